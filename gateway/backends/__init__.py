@@ -1,0 +1,1 @@
+"""Storage backends: SQL (vmail + iredapd databases) and LDAP."""

@@ -1,0 +1,1 @@
+"""SQL storage: iRedMail's ``vmail`` and iRedAPD's ``iredapd`` databases."""

@@ -1,0 +1,80 @@
+"""Async engines for the ``vmail`` and ``iredapd`` databases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from gateway.errors import ConfigurationError
+
+ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "mysql": "mysql+asyncmy",
+    "mariadb": "mysql+asyncmy",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+SUPPORTED = {"sqlite+aiosqlite", "mysql+asyncmy", "mysql+aiomysql", "mariadb+asyncmy", "postgresql+asyncpg"}
+
+
+def parse_dsn(dsn: str, setting: str) -> URL:
+    """Parse a DSN, choosing the async driver when only the database is named.
+
+    ``mysql://``, ``postgresql://`` and ``sqlite:///`` become their async
+    forms; anything else raises ``ConfigurationError`` naming ``setting``.
+    """
+    try:
+        url = make_url(dsn)
+    except ArgumentError as exc:
+        raise ConfigurationError(detail=f"{setting}: not a database URL ({exc.__class__.__name__})") from None
+    name = url.drivername
+    if name in ASYNC_DRIVERS:
+        url = url.set(drivername=ASYNC_DRIVERS[name])
+    if url.drivername not in SUPPORTED:
+        raise ConfigurationError(
+            detail=f"{setting}: unsupported database driver {name!r}; use sqlite, mysql/mariadb or postgresql"
+        )
+    if not url.database:
+        raise ConfigurationError(detail=f"{setting}: the URL names no database")
+    if url.drivername.startswith("mysql") and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url
+
+
+def dialect_of(engine: AsyncEngine) -> str:
+    """``sqlite``, ``mysql`` or ``postgresql``."""
+    return engine.dialect.name
+
+
+def make_engine(dsn: str, setting: str) -> AsyncEngine:
+    """Create the async engine for one database, with pre-ping."""
+    url = parse_dsn(dsn, setting)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if url.drivername.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}
+    engine = create_async_engine(url, **kwargs)
+    if url.drivername.startswith("sqlite"):
+        _sqlite_write_locking(engine)
+    return engine
+
+
+def _sqlite_write_locking(engine: AsyncEngine) -> None:
+    """Make SQLite transactions take the write lock at BEGIN.
+
+    pysqlite's own deferred BEGIN lets two writers read the same state and
+    then fail to upgrade their locks; ``BEGIN IMMEDIATE`` serializes writers
+    the way row locks do on MariaDB and PostgreSQL.
+    """
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(sync_engine, "begin")
+    def _begin_immediate(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,86 @@
+"""Configuration, read from the environment (prefix ``GATEWAY_``) and ``.env``.
+
+The iRedAdmin-Pro names ``ENABLE_RESTFUL_API``, ``RESTRICT_API_ACCESS`` and
+``RESTFUL_API_CLIENTS`` are accepted as well as their prefixed forms.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PasswordScheme = Literal[
+    "SSHA512", "SSHA", "SHA512", "SHA", "BCRYPT", "SHA512-CRYPT", "MD5-CRYPT", "PLAIN-MD5", "MD5", "PLAIN"
+]
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _pro_alias(name: str) -> AliasChoices:
+    return AliasChoices(f"GATEWAY_{name}", name)
+
+
+class Settings(BaseSettings):
+    """Every setting of the gateway; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    backend: Literal["sql", "ldap"] = "sql"
+    data_dir: Path = Path("gateway-data")
+    vmail_dsn: SecretStr | None = None
+    iredapd_dsn: SecretStr | None = None
+
+    ldap_uri: str = "ldap://127.0.0.1:389"
+    ldap_bind_dn: str = ""
+    ldap_bind_password: SecretStr = SecretStr("")
+    ldap_base_dn: str = ""
+    ldap_timeout: float = 10.0
+
+    storage_base_directory: str = "/var/vmail"
+    storage_node: str = "vmail1"
+    default_password_scheme: PasswordScheme = "SSHA512"
+    min_password_length: int = Field(default=8, ge=1)
+    max_password_length: int = Field(default=0, ge=0)
+
+    session_secret: SecretStr | None = None
+    session_max_age: int = Field(default=3600, gt=0)
+    session_cookie_secure: bool = False
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+
+    enable_restful_api: bool = Field(default=True, validation_alias=_pro_alias("ENABLE_RESTFUL_API"))
+    restrict_api_access: bool = Field(default=False, validation_alias=_pro_alias("RESTRICT_API_ACCESS"))
+    restful_api_clients: CommaList = Field(default_factory=list, validation_alias=_pro_alias("RESTFUL_API_CLIENTS"))
+    trusted_proxies: CommaList = Field(default_factory=list)
+    api_envelope: Literal["classic", "pro"] = "classic"
+
+    _split = field_validator("restful_api_clients", "trusted_proxies", mode="before")(_split_commas)
+
+    @property
+    def embedded(self) -> bool:
+        """True when no database is configured: SQLite files under ``data_dir``."""
+        return self.vmail_dsn is None and self.iredapd_dsn is None
+
+    def vmail_url(self) -> str:
+        """The DSN of the ``vmail`` database (embedded SQLite when unset)."""
+        if self.vmail_dsn is not None:
+            return self.vmail_dsn.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'vmail.sqlite3').resolve()}"
+
+    def iredapd_url(self) -> str:
+        """The DSN of the ``iredapd`` database (embedded SQLite when unset)."""
+        if self.iredapd_dsn is not None:
+            return self.iredapd_dsn.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'iredapd.sqlite3').resolve()}"
