@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     default_password_scheme: PasswordScheme = "SSHA512"
     min_password_length: int = Field(default=8, ge=1)
     max_password_length: int = Field(default=0, ge=0)
+    password_require_letter: bool = True
+    password_require_uppercase: bool = True
+    password_require_digit: bool = True
+    password_require_special: bool = True
+    mailbox_keep_days: int = Field(default=0, ge=0)
 
     session_secret: SecretStr | None = None
     session_max_age: int = Field(default=3600, gt=0)

@@ -1,0 +1,115 @@
+"""The ASGI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, Router
+
+from gateway.backends.sql.accounts import SqlAccounts
+from gateway.backends.sql.engine import parse_dsn
+from gateway.backends.sql.store import SqlDatabases
+from gateway.backends.sql.throttles import SqlThrottles
+from gateway.errors import ConfigurationError
+from gateway.resolvers.context import Context
+from gateway.rest import envelope
+from gateway.rest.clients import networks
+from gateway.rest.endpoint import internal_error
+from gateway.rest.routes import api_routes
+from gateway.session_key import session_secret
+from gateway.settings import Settings
+
+SESSION_COOKIE = "iredmail_gateway_session"
+HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def check_settings(settings: Settings) -> None:
+    """Fail fast, naming the setting, on what would only fail at the first request."""
+    if (settings.vmail_dsn is None) != (settings.iredapd_dsn is None):
+        missing = "GATEWAY_IREDAPD_DSN" if settings.iredapd_dsn is None else "GATEWAY_VMAIL_DSN"
+        raise ConfigurationError(detail=f"{missing} is required when the other database is configured")
+    if settings.backend != "sql":
+        raise ConfigurationError(detail="GATEWAY_BACKEND: only 'sql' is available in this release")
+    parse_dsn(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
+    parse_dsn(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
+    networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
+    networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
+    session_secret(settings)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Liveness: answers without touching any backend."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Readiness: every database answers, or 503 naming those that do not."""
+    databases: SqlDatabases = request.app.state.databases
+    failed = await databases.unreachable()
+    if failed:
+        return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Unknown paths and methods: the API envelope under /api, plain JSON elsewhere."""
+    assert isinstance(exc, HTTPException)
+    code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    if request.url.path.startswith("/api"):
+        response = envelope.failure(envelope.style_of(request), code, exc.status_code)
+    else:
+        response = JSONResponse({"error": code}, status_code=exc.status_code)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the gateway; backends are opened by the lifespan and closed after it."""
+    settings = settings or Settings()
+    check_settings(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        databases = SqlDatabases.open(settings)
+        app.state.databases = databases
+        app.state.context = Context(
+            settings=settings,
+            accounts=SqlAccounts(databases.vmail),
+            throttles=SqlThrottles(databases.iredapd),
+        )
+        try:
+            yield
+        finally:
+            await databases.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Mount("/api", app=Router(api_routes())),
+        ],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=session_secret(settings),
+                session_cookie=SESSION_COOKIE,
+                max_age=settings.session_max_age,
+                same_site="strict",
+                https_only=settings.session_cookie_secure,
+            )
+        ],
+        exception_handlers={HTTPException: http_error, Exception: internal_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.api_clients = networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
+    app.state.trusted_proxies = networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
+    return app

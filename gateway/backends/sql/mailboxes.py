@@ -1,0 +1,204 @@
+"""Mail users in ``vmail``: the ``mailbox`` row and the user's own forwardings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from gateway.backends.sql import tables as t
+from gateway.backends.sql.domains import record_deleted_mailboxes
+from gateway.clock import utcnow
+from gateway.model import NewUser, User, UserChanges
+
+USER_COLUMNS = {
+    "name": "name",
+    "language": "language",
+    "quota": "quota",
+    "transport": "transport",
+    "employee_id": "employeeid",
+}
+
+
+def user_from_row(row: Row[Any], forwardings: tuple[str, ...] = ()) -> User:
+    return User(
+        email=row.username,
+        domain=row.domain,
+        name=row.name or "",
+        language=row.language or "",
+        quota=int(row.quota or 0),
+        transport=row.transport or "",
+        active=bool(row.active),
+        is_admin=bool(row.isadmin),
+        is_global_admin=bool(row.isglobaladmin),
+        employee_id=row.employeeid or "",
+        maildir=row.maildir or "",
+        created=row.created,
+        modified=row.modified,
+        password_last_change=row.passwordlastchange,
+        forwardings=forwardings,
+    )
+
+
+async def address_taken(conn: AsyncConnection, address: str) -> bool:
+    """Whether ``address`` is used by any account (mailbox, alias, list, forwarding)."""
+    probes = union_all(
+        select(literal(1)).where(t.forwardings.c.address == address),
+        select(literal(1)).where(t.alias.c.address == address),
+        select(literal(1)).where(t.mailbox.c.username == address),
+        select(literal(1)).where(t.maillists.c.address == address),
+        select(literal(1)).where(t.admin.c.username == address),
+    )
+    return (await conn.execute(probes)).first() is not None
+
+
+async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False) -> User | None:
+    query = select(t.mailbox).where(t.mailbox.c.username == email)
+    if lock:
+        query = query.with_for_update()
+    row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    forwardings = await user_forwardings(conn, [email])
+    return user_from_row(row, forwardings.get(email, ()))
+
+
+async def user_forwardings(conn: AsyncConnection, emails: list[str]) -> dict[str, tuple[str, ...]]:
+    """Forwarding targets of each user, the self row included (it keeps a local copy)."""
+    rows = await conn.execute(
+        select(t.forwardings.c.address, t.forwardings.c.forwarding)
+        .where(t.forwardings.c.address.in_(emails), t.forwardings.c.is_forwarding == 1)
+        .order_by(t.forwardings.c.address, t.forwardings.c.forwarding)
+    )
+    result: dict[str, list[str]] = {}
+    for address, target in rows:
+        result.setdefault(address, []).append(target)
+    return {address: tuple(targets) for address, targets in result.items()}
+
+
+async def fetch_users(conn: AsyncConnection, domain: str, *, active: bool | None = None) -> list[User]:
+    query = select(t.mailbox).where(t.mailbox.c.domain == domain).order_by(t.mailbox.c.username)
+    if active is not None:
+        query = query.where(t.mailbox.c.active == int(active))
+    rows = (await conn.execute(query)).all()
+    forwardings = await user_forwardings(conn, [row.username for row in rows]) if rows else {}
+    return [user_from_row(row, forwardings.get(row.username, ())) for row in rows]
+
+
+async def insert_user(conn: AsyncConnection, user: NewUser) -> None:
+    """The mailbox row plus the user's own forwardings row (storage reference 3.3)."""
+    now = utcnow()
+    services = {f"enable{service}": 0 for service in user.disabled_services}
+    await conn.execute(
+        insert(t.mailbox).values(
+            username=user.email,
+            domain=user.domain,
+            password=user.password_hash,
+            name=user.name,
+            employeeid=user.employee_id,
+            language=user.language,
+            quota=user.quota,
+            transport=user.transport,
+            storagebasedirectory=user.storage_base_directory,
+            storagenode=user.storage_node,
+            maildir=user.maildir,
+            mailboxformat="maildir",
+            mailboxfolder="Maildir",
+            passwordlastchange=now,
+            created=now,
+            active=1,
+            **services,
+        )
+    )
+    await conn.execute(
+        insert(t.forwardings).values(
+            address=user.email,
+            forwarding=user.email,
+            domain=user.domain,
+            dest_domain=user.domain,
+            is_forwarding=1,
+            active=1,
+        )
+    )
+
+
+def _mailbox_values(changes: UserChanges) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        column: getattr(changes, name) for name, column in USER_COLUMNS.items() if getattr(changes, name) is not None
+    }
+    if changes.active is not None:
+        values["active"] = int(changes.active)
+    if changes.password_hash is not None:
+        values["password"] = changes.password_hash
+        values["passwordlastchange"] = utcnow()
+    return values
+
+
+def _forwardings_of(email: str, active: bool) -> Any:
+    """The forwardings rows whose state follows the user's: its own and those naming it.
+
+    Re-enabling leaves alone the member rows of aliases that are disabled.
+    """
+    f = t.forwardings
+    naming_user = f.c.forwarding == email
+    if active:
+        disabled_aliases = select(t.alias.c.address).where(t.alias.c.active == 0)
+        naming_user = and_(naming_user, not_(and_(f.c.is_list == 1, f.c.address.in_(disabled_aliases))))
+    return or_(f.c.address == email, naming_user)
+
+
+async def update_user_row(conn: AsyncConnection, email: str, changes: UserChanges) -> None:
+    values = _mailbox_values(changes)
+    if not values:
+        return
+    values["modified"] = utcnow()
+    await conn.execute(update(t.mailbox).where(t.mailbox.c.username == email).values(**values))
+    if changes.active is not None:
+        await conn.execute(
+            update(t.forwardings).where(_forwardings_of(email, changes.active)).values(active=int(changes.active))
+        )
+
+
+async def update_domain_users(conn: AsyncConnection, domain: str, changes: UserChanges) -> int:
+    """Apply one change set to every user of ``domain`` in a fixed number of statements."""
+    values = _mailbox_values(changes)
+    if not values:
+        return 0
+    values["modified"] = utcnow()
+    result = await conn.execute(update(t.mailbox).where(t.mailbox.c.domain == domain).values(**values))
+    if changes.active is not None:
+        users = select(t.mailbox.c.username).where(t.mailbox.c.domain == domain).scalar_subquery()
+        await conn.execute(
+            update(t.forwardings).where(t.forwardings.c.address.in_(users)).values(active=int(changes.active))
+        )
+    return int(result.rowcount or 0)
+
+
+async def set_passwords(conn: AsyncConnection, hashes: Mapping[str, str]) -> None:
+    """One executemany UPDATE setting each user's own hash."""
+    if not hashes:
+        return
+    now = utcnow()
+    statement = (
+        update(t.mailbox)
+        .where(t.mailbox.c.username == bindparam("b_username"))
+        .values(password=bindparam("b_password"), passwordlastchange=now, modified=now)
+    )
+    await conn.execute(statement, [{"b_username": u, "b_password": h} for u, h in hashes.items()])
+
+
+async def delete_user_rows(conn: AsyncConnection, email: str, *, admin: str, delete_date: date | None) -> None:
+    """Remove a user and the rows naming it (storage reference 3.3)."""
+    await conn.execute(record_deleted_mailboxes(t.mailbox.c.username == email, admin=admin, delete_date=delete_date))
+    for table in (t.mailbox, t.domain_admins, t.recipient_bcc_user, t.sender_bcc_user, t.used_quota):
+        await conn.execute(delete(table).where(table.c.username == email))
+    for table in (t.recipient_bcc_user, t.sender_bcc_user, t.recipient_bcc_domain, t.sender_bcc_domain):
+        await conn.execute(delete(table).where(table.c.bcc_address == email))
+    await conn.execute(
+        delete(t.forwardings).where(or_(t.forwardings.c.address == email, t.forwardings.c.forwarding == email))
+    )
+    await conn.execute(delete(t.moderators).where(t.moderators.c.moderator == email))
+    await conn.execute(delete(t.sender_relayhost).where(t.sender_relayhost.c.account == email))

@@ -1,0 +1,133 @@
+"""The ``iredmail-gateway`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
+
+import click
+from pydantic import ValidationError
+
+from gateway import __version__
+from gateway.app import check_settings, create_app
+from gateway.backends.sql.store import SqlDatabases
+from gateway.bootstrap import DEFAULT_ADMIN, InitReport, initialise
+from gateway.errors import GatewayError
+from gateway.settings import Settings
+
+T = TypeVar("T")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(f"GATEWAY_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        _fail(problems)
+        raise AssertionError("unreachable") from None
+    try:
+        check_settings(settings)
+    except GatewayError as exc:
+        _fail(exc.detail or exc.code)
+    return settings
+
+
+def _run(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    try:
+        return asyncio.run(factory())
+    except GatewayError as exc:
+        _fail(exc.detail or exc.code)
+        raise AssertionError("unreachable") from None
+
+
+async def _initialise(settings: Settings, **kwargs: Any) -> InitReport:
+    databases = SqlDatabases.open(settings)
+    try:
+        return await initialise(settings, databases, **kwargs)
+    finally:
+        await databases.dispose()
+
+
+def _print_report(report: InitReport) -> None:
+    for status in report.schemas:
+        if status.created:
+            click.echo(f"{status.database}: schema created")
+        elif status.ok:
+            click.echo(f"{status.database}: schema present and complete, left unchanged")
+        else:
+            click.echo(f"{status.database}: schema incomplete, left unchanged", err=True)
+            for table in status.missing_tables:
+                click.echo(f"  missing table {table}", err=True)
+            for table, columns in status.missing_columns.items():
+                click.echo(f"  table {table} lacks columns: {', '.join(columns)}", err=True)
+    if report.admin_created:
+        click.echo(f"global admin {report.admin} created")
+        if report.generated_password:
+            click.echo(f"its password (shown only this once): {report.generated_password}")
+    elif report.admin:
+        click.echo(f"account {report.admin} exists already, left unchanged")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="iredmail-gateway")
+def main() -> None:
+    """Administer an iRedMail server: the iRedAdmin-Pro RESTful API and GraphQL.
+
+    Configuration comes from GATEWAY_* environment variables or a .env file
+    (see the README). With no configuration the gateway uses SQLite databases
+    under ./gateway-data, created on first start.
+    """
+
+
+@main.command()
+@click.option(
+    "--admin", "admin_email", default=DEFAULT_ADMIN, show_default=True, help="Address of the first global admin."
+)
+@click.option(
+    "--password",
+    envvar="GATEWAY_ADMIN_PASSWORD",
+    help="Its password (or set GATEWAY_ADMIN_PASSWORD); generated and printed once when omitted.",
+)
+def init(admin_email: str, password: str | None) -> None:
+    """Create iRedMail's schema in empty databases and a first global admin.
+
+    A database that already holds iRedMail's tables is only checked: missing
+    tables or columns are reported and nothing is changed.
+    """
+    settings = _settings()
+    report = _run(lambda: _initialise(settings, admin_email=admin_email, password=password))
+    _print_report(report)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default=None, help="Listen address (GATEWAY_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Listen port (GATEWAY_PORT, default 8080).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP service (REST under /api, GraphQL under /graphql).
+
+    On the embedded default the SQLite databases and a first admin are
+    created on the first start; its password is printed once.
+    """
+    import uvicorn
+
+    settings = _settings(host=host, port=port)
+    if settings.embedded:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        report = _run(lambda: _initialise(settings, only_without_admins=True))
+        _print_report(report)
+        if not report.ok:
+            sys.exit(1)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""What the gateway manages, as frozen values independent of any backend.
+
+Quotas of domains and users are in MB (0 = unlimited); message sizes and
+throttle quotas are in bytes. A change set field left ``None`` means "keep".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class AccessPolicy(StrEnum):
+    """Who may send to an alias or list."""
+
+    PUBLIC = "public"
+    DOMAIN = "domain"
+    SUBDOMAIN = "subdomain"
+    MEMBERS_ONLY = "membersonly"
+    MODERATORS_ONLY = "moderatorsonly"
+    MEMBERS_AND_MODERATORS_ONLY = "membersandmoderatorsonly"
+
+
+class ThrottleKind(StrEnum):
+    """iRedAPD throttle kinds the API manages."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: an admin and the domains it may manage."""
+
+    username: str
+    is_global: bool
+    domains: frozenset[str] = frozenset()
+
+    def may_manage(self, domain: str) -> bool:
+        return self.is_global or domain in self.domains
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    description: str
+    active: bool
+    transport: str
+    backupmx: bool
+    quota: int
+    max_users: int
+    max_aliases: int
+    max_lists: int
+    default_user_quota: int
+    max_user_quota: int
+    min_password_length: int
+    max_password_length: int
+    default_language: str
+    created: datetime | None
+    modified: datetime | None
+
+
+@dataclass(frozen=True)
+class DomainChanges:
+    """Values given when creating or updating a domain."""
+
+    description: str | None = None
+    active: bool | None = None
+    transport: str | None = None
+    quota: int | None = None
+    max_users: int | None = None
+    max_aliases: int | None = None
+    max_lists: int | None = None
+    default_user_quota: int | None = None
+    max_user_quota: int | None = None
+    min_password_length: int | None = None
+    max_password_length: int | None = None
+    default_language: str | None = None
+
+
+@dataclass(frozen=True)
+class DomainUsage:
+    """Counts and quota figures of one domain."""
+
+    users: int
+    aliases: int
+    allocated_quota: int
+    used_bytes: int
+    used_messages: int
+    lists: int = 0
+
+
+@dataclass(frozen=True)
+class User:
+    email: str
+    domain: str
+    name: str
+    language: str
+    quota: int
+    transport: str
+    active: bool
+    is_admin: bool
+    is_global_admin: bool
+    employee_id: str
+    maildir: str
+    created: datetime | None
+    modified: datetime | None
+    password_last_change: datetime | None
+    forwardings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """A mailbox ready to be written: every value resolved, password hashed."""
+
+    email: str
+    domain: str
+    name: str
+    password_hash: str
+    language: str
+    quota: int
+    transport: str
+    storage_base_directory: str
+    storage_node: str
+    maildir: str
+    employee_id: str = ""
+    disabled_services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """Values given when updating a user (the password arrives hashed)."""
+
+    name: str | None = None
+    language: str | None = None
+    quota: int | None = None
+    transport: str | None = None
+    active: bool | None = None
+    employee_id: str | None = None
+    password_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Alias:
+    address: str
+    domain: str
+    name: str
+    access_policy: str
+    active: bool
+    members: tuple[str, ...]
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class AliasChanges:
+    """Values given when updating an alias; ``members`` replaces all."""
+
+    name: str | None = None
+    access_policy: str | None = None
+    active: bool | None = None
+    members: tuple[str, ...] | None = None
+    add_members: tuple[str, ...] = ()
+    remove_members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One iRedAPD throttle row: -1 inherits, 0 is unlimited."""
+
+    account: str
+    kind: str
+    priority: int
+    period: int
+    msg_size: int = -1
+    max_msgs: int = -1
+    max_quota: int = -1
+    max_rcpts: int = -1
+
+
+@dataclass(frozen=True)
+class Admin:
+    """An account that may log in to administer domains."""
+
+    username: str
+    name: str
+    active: bool
+    is_global: bool
+    domains: tuple[str, ...] = field(default_factory=tuple)

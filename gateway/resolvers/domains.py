@@ -1,0 +1,129 @@
+"""Mail domains: create, read, update, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from gateway import addresses
+from gateway.errors import Forbidden, InvalidInput, NotFound
+from gateway.model import Domain, DomainChanges, DomainUsage
+from gateway.resolvers import validation
+from gateway.resolvers.access import require_actor, require_domain, require_global
+from gateway.resolvers.context import Context
+
+_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "description": validation.display_name,
+    "transport": validation.transport,
+    "quota": validation.quota,
+    "max_users": validation.account_limit,
+    "max_aliases": validation.account_limit,
+    "max_lists": validation.account_limit,
+    "default_user_quota": validation.quota,
+    "max_user_quota": validation.quota,
+    "min_password_length": validation.password_length,
+    "max_password_length": validation.password_length,
+    "default_language": validation.language,
+}
+
+
+# what only a global admin may change: the domain's limits, state and routing
+GLOBAL_ONLY = ("quota", "max_users", "max_aliases", "max_lists", "max_user_quota", "active", "transport")
+
+
+def _given(changes: DomainChanges) -> dict[str, Any]:
+    return {key: value for key, value in vars(changes).items() if value is not None}
+
+
+def _validated(changes: DomainChanges) -> DomainChanges:
+    return replace(changes, **{k: _CHECKS[k](v) for k, v in _given(changes).items() if k in _CHECKS})
+
+
+def _check_coherent(domain: Domain) -> None:
+    """Reject settings that contradict each other."""
+    if domain.min_password_length and domain.max_password_length and (
+        domain.min_password_length > domain.max_password_length
+    ):
+        raise InvalidInput("INVALID_PASSWORD_LENGTH_RANGE")
+    if domain.max_user_quota and domain.default_user_quota > domain.max_user_quota:
+        raise InvalidInput("INVALID_DEFAULT_QUOTA")
+
+
+def _applied(domain: Domain, changes: DomainChanges) -> Domain:
+    return replace(domain, **_given(changes))
+
+
+async def get_domain(*, ctx: Context, name: str) -> Domain:
+    """One domain the actor manages."""
+    name = addresses.domain_name(name)
+    require_domain(ctx, name)
+    domain = await ctx.accounts.get_domain(name)
+    if domain is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return domain
+
+
+async def list_domains(*, ctx: Context, active: bool | None = None) -> list[Domain]:
+    """The domains the actor manages, by name."""
+    actor = require_actor(ctx)
+    names = None if actor.is_global else actor.domains
+    return await ctx.accounts.list_domains(names=names, active=active)
+
+
+async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsage]:
+    """Counts and quota figures of domains the actor manages."""
+    for name in names:
+        require_domain(ctx, name)
+    return await ctx.accounts.domain_usage(names)
+
+
+async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
+    """Create a domain (global admins only)."""
+    require_global(ctx)
+    name = addresses.domain_name(name)
+    changes = _validated(changes)
+    if changes.active is False:
+        raise InvalidInput("INVALID_PARAMETER", "a new domain is always created active")
+    blank = Domain(
+        name=name, description="", active=True, transport="dovecot", backupmx=False, quota=0, max_users=0,
+        max_aliases=0, max_lists=0, default_user_quota=0, max_user_quota=0, min_password_length=0,
+        max_password_length=0, default_language="", created=None, modified=None,
+    )
+    _check_coherent(_applied(blank, changes))
+    await ctx.accounts.create_domain(name, changes)
+    await ctx.throttles.delete_domain(name)  # rows left by an earlier domain of that name
+    return await get_domain(ctx=ctx, name=name)
+
+
+async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
+    """Update a domain the actor manages; only global admins change its limits."""
+    name = addresses.domain_name(name)
+    actor = require_domain(ctx, name)
+    changes = _validated(changes)
+    if not actor.is_global and any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
+        raise Forbidden("PERMISSION_DENIED")
+
+    def check(current: Domain, usage: DomainUsage) -> None:
+        _check_coherent(_applied(current, changes))
+
+    await ctx.accounts.update_domain(name, changes, check)
+    return await get_domain(ctx=ctx, name=name)
+
+
+def deletion_date(keep_days: int) -> date | None:
+    """When the mailboxes' directories may go: never (None) for 0 days."""
+    if keep_days < 0:
+        raise InvalidInput("INVALID_PARAMETER")
+    return date.today() + timedelta(days=keep_days) if keep_days else None
+
+
+async def delete_domain(*, ctx: Context, name: str, keep_mailbox_days: int | None = None) -> None:
+    """Delete a domain and its accounts (global admins only); mail stays on disk."""
+    actor = require_global(ctx)
+    name = addresses.domain_name(name)
+    days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
+    await ctx.accounts.delete_domain(name, admin=actor.username, delete_date=deletion_date(days))
+    await ctx.throttles.delete_domain(name)
+

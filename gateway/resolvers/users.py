@@ -1,0 +1,212 @@
+"""Mail users: create, read, update, delete, and bulk changes of a domain's users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+
+from gateway import addresses
+from gateway.clock import localnow
+from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gateway.maildir import maildir_path
+from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
+from gateway.passwords import hash_password, is_prehashed, reusable_hash
+from gateway.resolvers import validation
+from gateway.resolvers.access import require_domain
+from gateway.resolvers.context import Context
+from gateway.resolvers.domains import deletion_date
+from gateway.resolvers.password_policy import check_password
+
+DEFAULT_LANGUAGE = "en_US"
+
+
+@dataclass(frozen=True)
+class UserInput:
+    """What a client gives to create or update a user; ``None`` = not given."""
+
+    name: str | None = None
+    password: str | None = None
+    password_hash: str | None = None
+    language: str | None = None
+    quota: int | None = None
+    transport: str | None = None
+    active: bool | None = None
+    employee_id: str | None = None
+
+
+def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | None], None]:
+    """The domain's quota rules for a user getting ``quota`` MB (None: unchanged)."""
+
+    def check(domain: Domain, usage: DomainUsage, current: User | None) -> None:
+        if current is None and (domain.max_users == -1 or 0 < domain.max_users <= usage.users):
+            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+        if quota is None:
+            return
+        if domain.max_user_quota and (quota == 0 or quota > domain.max_user_quota):
+            raise Conflict("EXCEEDED_MAX_USER_QUOTA")
+        if domain.quota:
+            others = usage.allocated_quota - (current.quota if current else 0)
+            if quota == 0 or others + quota > domain.quota:
+                raise Conflict("EXCEEDED_DOMAIN_QUOTA_SIZE")
+
+    return check
+
+
+async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
+    if data.password is not None and data.password_hash is not None:
+        raise InvalidInput("INVALID_PARAMETER", "give password or password_hash, not both")
+    if data.password_hash is not None:
+        if not is_prehashed(data.password_hash) or len(data.password_hash) > 255:
+            raise InvalidInput("INVALID_PASSWORD_HASH")
+        return data.password_hash
+    if data.password is None:
+        return None
+    plain = check_password(data.password, ctx.settings, domain)
+    return await ctx.in_thread(hash_password, plain, ctx.settings.default_password_scheme)
+
+
+async def _domain_of(ctx: Context, email: str) -> Domain:
+    domain = await ctx.accounts.get_domain(addresses.domain_of(email))
+    if domain is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return domain
+
+
+async def get_user(*, ctx: Context, email: str) -> User:
+    """One user of a domain the actor manages."""
+    email = addresses.member_address(email)
+    require_domain(ctx, addresses.domain_of(email))
+    user = await ctx.accounts.get_user(email)
+    if user is None:
+        raise NotFound("NO_SUCH_ACCOUNT")
+    return user
+
+
+async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:
+    """The users of a domain the actor manages."""
+    domain = addresses.domain_name(domain)
+    require_domain(ctx, domain)
+    if await ctx.accounts.get_domain(domain) is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return await ctx.accounts.list_users(domain, active=active)
+
+
+async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
+    """Create a mailbox with the domain's defaults, limits and password policy."""
+    email = addresses.mailbox_address(email)
+    require_domain(ctx, addresses.domain_of(email))
+    if data.active is False:
+        raise InvalidInput("INVALID_PARAMETER", "a new user is always created active")
+    domain = await _domain_of(ctx, email)
+    if data.password is None and data.password_hash is None:
+        raise InvalidInput("PW_EMPTY")
+    quota = validation.quota(data.quota) if data.quota is not None else (
+        domain.default_user_quota or domain.max_user_quota
+    )
+    name = validation.display_name(data.name) if data.name is not None else ""
+    language = validation.language(data.language or "") or domain.default_language or DEFAULT_LANGUAGE
+    transport = validation.transport(data.transport or "")
+    employee_id = validation.display_name(data.employee_id) if data.employee_id is not None else ""
+    password_hash = await _hash(ctx, data, domain)
+    assert password_hash is not None
+    new_user = NewUser(
+        email=email,
+        domain=domain.name,
+        name=name,
+        password_hash=password_hash,
+        language=language,
+        quota=quota,
+        transport=transport,
+        storage_base_directory=ctx.settings.storage_base_directory,
+        storage_node=ctx.settings.storage_node,
+        maildir=maildir_path(email, localnow()),
+        employee_id=employee_id,
+    )
+    await ctx.accounts.create_user(new_user, _quota_check(quota))
+    await ctx.throttles.delete(email)  # rows left by an earlier account of that address
+    return await get_user(ctx=ctx, email=email)
+
+
+async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
+    """Update a user's profile, status, quota or password."""
+    email = addresses.member_address(email)
+    require_domain(ctx, addresses.domain_of(email))
+    domain = await _domain_of(ctx, email)
+    changes = UserChanges(
+        name=None if data.name is None else validation.display_name(data.name),
+        language=None if data.language is None else validation.language(data.language),
+        quota=None if data.quota is None else validation.quota(data.quota),
+        transport=None if data.transport is None else validation.transport(data.transport),
+        active=data.active,
+        employee_id=None if data.employee_id is None else validation.display_name(data.employee_id),
+        password_hash=await _hash(ctx, data, domain),
+    )
+    await ctx.accounts.update_user(email, domain.name, changes, _quota_check(changes.quota))
+    return await get_user(ctx=ctx, email=email)
+
+
+async def set_password(*, ctx: Context, email: str, password: str) -> None:
+    """Change one user's password."""
+    await update_user(ctx=ctx, email=email, data=UserInput(password=password))
+
+
+async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None = None) -> None:
+    """Delete a user and the rows naming it; its mail stays on disk."""
+    email = addresses.member_address(email)
+    actor = require_domain(ctx, addresses.domain_of(email))
+    if email == actor.username:
+        raise Forbidden("PERMISSION_DENIED", "an admin cannot delete its own account")
+    days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
+    await ctx.accounts.delete_user(email, admin=actor.username, delete_date=deletion_date(days))
+    await ctx.throttles.delete(email)
+
+
+async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> int:
+    """Apply status, language, transport or password to every user of a domain; returns how many."""
+    domain = addresses.domain_name(domain)
+    require_domain(ctx, domain)
+    if data.name is not None or data.quota is not None or data.employee_id is not None:
+        raise InvalidInput("INVALID_PARAMETER", "only status, language, transport and password apply to all users")
+    changes = UserChanges(
+        language=None if data.language is None else validation.language(data.language),
+        transport=None if data.transport is None else validation.transport(data.transport),
+        active=data.active,
+    )
+    if data.password is not None or data.password_hash is not None:
+        await set_domain_password(ctx=ctx, domain=domain, password=data.password, password_hash=data.password_hash)
+    elif await ctx.accounts.get_domain(domain) is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return await ctx.accounts.update_domain_users(domain, changes)
+
+
+async def set_domain_password(
+    *, ctx: Context, domain: str, password: str | None, password_hash: str | None = None
+) -> None:
+    """Give every user of a domain the same password, hashed per user when the scheme salts."""
+    domain = addresses.domain_name(domain)
+    require_domain(ctx, domain)
+    target = await ctx.accounts.get_domain(domain)
+    if target is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    data = UserInput(password=password, password_hash=password_hash)
+    if password is None and password_hash is None:
+        raise InvalidInput("PW_EMPTY")
+    emails = await ctx.accounts.user_emails(domain)
+    scheme = ctx.settings.default_password_scheme
+    if password_hash is not None or reusable_hash(scheme):
+        one = await _hash(ctx, data, target)
+        assert one is not None
+        hashes = {email: one for email in emails}
+    else:
+        plain = check_password(password or "", ctx.settings, target)
+        hashes = {}
+
+        async def hash_for(email: str) -> None:
+            hashes[email] = await ctx.in_thread(hash_password, plain, scheme)
+
+        async with anyio.create_task_group() as group:
+            for email in emails:
+                group.start_soon(hash_for, email)
+    await ctx.accounts.set_passwords(domain, hashes)

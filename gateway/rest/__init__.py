@@ -1,0 +1,1 @@
+"""The iRedAdmin-Pro RESTful API: thin routes from form parameters to resolvers."""

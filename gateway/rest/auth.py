@@ -1,0 +1,29 @@
+"""``/api/login`` and ``/api/logout``."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.request_context import SESSION_USER
+from gateway.resolvers import auth
+from gateway.resolvers.context import Context
+from gateway.rest import envelope
+from gateway.rest.endpoint import endpoint
+from gateway.rest.params import Params
+
+
+@endpoint
+async def login(request: Request, ctx: Context, params: Params) -> Response:
+    params.only({"username", "password"})
+    actor = await auth.login(ctx=ctx, username=params.text("username") or "", password=params.text("password") or "")
+    request.session.clear()
+    request.session[SESSION_USER] = actor.username
+    return envelope.success(envelope.style_of(request))
+
+
+@endpoint
+async def logout(request: Request, ctx: Context, params: Params) -> Response:
+    params.only(())
+    request.session.clear()
+    return envelope.success(envelope.style_of(request))

@@ -1,0 +1,70 @@
+"""Turning a resolver call into an API answer."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.requests import Request
+from starlette.responses import Response
+
+from gateway.errors import BackendUnavailable, Forbidden, GatewayError
+from gateway.request_context import request_context
+from gateway.resolvers.context import Context
+from gateway.rest import envelope
+from gateway.rest.clients import client_address, is_allowed
+from gateway.rest.params import Params
+
+log = logging.getLogger("gateway.rest")
+
+Handler = Callable[[Request, Context, Params], Awaitable[Response]]
+
+
+def check_client(request: Request) -> None:
+    """``API_DISABLED`` when the API is off; ``NOT_AUTHORIZED`` for clients outside RESTFUL_API_CLIENTS."""
+    settings = request.app.state.settings
+    if not settings.enable_restful_api:
+        raise Forbidden("API_DISABLED")
+    if settings.restrict_api_access:
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.headers.get("x-forwarded-for"), request.app.state.trusted_proxies)
+        if not is_allowed(client, request.app.state.api_clients):
+            raise Forbidden("NOT_AUTHORIZED")
+
+
+def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a handler: client check, parameters, context, and the envelope for every failure."""
+
+    @wraps(handler)
+    async def run(request: Request) -> Response:
+        style = request.app.state.settings.api_envelope
+        try:
+            check_client(request)
+            params = await Params.read(request)
+            ctx = await request_context(request)
+            return await handler(request, ctx, params)
+        except GatewayError as exc:
+            detail = f" ({exc.detail})" if exc.detail else ""
+            log.info("%s %s -> %s%s", request.method, request.url.path, exc.code, detail)
+            return envelope.failure(style, exc.code, exc.http_status)
+        except (OperationalError, DBAPIError) as exc:
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                error = BackendUnavailable()
+                log.warning("%s %s -> %s: %s", request.method, request.url.path, error.code, exc.__class__.__name__)
+                return envelope.failure(style, error.code, error.http_status)
+            raise
+
+    return run
+
+
+def internal_error(request: Request, exc: Exception) -> Response:
+    """Any unexpected failure: a request id for the client, the detail only in the log."""
+    request_id = uuid.uuid4().hex[:12]
+    log.exception("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
+    style = request.app.state.settings.api_envelope
+    response = envelope.failure(style, "INTERNAL_ERROR", 500)
+    response.headers["X-Request-ID"] = request_id
+    return response

@@ -1,0 +1,93 @@
+"""Resolver results as the API's JSON data. Password hashes are never part of it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from gateway.model import Alias, Domain, DomainUsage, Throttle, User
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
+
+
+def _status(active: bool) -> str:
+    return "active" if active else "disabled"
+
+
+def domain(value: Domain, usage: DomainUsage | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "domain": value.name,
+        "name": value.description,
+        "accountStatus": _status(value.active),
+        "quota": value.quota,
+        "language": value.default_language,
+        "transport": value.transport,
+        "backupmx": value.backupmx,
+        "defaultQuota": value.default_user_quota,
+        "maxUserQuota": value.max_user_quota,
+        "numberOfUsers": value.max_users,
+        "numberOfAliases": value.max_aliases,
+        "numberOfLists": value.max_lists,
+        "minPasswordLength": value.min_password_length,
+        "maxPasswordLength": value.max_password_length,
+        "created": _time(value.created),
+        "modified": _time(value.modified),
+    }
+    if usage is not None:
+        data.update(
+            users=usage.users,
+            aliases=usage.aliases,
+            allocatedQuota=usage.allocated_quota,
+            usedBytes=usage.used_bytes,
+            usedMessages=usage.used_messages,
+        )
+    return data
+
+
+def user(value: User) -> dict[str, Any]:
+    return {
+        "mail": value.email,
+        "domain": value.domain,
+        "name": value.name,
+        "language": value.language,
+        "quota": value.quota,
+        "transport": value.transport,
+        "accountStatus": _status(value.active),
+        "employeeid": value.employee_id,
+        "isAdmin": value.is_admin,
+        "isGlobalAdmin": value.is_global_admin,
+        "maildir": value.maildir,
+        "forwardings": list(value.forwardings),
+        "created": _time(value.created),
+        "modified": _time(value.modified),
+        "passwordLastChange": _time(value.password_last_change),
+    }
+
+
+def alias(value: Alias) -> dict[str, Any]:
+    return {
+        "mail": value.address,
+        "domain": value.domain,
+        "name": value.name,
+        "accessPolicy": value.access_policy,
+        "accountStatus": _status(value.active),
+        "members": list(value.members),
+        "created": _time(value.created),
+    }
+
+
+def throttle(value: Throttle | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return {
+        "account": value.account,
+        "kind": value.kind,
+        "priority": value.priority,
+        "period": value.period,
+        "msg_size": value.msg_size,
+        "max_msgs": value.max_msgs,
+        "max_quota": value.max_quota,
+        "max_rcpts": value.max_rcpts,
+    }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what the test suite needs, then run it. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
+
+# Debian packages of the real mail stack the tests talk to.
+packages=(dovecot-core dovecot-mysql dovecot-pgsql postfix postfix-mysql postfix-pgsql postfix-ldap dovecot-ldap slapd ldap-utils)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing Debian packages (install them as root): ${missing[*]}" >&2
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+exec python3 -m pytest "$@"
