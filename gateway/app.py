@@ -30,7 +30,7 @@ SESSION_COOKIE = "iredmail_gateway_session"
 HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
-def check_settings(settings: Settings) -> None:
+def check_settings(settings: Settings, *, serving: bool = True) -> None:
     """Fail fast, naming the setting, on what would only fail at the first request."""
     if (settings.vmail_dsn is None) != (settings.iredapd_dsn is None):
         missing = "GATEWAY_IREDAPD_DSN" if settings.iredapd_dsn is None else "GATEWAY_VMAIL_DSN"
@@ -39,9 +39,10 @@ def check_settings(settings: Settings) -> None:
         raise ConfigurationError(detail="GATEWAY_BACKEND: only 'sql' is available in this release")
     parse_dsn(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
     parse_dsn(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
-    networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
-    networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
-    session_secret(settings)
+    if serving:
+        networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
+        networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
+        session_secret(settings)
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -25,7 +25,7 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(serving: bool = True, **overrides: Any) -> Settings:
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
@@ -33,7 +33,7 @@ def _settings(**overrides: Any) -> Settings:
         _fail(problems)
         raise AssertionError("unreachable") from None
     try:
-        check_settings(settings)
+        check_settings(settings, serving=serving)
     except GatewayError as exc:
         _fail(exc.detail or exc.code)
     return settings
@@ -101,7 +101,7 @@ def init(admin_email: str, password: str | None) -> None:
     A database that already holds iRedMail's tables is only checked: missing
     tables or columns are reported and nothing is changed.
     """
-    settings = _settings()
+    settings = _settings(serving=False)
     report = _run(lambda: _initialise(settings, admin_email=admin_email, password=password))
     _print_report(report)
     if not report.ok:

@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
-from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.backends.sql.engine import is_unavailable
 from gateway.errors import BackendUnavailable, Forbidden, GatewayError
 from gateway.request_context import request_context
 from gateway.resolvers.context import Context
@@ -50,12 +50,12 @@ def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             detail = f" ({exc.detail})" if exc.detail else ""
             log.info("%s %s -> %s%s", request.method, request.url.path, exc.code, detail)
             return envelope.failure(style, exc.code, exc.http_status)
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                error = BackendUnavailable()
-                log.warning("%s %s -> %s: %s", request.method, request.url.path, error.code, exc.__class__.__name__)
-                return envelope.failure(style, error.code, error.http_status)
-            raise
+        except Exception as exc:
+            if not is_unavailable(exc):
+                return internal_error(request, exc)
+            error = BackendUnavailable()
+            log.warning("%s %s -> %s: %s", request.method, request.url.path, error.code, exc.__class__.__name__)
+            return envelope.failure(style, error.code, error.http_status)
 
     return run
 

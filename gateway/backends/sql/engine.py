@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from gateway.errors import ConfigurationError
@@ -78,3 +78,24 @@ def _sqlite_write_locking(engine: AsyncEngine) -> None:
     @event.listens_for(sync_engine, "begin")
     def _begin_immediate(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_MYSQL_CONNECTION_ERRORS = {2002, 2003, 2005, 2006, 2013, 2055}
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (as opposed to a failing statement)."""
+    if isinstance(exc, (OSError, TimeoutError)):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig = exc.orig
+        if isinstance(orig, OSError):
+            return True
+        code = orig.args[0] if orig is not None and orig.args else None
+        if isinstance(code, int) and code in _MYSQL_CONNECTION_ERRORS:
+            return True
+        if isinstance(code, str) and code.startswith("unable to open database file"):
+            return True
+    return False

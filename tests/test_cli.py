@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from gateway.backends.sql.engine import make_engine
+from gateway.cli import main
+from gateway.passwords import verify_password
+from tests.databases import DatabasePair, run_sync
+
+CLEAN_ENV = {key: None for key in os.environ if key.startswith("GATEWAY_") or key in ("RESTFUL_API_CLIENTS",)}
+
+
+def _env(databases: DatabasePair, **extra: str) -> dict[str, str | None]:
+    return {**CLEAN_ENV, "GATEWAY_VMAIL_DSN": databases.vmail, "GATEWAY_IREDAPD_DSN": databases.iredapd, **extra}
+
+
+async def _dump(dsn: str) -> list[tuple[str, object]]:
+    engine = make_engine(dsn, "x")
+    try:
+        async with engine.connect() as conn:
+            rows = []
+            for table in ("admin", "domain_admins", "mailbox", "domain"):
+                for row in await conn.execute(text(f"SELECT * FROM {table}")):
+                    rows.append((table, tuple(row)))
+            return sorted(rows, key=repr)
+    finally:
+        await engine.dispose()
+
+
+def test_init_creates_schema_and_admin_then_changes_nothing(
+    empty_databases: DatabasePair, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    env = _env(empty_databases, GATEWAY_ADMIN_PASSWORD="First-Adm1n!")
+    result = runner.invoke(main, ["init", "--admin", "boss@admins.test"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "vmail: schema created" in result.output and "iredapd: schema created" in result.output
+    assert "global admin boss@admins.test created" in result.output
+    assert "First-Adm1n!" not in result.output
+
+    rows = run_sync(_dump(empty_databases.vmail))
+    admins = [row for table, row in rows if table == "admin"]
+    assert len(admins) == 1 and verify_password(str(admins[0][1]), "First-Adm1n!")
+    assert any(table == "domain_admins" and "ALL" in row for table, row in rows)
+
+    again = runner.invoke(main, ["init", "--admin", "boss@admins.test"], env=_env(empty_databases))
+    assert again.exit_code == 0, again.output
+    assert "schema present and complete, left unchanged" in again.output
+    assert "exists already, left unchanged" in again.output
+    assert run_sync(_dump(empty_databases.vmail)) == rows
+
+
+def test_init_generates_a_password_and_prints_it_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    databases = DatabasePair(
+        kind="sqlite",
+        vmail=f"sqlite+aiosqlite:///{tmp_path / 'vmail.sqlite3'}",
+        iredapd=f"sqlite+aiosqlite:///{tmp_path / 'iredapd.sqlite3'}",
+        names=("vmail", "iredapd"),
+    )
+    result = CliRunner().invoke(main, ["init"], env=_env(databases))
+    assert result.exit_code == 0, result.output
+    match = re.search(r"its password \(shown only this once\): (\S+)", result.output)
+    assert match
+    rows = run_sync(_dump(databases.vmail))
+    [admin] = [row for table, row in rows if table == "admin"]
+    assert admin[0] == "postmaster@gateway.local"
+    assert verify_password(str(admin[1]), match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("env", "setting"),
+    [
+        ({"GATEWAY_VMAIL_DSN": "nonsense", "GATEWAY_IREDAPD_DSN": "sqlite:///x.db"}, "GATEWAY_VMAIL_DSN"),
+        ({"GATEWAY_VMAIL_DSN": "oracle://h/vmail", "GATEWAY_IREDAPD_DSN": "sqlite:///x.db"}, "GATEWAY_VMAIL_DSN"),
+        ({"GATEWAY_VMAIL_DSN": "sqlite:///v.db"}, "GATEWAY_IREDAPD_DSN"),
+        ({"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db"}, "GATEWAY_SESSION_SECRET"),
+        ({"RESTFUL_API_CLIENTS": "10.0.0.0/8,not-an-ip"}, "RESTFUL_API_CLIENTS"),
+        ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT"),
+    ],
+)
+def test_bad_configuration_names_the_setting(
+    env: dict[str, str], setting: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["serve"], env={**CLEAN_ENV, **env})
+    assert result.exit_code == 2
+    assert setting in result.output
+
+
+def test_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "serve" in result.output and "init" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(directory: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
+    env["GATEWAY_PORT"] = str(port)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve"],
+        cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _wait_healthy(port: int, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stdout.read() if process.stdout else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("the service did not answer /healthz")
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    return output
+
+
+def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
+    port = _free_port()
+    first = _serve(tmp_path, port)
+    try:
+        _wait_healthy(port, first)
+        assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
+    finally:
+        output = _stop(first)
+    match = re.search(r"its password \(shown only this once\): (\S+)", output)
+    assert match, output
+    assert (tmp_path / "gateway-data" / "vmail.sqlite3").exists()
+    assert (tmp_path / "gateway-data" / "session-secret").stat().st_mode & 0o077 == 0
+
+    second = _serve(tmp_path, port)
+    try:
+        _wait_healthy(port, second)
+        login = httpx.post(
+            f"http://127.0.0.1:{port}/api/login",
+            data={"username": "postmaster@gateway.local", "password": match.group(1)},
+        )
+        assert login.json() == {"success": True}
+    finally:
+        output = _stop(second)
+    assert "shown only this once" not in output
