@@ -23,6 +23,7 @@ from gateway.rest import envelope
 from gateway.rest.clients import networks
 from gateway.rest.endpoint import internal_error
 from gateway.rest.routes import api_routes
+from gateway.schema.app import graphql_app
 from gateway.session_key import session_secret
 from gateway.settings import Settings
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Mount("/api", app=Router(api_routes())),
+            Route("/graphql", graphql_app(settings)),
         ],
         middleware=[
             Middleware(

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class AccessPolicy(StrEnum):
@@ -176,6 +179,45 @@ class Throttle:
     max_msgs: int = -1
     max_quota: int = -1
     max_rcpts: int = -1
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """One page of a list ordered by its key: ``first`` items after the key ``after``."""
+
+    first: int
+    after: str | None = None
+    search: str | None = None
+    active: bool | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class UsedQuota:
+    """What Dovecot counted for a mailbox (``used_quota``)."""
+
+    bytes: int = 0
+    messages: int = 0
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Totals over the domains an actor may see."""
+
+    domains: int
+    active_domains: int
+    users: int
+    active_users: int
+    aliases: int
+    allocated_quota: int
+    used_bytes: int
+    used_messages: int
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,18 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = Field(default_factory=list)
     api_envelope: Literal["classic", "pro"] = "classic"
 
+    graphiql: bool = True
+    graphql_introspection: bool | None = None
+    graphql_max_depth: int = Field(default=10, ge=1)
+    graphql_max_tokens: int = Field(default=2000, ge=10)
+    graphql_max_aliases: int = Field(default=15, ge=1)
+
     _split = field_validator("restful_api_clients", "trusted_proxies", mode="before")(_split_commas)
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Introspection follows GraphiQL unless set explicitly."""
+        return self.graphiql if self.graphql_introspection is None else self.graphql_introspection
 
     @property
     def embedded(self) -> bool:

@@ -72,6 +72,13 @@ async def list_domains(*, ctx: Context, active: bool | None = None) -> list[Doma
     return await ctx.accounts.list_domains(names=names, active=active)
 
 
+async def list_domains_named(*, ctx: Context, names: list[str]) -> list[Domain]:
+    """The domains of ``names`` that exist, for an actor managing all of them."""
+    for name in names:
+        require_domain(ctx, name)
+    return await ctx.accounts.list_domains(names=names)
+
+
 async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsage]:
     """Counts and quota figures of domains the actor manages."""
     for name in names:

@@ -11,11 +11,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.base import AliasUpdate, MaillistStore, UserCheck
-from gateway.backends.sql import aliases, domains, mailboxes
+from gateway.backends.sql import aliases, domains, listing, mailboxes
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admins import ALL_DOMAINS
 from gateway.errors import Conflict, NotFound
-from gateway.model import Actor, Alias, Domain, DomainChanges, DomainUsage, NewUser, User, UserChanges
+from gateway.model import (
+    Actor,
+    Alias,
+    Domain,
+    DomainChanges,
+    DomainUsage,
+    NewUser,
+    Page,
+    PageQuery,
+    Stats,
+    UsedQuota,
+    User,
+    UserChanges,
+)
 
 
 class SqlAccounts:
@@ -161,6 +174,40 @@ class SqlAccounts:
             if await aliases.fetch_alias(conn, address, lock=True) is None:
                 raise NotFound("NO_SUCH_ACCOUNT")
             await aliases.delete_alias_rows(conn, address)
+
+    # pages and batches
+
+    async def page_domains(self, names: Collection[str] | None, query: PageQuery) -> Page[Domain]:
+        async with self.engine.connect() as conn:
+            return await listing.page_domains(conn, names, query)
+
+    async def page_users(self, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
+        async with self.engine.connect() as conn:
+            return await listing.page_users(conn, domains, query)
+
+    async def page_aliases(self, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
+        async with self.engine.connect() as conn:
+            return await listing.page_aliases(conn, domains, query)
+
+    async def users_by_email(self, emails: list[str]) -> dict[str, User]:
+        async with self.engine.connect() as conn:
+            return await listing.users_by_email(conn, emails)
+
+    async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
+        async with self.engine.connect() as conn:
+            return await listing.used_quota(conn, emails)
+
+    async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
+        async with self.engine.connect() as conn:
+            return await listing.alias_memberships(conn, emails)
+
+    async def domain_admins(self, domains: list[str]) -> dict[str, tuple[str, ...]]:
+        async with self.engine.connect() as conn:
+            return await listing.domain_admins(conn, domains)
+
+    async def stats(self, names: Collection[str] | None) -> Stats:
+        async with self.engine.connect() as conn:
+            return await listing.stats(conn, names)
 
     # admins
 

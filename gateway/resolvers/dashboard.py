@@ -1,0 +1,90 @@
+"""Pages, batches and totals for dashboards, within what the actor may see."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from gateway import addresses
+from gateway.errors import InvalidInput
+from gateway.model import Alias, Domain, Page, PageQuery, Stats, Throttle, UsedQuota, User
+from gateway.resolvers.access import require_actor, require_domain
+from gateway.resolvers.context import Context
+
+MAX_PAGE_SIZE = 100
+MAX_SEARCH_LENGTH = 255
+
+
+def encode_cursor(key: str) -> str:
+    """An opaque cursor for the item with sort key ``key``."""
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def page_query(first: int, after: str | None = None, search: str | None = None, active: bool | None = None) -> PageQuery:
+    """Validate pagination arguments: 1 ≤ first ≤ MAX_PAGE_SIZE, a cursor made by ``encode_cursor``."""
+    if not 1 <= first <= MAX_PAGE_SIZE:
+        raise InvalidInput("INVALID_PAGE_SIZE", f"first must be between 1 and {MAX_PAGE_SIZE}")
+    key = None
+    if after is not None:
+        try:
+            key = base64.urlsafe_b64decode(after.encode()).decode()
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise InvalidInput("INVALID_CURSOR") from None
+    if search is not None and (len(search) > MAX_SEARCH_LENGTH or not search.isprintable()):
+        raise InvalidInput("INVALID_PARAMETER", "search is too long or not printable")
+    return PageQuery(first=first, after=key, search=search or None, active=active)
+
+
+async def domains_page(*, ctx: Context, query: PageQuery) -> Page[Domain]:
+    """A page of the domains the actor manages, by name."""
+    actor = require_actor(ctx)
+    return await ctx.accounts.page_domains(None if actor.is_global else actor.domains, query)
+
+
+def _managed(ctx: Context, domains: list[str]) -> list[str]:
+    for domain in domains:
+        require_domain(ctx, domain)
+    return domains
+
+
+async def users_pages(*, ctx: Context, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
+    """A page of users for each domain, in one batch."""
+    return await ctx.accounts.page_users(_managed(ctx, domains), query)
+
+
+async def aliases_pages(*, ctx: Context, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
+    """A page of aliases for each domain, in one batch."""
+    return await ctx.accounts.page_aliases(_managed(ctx, domains), query)
+
+
+def _emails_managed(ctx: Context, emails: list[str]) -> list[str]:
+    _managed(ctx, sorted({addresses.domain_of(email) for email in emails}))
+    return emails
+
+
+async def used_quota(*, ctx: Context, emails: list[str]) -> dict[str, UsedQuota]:
+    """What Dovecot counted for each mailbox."""
+    return await ctx.accounts.used_quota(_emails_managed(ctx, emails))
+
+
+async def alias_memberships(*, ctx: Context, emails: list[str]) -> dict[str, tuple[str, ...]]:
+    """The aliases each address is a member of."""
+    return await ctx.accounts.alias_memberships(_emails_managed(ctx, emails))
+
+
+async def domain_admins(*, ctx: Context, domains: list[str]) -> dict[str, tuple[str, ...]]:
+    """The admins of each domain."""
+    return await ctx.accounts.domain_admins(_managed(ctx, domains))
+
+
+async def throttles_of(*, ctx: Context, accounts: list[str]) -> list[Throttle]:
+    """Throttle rows of domains (``@domain``) and addresses the actor manages."""
+    for account in accounts:
+        require_domain(ctx, account.lstrip("@").rsplit("@", 1)[-1])
+    return await ctx.throttles.list(accounts)
+
+
+async def stats(*, ctx: Context) -> Stats:
+    """Totals over the domains the actor manages."""
+    actor = require_actor(ctx)
+    return await ctx.accounts.stats(None if actor.is_global else actor.domains)

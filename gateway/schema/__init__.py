@@ -1,0 +1,1 @@
+"""The GraphQL face: strawberry types over the same resolvers as REST."""

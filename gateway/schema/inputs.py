@@ -1,0 +1,87 @@
+"""GraphQL input types of the mutations; ``null``/absent means "keep"."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.model import DomainChanges
+from gateway.resolvers.aliases import AliasInput as AliasData
+from gateway.resolvers.throttles import ThrottleInput as ThrottleData
+from gateway.resolvers.users import UserInput as UserData
+from gateway.schema.types import BigInt
+
+
+@strawberry.input
+class DomainInput:
+    description: str | None = None
+    active: bool | None = None
+    transport: str | None = None
+    quota: int | None = None
+    max_users: int | None = None
+    max_aliases: int | None = None
+    max_lists: int | None = None
+    default_user_quota: int | None = None
+    max_user_quota: int | None = None
+    min_password_length: int | None = None
+    max_password_length: int | None = None
+    default_language: str | None = None
+
+    def to_changes(self) -> DomainChanges:
+        return DomainChanges(**vars(self))
+
+
+@strawberry.input
+class UserInput:
+    name: str | None = None
+    password: str | None = None
+    password_hash: str | None = None
+    language: str | None = None
+    quota: int | None = None
+    transport: str | None = None
+    active: bool | None = None
+    employee_id: str | None = None
+
+    def to_data(self) -> UserData:
+        return UserData(**vars(self))
+
+
+@strawberry.input
+class DomainUsersInput:
+    active: bool | None = None
+    language: str | None = None
+    transport: str | None = None
+
+    def to_data(self) -> UserData:
+        return UserData(active=self.active, language=self.language, transport=self.transport)
+
+
+@strawberry.input
+class AliasInput:
+    name: str | None = None
+    access_policy: str | None = None
+    active: bool | None = None
+    members: list[str] | None = None
+    add_members: list[str] | None = None
+    remove_members: list[str] | None = None
+
+    def to_data(self) -> AliasData:
+        return AliasData(
+            name=self.name,
+            access_policy=self.access_policy,
+            active=self.active,
+            members=None if self.members is None else tuple(self.members),
+            add_members=tuple(self.add_members or ()),
+            remove_members=tuple(self.remove_members or ()),
+        )
+
+
+@strawberry.input
+class ThrottleInput:
+    period: BigInt  # type: ignore[valid-type]
+    msg_size: BigInt | None = None  # type: ignore[valid-type]
+    max_msgs: BigInt | None = None  # type: ignore[valid-type]
+    max_quota: BigInt | None = None  # type: ignore[valid-type]
+    max_rcpts: BigInt | None = None  # type: ignore[valid-type]
+
+    def to_data(self) -> ThrottleData:
+        return ThrottleData(**vars(self))

@@ -1,0 +1,122 @@
+"""The root Mutation type: every write REST offers, through the same resolvers."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.requests import HTTPConnection
+
+from gateway.request_context import SESSION_USER
+from gateway.resolvers import aliases, auth, domains, maillists, throttles, users
+from gateway.schema.inputs import AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
+from gateway.schema.types import Admin, Alias, Domain, GatewayInfo, MailingList, Throttle, User
+
+
+def _session(info: GatewayInfo) -> dict[str, object]:
+    request: HTTPConnection = info.context.request
+    return request.session
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Log in; the session cookie is shared with /api.")
+    async def login(self, info: GatewayInfo, username: str, password: str) -> Admin:
+        actor = await auth.login(ctx=info.context.resolver, username=username, password=password)
+        session = _session(info)
+        session.clear()
+        session[SESSION_USER] = actor.username
+        return Admin(model=actor)
+
+    @strawberry.mutation
+    def logout(self, info: GatewayInfo) -> bool:
+        _session(info).clear()
+        return True
+
+    @strawberry.mutation
+    async def create_domain(self, info: GatewayInfo, name: str, input: DomainInput | None = None) -> Domain:
+        changes = (input or DomainInput()).to_changes()
+        return Domain(model=await domains.create_domain(ctx=info.context.resolver, name=name, changes=changes))
+
+    @strawberry.mutation
+    async def update_domain(self, info: GatewayInfo, name: str, input: DomainInput) -> Domain:
+        return Domain(
+            model=await domains.update_domain(ctx=info.context.resolver, name=name, changes=input.to_changes())
+        )
+
+    @strawberry.mutation
+    async def delete_domain(self, info: GatewayInfo, name: str, keep_mailbox_days: int | None = None) -> bool:
+        await domains.delete_domain(ctx=info.context.resolver, name=name, keep_mailbox_days=keep_mailbox_days)
+        return True
+
+    @strawberry.mutation
+    async def create_user(self, info: GatewayInfo, email: str, input: UserInput) -> User:
+        return User(model=await users.create_user(ctx=info.context.resolver, email=email, data=input.to_data()))
+
+    @strawberry.mutation
+    async def update_user(self, info: GatewayInfo, email: str, input: UserInput) -> User:
+        return User(model=await users.update_user(ctx=info.context.resolver, email=email, data=input.to_data()))
+
+    @strawberry.mutation
+    async def set_user_password(self, info: GatewayInfo, email: str, password: str) -> bool:
+        await users.set_password(ctx=info.context.resolver, email=email, password=password)
+        return True
+
+    @strawberry.mutation
+    async def delete_user(self, info: GatewayInfo, email: str, keep_mailbox_days: int | None = None) -> bool:
+        await users.delete_user(ctx=info.context.resolver, email=email, keep_mailbox_days=keep_mailbox_days)
+        return True
+
+    @strawberry.mutation(description="Apply status, language or transport to every user of a domain.")
+    async def update_domain_users(self, info: GatewayInfo, domain: str, input: DomainUsersInput) -> int:
+        return await users.update_domain_users(ctx=info.context.resolver, domain=domain, data=input.to_data())
+
+    @strawberry.mutation
+    async def set_domain_users_password(self, info: GatewayInfo, domain: str, password: str) -> bool:
+        await users.set_domain_password(ctx=info.context.resolver, domain=domain, password=password)
+        return True
+
+    @strawberry.mutation
+    async def create_alias(self, info: GatewayInfo, email: str, input: AliasInput | None = None) -> Alias:
+        data = (input or AliasInput()).to_data()
+        return Alias(model=await aliases.create_alias(ctx=info.context.resolver, address=email, data=data))
+
+    @strawberry.mutation
+    async def update_alias(self, info: GatewayInfo, email: str, input: AliasInput) -> Alias:
+        return Alias(
+            model=await aliases.update_alias(ctx=info.context.resolver, address=email, data=input.to_data())
+        )
+
+    @strawberry.mutation
+    async def delete_alias(self, info: GatewayInfo, email: str) -> bool:
+        await aliases.delete_alias(ctx=info.context.resolver, address=email)
+        return True
+
+    @strawberry.mutation
+    async def create_mailing_list(
+        self, info: GatewayInfo, email: str, input: AliasInput | None = None
+    ) -> MailingList:
+        data = (input or AliasInput()).to_data()
+        return MailingList(model=await maillists.create_maillist(ctx=info.context.resolver, address=email, data=data))
+
+    @strawberry.mutation
+    async def update_mailing_list(self, info: GatewayInfo, email: str, input: AliasInput) -> MailingList:
+        return MailingList(
+            model=await maillists.update_maillist(ctx=info.context.resolver, address=email, data=input.to_data())
+        )
+
+    @strawberry.mutation
+    async def delete_mailing_list(self, info: GatewayInfo, email: str) -> bool:
+        await maillists.delete_maillist(ctx=info.context.resolver, address=email)
+        return True
+
+    @strawberry.mutation(description="Create or replace the throttle of `global`, a domain or an address.")
+    async def set_throttle(self, info: GatewayInfo, account: str, kind: str, input: ThrottleInput) -> Throttle:
+        return Throttle(
+            model=await throttles.set_throttle(
+                ctx=info.context.resolver, target=account, kind=kind, data=input.to_data()
+            )
+        )
+
+    @strawberry.mutation
+    async def delete_throttle(self, info: GatewayInfo, account: str, kind: str) -> bool:
+        await throttles.delete_throttle(ctx=info.context.resolver, target=account, kind=kind)
+        return True

@@ -1,0 +1,106 @@
+"""The root Query type."""
+
+from __future__ import annotations
+
+import strawberry
+
+from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
+from gateway.resolvers.access import require_actor
+from gateway.resolvers.throttles import GLOBAL
+from gateway.schema.types import (
+    Admin,
+    Alias,
+    Connection,
+    Domain,
+    GatewayInfo,
+    MailingList,
+    Stats,
+    Throttle,
+    User,
+    connection,
+)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The logged-in admin.")
+    def me(self, info: GatewayInfo) -> Admin:
+        return Admin(model=require_actor(info.context.resolver))
+
+    @strawberry.field
+    async def domain(self, info: GatewayInfo, name: str) -> Domain:
+        return Domain(model=await domains.get_domain(ctx=info.context.resolver, name=name))
+
+    @strawberry.field(description="Domains the actor manages, ordered by name.")
+    async def domains(
+        self,
+        info: GatewayInfo,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[Domain]:
+        query = dashboard.page_query(first, after, search, active)
+        page = await dashboard.domains_page(ctx=info.context.resolver, query=query)
+        return connection(page, Domain, "name")
+
+    @strawberry.field
+    async def user(self, info: GatewayInfo, email: str) -> User:
+        return User(model=await users.get_user(ctx=info.context.resolver, email=email))
+
+    @strawberry.field(description="Users of a domain, ordered by address.")
+    async def users(
+        self,
+        info: GatewayInfo,
+        domain: str,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[User]:
+        found = await domains.get_domain(ctx=info.context.resolver, name=domain)
+        query = dashboard.page_query(first, after, search, active)
+        page = await info.context.loaders.users.load((found.name, query))
+        return connection(page, User, "email")
+
+    @strawberry.field
+    async def alias(self, info: GatewayInfo, email: str) -> Alias:
+        return Alias(model=await aliases.get_alias(ctx=info.context.resolver, address=email))
+
+    @strawberry.field(description="Aliases of a domain, ordered by address.")
+    async def aliases(
+        self,
+        info: GatewayInfo,
+        domain: str,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[Alias]:
+        found = await domains.get_domain(ctx=info.context.resolver, name=domain)
+        query = dashboard.page_query(first, after, search, active)
+        page = await info.context.loaders.aliases.load((found.name, query))
+        return connection(page, Alias, "address")
+
+    @strawberry.field
+    async def mailing_list(self, info: GatewayInfo, email: str) -> MailingList:
+        return MailingList(model=await maillists.get_maillist(ctx=info.context.resolver, address=email))
+
+    @strawberry.field(description="The throttle of `global`, a domain or an address, of kind inbound or outbound.")
+    async def throttle(self, info: GatewayInfo, account: str, kind: str) -> Throttle | None:
+        found = await throttles.get_throttle(ctx=info.context.resolver, target=account, kind=kind)
+        return Throttle(model=found) if found else None
+
+    @strawberry.field
+    async def global_throttles(self, info: GatewayInfo) -> list[Throttle]:
+        result = []
+        for kind in ("inbound", "outbound"):
+            found = await throttles.get_throttle(ctx=info.context.resolver, target=GLOBAL, kind=kind)
+            if found:
+                result.append(Throttle(model=found))
+        return result
+
+    @strawberry.field(description="Totals for a dashboard, over the domains the actor manages.")
+    async def stats(self, info: GatewayInfo) -> Stats:
+        totals = await dashboard.stats(ctx=info.context.resolver)
+        return Stats(**vars(totals))

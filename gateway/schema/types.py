@@ -1,0 +1,384 @@
+"""The GraphQL object types. Each wraps a model value; nested fields go through loaders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Generic, NewType, TypeVar
+
+import strawberry
+from strawberry.types import Info
+
+from gateway import model
+from gateway.resolvers.dashboard import encode_cursor, page_query
+from gateway.resolvers.throttles import GLOBAL_ACCOUNT
+from gateway.schema.context import GatewayContext
+
+BigInt = NewType("BigInt", int)
+SCALARS = {
+    BigInt: strawberry.scalar(
+        name="BigInt", description="A 64-bit integer (bytes, message counts).", serialize=int, parse_value=int
+    )
+}
+
+T = TypeVar("T")
+GatewayInfo = Info[GatewayContext, None]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """A page of a list in a stable order, with the total number of matches."""
+
+    total_count: int
+    nodes: list[T]
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+
+def connection(page: model.Page[object], wrap: type, key: str) -> Connection:  # type: ignore[type-arg]
+    nodes = [wrap(model=item) for item in page.items]
+    edges = [Edge(cursor=encode_cursor(getattr(item, key)), node=node) for item, node in zip(page.items, nodes, strict=True)]
+    return Connection(
+        total_count=page.total,
+        nodes=nodes,
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+@strawberry.type
+class UsedQuota:
+    """What Dovecot counted."""
+
+    bytes: BigInt  # type: ignore[valid-type]
+    messages: BigInt  # type: ignore[valid-type]
+
+
+@strawberry.type
+class Throttle:
+    """An iRedAPD throttle: -1 inherits from a lower priority, 0 is unlimited."""
+
+    model: strawberry.Private[model.Throttle]
+
+    @strawberry.field
+    def account(self) -> str:
+        return self.model.account
+
+    @strawberry.field
+    def scope(self) -> str:
+        """``global``, ``domain`` or ``user``."""
+        if self.model.account == GLOBAL_ACCOUNT:
+            return "global"
+        return "domain" if self.model.account.startswith("@") else "user"
+
+    @strawberry.field
+    def kind(self) -> str:
+        return self.model.kind
+
+    @strawberry.field
+    def priority(self) -> int:
+        return self.model.priority
+
+    @strawberry.field
+    def period(self) -> BigInt:  # type: ignore[valid-type]
+        return self.model.period
+
+    @strawberry.field
+    def msg_size(self) -> BigInt:  # type: ignore[valid-type]
+        return self.model.msg_size
+
+    @strawberry.field
+    def max_msgs(self) -> BigInt:  # type: ignore[valid-type]
+        return self.model.max_msgs
+
+    @strawberry.field
+    def max_quota(self) -> BigInt:  # type: ignore[valid-type]
+        return self.model.max_quota
+
+    @strawberry.field
+    def max_rcpts(self) -> BigInt:  # type: ignore[valid-type]
+        return self.model.max_rcpts
+
+
+async def _throttle(info: GatewayInfo, account: str, kind: str) -> Throttle | None:
+    found = await info.context.loaders.throttles.load((account, kind))
+    return Throttle(model=found) if found else None
+
+
+@strawberry.type
+class Domain:
+    model: strawberry.Private[model.Domain]
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.model.description
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.model.active
+
+    @strawberry.field
+    def transport(self) -> str:
+        return self.model.transport
+
+    @strawberry.field
+    def backup_mx(self) -> bool:
+        return self.model.backupmx
+
+    @strawberry.field(description="Domain quota in MB; 0 is unlimited.")
+    def quota(self) -> int:
+        return self.model.quota
+
+    @strawberry.field(description="Quota of new users in MB.")
+    def default_user_quota(self) -> int:
+        return self.model.default_user_quota
+
+    @strawberry.field(description="Largest quota of one user in MB; 0 is no limit.")
+    def max_user_quota(self) -> int:
+        return self.model.max_user_quota
+
+    @strawberry.field(description="-1 none allowed, 0 unlimited.")
+    def max_users(self) -> int:
+        return self.model.max_users
+
+    @strawberry.field(description="-1 none allowed, 0 unlimited.")
+    def max_aliases(self) -> int:
+        return self.model.max_aliases
+
+    @strawberry.field(description="-1 none allowed, 0 unlimited.")
+    def max_lists(self) -> int:
+        return self.model.max_lists
+
+    @strawberry.field(description="0 means the server-wide setting.")
+    def min_password_length(self) -> int:
+        return self.model.min_password_length
+
+    @strawberry.field(description="0 means the server-wide setting.")
+    def max_password_length(self) -> int:
+        return self.model.max_password_length
+
+    @strawberry.field
+    def default_language(self) -> str:
+        return self.model.default_language
+
+    @strawberry.field
+    def created(self) -> datetime | None:
+        return self.model.created
+
+    @strawberry.field
+    async def user_count(self, info: GatewayInfo) -> int:
+        return (await info.context.loaders.usage.load(self.model.name)).users
+
+    @strawberry.field
+    async def alias_count(self, info: GatewayInfo) -> int:
+        return (await info.context.loaders.usage.load(self.model.name)).aliases
+
+    @strawberry.field(description="Sum of the users' quotas in MB.")
+    async def allocated_quota(self, info: GatewayInfo) -> int:
+        return (await info.context.loaders.usage.load(self.model.name)).allocated_quota
+
+    @strawberry.field(description="Bytes and messages stored, as Dovecot counted them.")
+    async def used_quota(self, info: GatewayInfo) -> UsedQuota:
+        usage = await info.context.loaders.usage.load(self.model.name)
+        return UsedQuota(bytes=usage.used_bytes, messages=usage.used_messages)
+
+    @strawberry.field
+    async def users(
+        self,
+        info: GatewayInfo,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[User]:
+        query = page_query(first, after, search, active)
+        page = await info.context.loaders.users.load((self.model.name, query))
+        return connection(page, User, "email")
+
+    @strawberry.field
+    async def aliases(
+        self,
+        info: GatewayInfo,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        active: bool | None = None,
+    ) -> Connection[Alias]:
+        query = page_query(first, after, search, active)
+        page = await info.context.loaders.aliases.load((self.model.name, query))
+        return connection(page, Alias, "address")
+
+    @strawberry.field
+    async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
+        return await _throttle(info, f"@{self.model.name}", "inbound")
+
+    @strawberry.field
+    async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
+        return await _throttle(info, f"@{self.model.name}", "outbound")
+
+    @strawberry.field(description="Accounts with admin rights on this domain.")
+    async def admins(self, info: GatewayInfo) -> list[str]:
+        return list(await info.context.loaders.admins.load(self.model.name))
+
+
+@strawberry.type
+class User:
+    model: strawberry.Private[model.User]
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.model.email
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def language(self) -> str:
+        return self.model.language
+
+    @strawberry.field(description="Mailbox quota in MB; 0 is unlimited.")
+    def quota(self) -> int:
+        return self.model.quota
+
+    @strawberry.field
+    def transport(self) -> str:
+        return self.model.transport
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.model.active
+
+    @strawberry.field
+    def is_admin(self) -> bool:
+        return self.model.is_admin
+
+    @strawberry.field
+    def is_global_admin(self) -> bool:
+        return self.model.is_global_admin
+
+    @strawberry.field
+    def employee_id(self) -> str:
+        return self.model.employee_id
+
+    @strawberry.field
+    def created(self) -> datetime | None:
+        return self.model.created
+
+    @strawberry.field
+    def password_last_change(self) -> datetime | None:
+        return self.model.password_last_change
+
+    @strawberry.field(description="Forwarding targets; the user's own address means a copy is kept.")
+    def forwardings(self) -> list[str]:
+        return list(self.model.forwardings)
+
+    @strawberry.field
+    async def used_quota(self, info: GatewayInfo) -> UsedQuota:
+        used = await info.context.loaders.used_quota.load(self.model.email)
+        return UsedQuota(bytes=used.bytes, messages=used.messages)
+
+    @strawberry.field(description="Addresses of the aliases this user is a member of.")
+    async def aliases(self, info: GatewayInfo) -> list[str]:
+        return list(await info.context.loaders.memberships.load(self.model.email))
+
+    @strawberry.field
+    async def domain(self, info: GatewayInfo) -> Domain | None:
+        found = await info.context.loaders.domain.load(self.model.domain)
+        return Domain(model=found) if found else None
+
+    @strawberry.field
+    async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
+        return await _throttle(info, self.model.email, "inbound")
+
+    @strawberry.field
+    async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
+        return await _throttle(info, self.model.email, "outbound")
+
+
+@strawberry.type
+class Alias:
+    model: strawberry.Private[model.Alias]
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.model.address
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def access_policy(self) -> str:
+        return self.model.access_policy
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.model.active
+
+    @strawberry.field
+    def members(self) -> list[str]:
+        return list(self.model.members)
+
+    @strawberry.field
+    def created(self) -> datetime | None:
+        return self.model.created
+
+    @strawberry.field
+    async def domain(self, info: GatewayInfo) -> Domain | None:
+        found = await info.context.loaders.domain.load(self.model.domain)
+        return Domain(model=found) if found else None
+
+
+@strawberry.type(description="A mailing list (LDAP backend).")
+class MailingList(Alias):
+    pass
+
+
+@strawberry.type
+class Admin:
+    """The logged-in admin."""
+
+    model: strawberry.Private[model.Actor]
+
+    @strawberry.field
+    def username(self) -> str:
+        return self.model.username
+
+    @strawberry.field
+    def is_global(self) -> bool:
+        return self.model.is_global
+
+    @strawberry.field(description="Domains this admin manages; empty for a global admin, who manages all.")
+    def domains(self) -> list[str]:
+        return sorted(self.model.domains)
+
+
+@strawberry.type
+class Stats:
+    """Totals over the domains the actor manages."""
+
+    domains: int
+    active_domains: int
+    users: int
+    active_users: int
+    aliases: int
+    allocated_quota: BigInt  # type: ignore[valid-type]
+    used_bytes: BigInt  # type: ignore[valid-type]
+    used_messages: BigInt  # type: ignore[valid-type]
+
