@@ -18,6 +18,7 @@ from gateway.backends.sql.engine import parse_dsn
 from gateway.backends.sql.store import SqlDatabases
 from gateway.backends.sql.throttles import SqlThrottles
 from gateway.errors import ConfigurationError
+from gateway.graphiql import graphiql_routes
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
 from gateway.rest.clients import networks
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Mount("/api", app=Router(api_routes())),
             Route("/graphql", graphql_app(settings)),
+            *graphiql_routes(settings),
         ],
         middleware=[
             Middleware(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -127,6 +128,31 @@ def serve(host: str | None, port: int | None) -> None:
         if not report.ok:
             sys.exit(1)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+@main.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to put them (default GATEWAY_GRAPHIQL_ASSETS_DIR, else <data dir>/graphiql).",
+)
+def assets(directory: Path | None) -> None:
+    """Fetch GraphiQL's JavaScript and CSS from the npm registry (needs npm).
+
+    The explorer at /graphql then loads them from this server only.
+    """
+    from gateway.graphiql import AssetsError, assets_dir, fetch_assets
+
+    target = directory if directory is not None else assets_dir(_settings(serving=False))
+    try:
+        fetched = fetch_assets(target)
+    except AssetsError as exc:
+        _fail(str(exc))
+        return
+    for path in fetched:
+        click.echo(f"fetched {path} ({path.stat().st_size} bytes)")
 
 
 if __name__ == "__main__":

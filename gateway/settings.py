@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     restful_api_clients: CommaList = Field(default_factory=list, validation_alias=_pro_alias("RESTFUL_API_CLIENTS"))
     trusted_proxies: CommaList = Field(default_factory=list)
     api_envelope: Literal["classic", "pro"] = "classic"
+    graphiql_assets_dir: Path | None = None
 
     graphiql: bool = True
     graphql_introspection: bool | None = None

@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-# Debian packages of the real mail stack the tests talk to.
-packages=(dovecot-core dovecot-mysql dovecot-pgsql postfix postfix-mysql postfix-pgsql postfix-ldap dovecot-ldap slapd ldap-utils)
+# Debian packages of the real mail stack the tests talk to, and the browser that drives GraphiQL.
+packages=(dovecot-core dovecot-mysql dovecot-pgsql postfix postfix-mysql postfix-pgsql postfix-ldap dovecot-ldap slapd ldap-utils chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -21,6 +21,14 @@ if ((${#missing[@]})); then
     echo "slapd slapd/no_configuration boolean true" | debconf-set-selections
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# GraphiQL's files, from the npm registry.
+if ! python3 -c 'import sys
+from gateway.graphiql import assets_dir, missing_assets
+from gateway.settings import Settings
+sys.exit(1 if missing_assets(assets_dir(Settings())) else 0)'; then
+    python3 -m gateway assets
 fi
 
 exec python3 -m pytest "$@"

@@ -18,6 +18,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from gateway.graphiql import ASSETS_URL, graphiql_page
 from gateway.request_context import request_context
 from gateway.schema.context import GatewayContext
 from gateway.schema.errors import GatewayErrors
@@ -28,7 +29,6 @@ from gateway.schema.types import SCALARS
 from gateway.settings import Settings
 
 ENDPOINT = "/graphql"
-ASSETS_URL = "/graphiql-assets"
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -62,8 +62,6 @@ class GatewayGraphQL(GraphQL[GatewayContext, None]):
         )
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        from gateway.graphiql import graphiql_page
-
         return HTMLResponse(graphiql_page(ENDPOINT, ASSETS_URL))
 
 
