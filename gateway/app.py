@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Mount("/api", app=Router(api_routes())),
             Route("/graphql", graphql_app(settings)),
-            *graphiql_routes(settings),
+            *(graphiql_routes(settings) if settings.graphiql else []),
         ],
         middleware=[
             Middleware(

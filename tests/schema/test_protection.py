@@ -1,0 +1,219 @@
+"""Query limits, introspection, GraphiQL and error masking of /graphql, through HTTP as the global admin."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.databases import DatabasePair
+from tests.rest.conftest import Api, open_api
+from tests.schema.conftest import codes, data, gql
+
+OpenAdmin = Callable[..., Awaitable[Api]]
+
+# Object fields that nest forever (Domain.users -> User.domain -> ...), each with a scalar of the type it returns.
+_CHAIN = [("domains", "totalCount"), ("nodes", "name")] + [
+    ("users", "totalCount"),
+    ("nodes", "email"),
+    ("domain", "name"),
+] * 10
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def nested(depth: int) -> str:
+    """A query whose deepest field is ``depth`` levels below the root fields (which are at depth 0)."""
+    fields = _CHAIN[:depth]
+    leaf = fields[-1][1]
+    body = leaf
+    for name, _ in reversed(fields):
+        body = f"{name} {{ {body} }}"
+    return f"{{ {body} }}"
+
+
+@pytest.fixture
+async def open_admin(tmp_path: Path) -> AsyncIterator[OpenAdmin]:
+    """Opens a gateway with the given setting overrides on fresh SQLite files, with the admin logged in."""
+    async with AsyncExitStack() as stack:
+        opened = 0
+
+        async def opener(**overrides: Any) -> Api:
+            nonlocal opened
+            opened += 1
+            directory = tmp_path / f"gateway-{opened}"
+            directory.mkdir()
+            databases = DatabasePair(
+                kind="sqlite",
+                vmail=f"sqlite+aiosqlite:///{directory / 'vmail.sqlite3'}",
+                iredapd=f"sqlite+aiosqlite:///{directory / 'iredapd.sqlite3'}",
+                names=("vmail", "iredapd"),
+            )
+            running = open_api(databases, **overrides)
+            api = await anext(running)
+            stack.push_async_callback(anext, running, None)
+            response = await api.login()
+            assert response.status_code == 200, response.text
+            return api
+
+        yield opener
+
+
+def _refused(body: dict[str, Any]) -> str:
+    """The message of the single error of an operation refused before execution."""
+    assert body["data"] is None, body
+    [error] = body["errors"]
+    message: str = error["message"]
+    return message
+
+
+def test_nested_builds_the_asked_depth() -> None:
+    assert nested(1) == "{ domains { totalCount } }"
+    assert nested(3) == "{ domains { nodes { users { totalCount } } } }"
+
+
+async def test_depth_limit(open_admin: OpenAdmin) -> None:
+    api = await open_admin()
+    assert api.settings.graphql_max_depth == 10
+    assert (await data(api, nested(10)))["domains"] == {"nodes": []}
+    message = _refused(await gql(api, nested(11)))
+    assert "exceeds maximum operation depth of 10" in message
+
+
+async def test_depth_limit_follows_the_setting(open_admin: OpenAdmin) -> None:
+    api = await open_admin(graphql_max_depth=3)
+    await api.call("POST", "/api/domain/example.com")
+    assert await data(api, nested(3)) == {"domains": {"nodes": [{"users": {"totalCount": 0}}]}}
+    message = _refused(await gql(api, nested(4)))
+    assert "exceeds maximum operation depth of 3" in message
+
+
+async def test_depth_limit_sees_through_fragments(open_admin: OpenAdmin) -> None:
+    api = await open_admin(graphql_max_depth=3)
+    query = """
+        query Deep { domains { ...D } }
+        fragment D on DomainConnection { nodes { users { nodes { email } } } }
+    """
+    assert "'Deep' exceeds maximum operation depth of 3" in _refused(await gql(api, query))
+
+
+async def test_token_limit(open_admin: OpenAdmin) -> None:
+    api = await open_admin(graphql_max_tokens=100)
+    # "{ me { " + n names + "} }" is n + 5 tokens, counting the end of the document
+    assert await data(api, "{ me { " + "username " * 95 + "} }") == {"me": {"username": "postmaster@admins.test"}}
+    message = _refused(await gql(api, "{ me { " + "username " * 96 + "} }"))
+    assert "more than 100 tokens" in message
+
+
+async def test_token_limit_default(open_admin: OpenAdmin) -> None:
+    api = await open_admin()
+    assert api.settings.graphql_max_tokens == 2000
+    assert "more than 2000 tokens" in _refused(await gql(api, "{ me { " + "username " * 2000 + "} }"))
+
+
+async def test_alias_limit(open_admin: OpenAdmin) -> None:
+    api = await open_admin()
+    assert api.settings.graphql_max_aliases == 15
+
+    def aliased(count: int) -> str:
+        return "{ " + " ".join(f"a{i}: me {{ username }}" for i in range(count)) + " }"
+
+    assert len(await data(api, aliased(15))) == 15
+    assert _refused(await gql(api, aliased(16))) == "16 aliases found. Allowed: 15"
+
+
+async def test_alias_limit_counts_nested_aliases(open_admin: OpenAdmin) -> None:
+    api = await open_admin(graphql_max_aliases=2)
+    query = "{ a: me { u: username n: username } }"
+    assert _refused(await gql(api, query)) == "3 aliases found. Allowed: 2"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "enabled"),
+    [
+        ({}, True),
+        ({"graphiql": False}, False),
+        ({"graphiql": False, "graphql_introspection": True}, True),
+        ({"graphiql": True, "graphql_introspection": False}, False),
+    ],
+    ids=["default", "graphiql-off", "graphiql-off-introspection-on", "introspection-off"],
+)
+async def test_introspection_switch(open_admin: OpenAdmin, overrides: dict[str, Any], enabled: bool) -> None:
+    api = await open_admin(**overrides)
+    assert api.settings.introspection_enabled is enabled
+    body = await gql(api, INTROSPECTION)
+    if enabled:
+        assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+    else:
+        assert body["data"] is None
+        assert all("introspection has been disabled" in error["message"] for error in body["errors"])
+        type_body = await gql(api, '{ __type(name: "Domain") { name } }')
+        assert type_body["data"] is None and "introspection has been disabled" in type_body["errors"][0]["message"]
+    # ordinary queries and __typename work either way
+    assert await data(api, "{ __typename me { username } }") == {
+        "__typename": "Query",
+        "me": {"username": "postmaster@admins.test"},
+    }
+
+
+async def test_graphiql_off_serves_no_ide(open_admin: OpenAdmin) -> None:
+    api = await open_admin(graphiql=False)
+    response = await api.client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 404
+    assert "text/html" not in response.headers.get("content-type", "")
+    assert "graphiql" not in response.text.lower()
+    # the endpoint itself still answers POSTed operations
+    assert await data(api, "{ me { isGlobal } }") == {"me": {"isGlobal": True}}
+
+
+_LEAKS = re.compile(
+    r"select|from |where |sqlalchemy|sqlite|mysql|postgres|asyncpg|asyncmy|table|relation|"
+    r"operationalerror|programmingerror|traceback|alias\.",
+    re.IGNORECASE,
+)
+
+
+async def test_unexpected_exception_is_masked(admin_api: Api, caplog: pytest.LogCaptureFixture) -> None:
+    assert (await admin_api.call("POST", "/api/domain/example.com")).status_code == 201
+    await admin_api.execute("DROP TABLE alias")
+    with caplog.at_level(logging.ERROR, logger="gateway.graphql"):
+        response = await admin_api.client.post(
+            "/graphql", json={"query": '{ aliases(domain: "example.com") { totalCount nodes { email } } }'}
+        )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["data"] is None
+    [error] = body["errors"]
+    assert error["message"] == "Internal server error"
+    assert error["path"] == ["aliases"]
+    extensions = error["extensions"]
+    assert set(extensions) == {"code", "requestId"}
+    assert extensions["code"] == "INTERNAL_ERROR"
+    assert re.fullmatch(r"[0-9a-f]{12}", extensions["requestId"])
+    assert not _LEAKS.search(response.text), response.text
+    # the log keeps the detail, under the same request id
+    [record] = [r for r in caplog.records if extensions["requestId"] in r.getMessage()]
+    assert record.exc_info is not None
+
+
+async def test_gateway_errors_are_not_masked(admin_api: Api) -> None:
+    create = 'mutation { createDomain(name: "example.com") { name } }'
+    assert await data(admin_api, create) == {"createDomain": {"name": "example.com"}}
+    body = await gql(admin_api, create)
+    [error] = body["errors"]
+    assert (error["message"], error["extensions"]) == ("ALREADY_EXISTS", {"code": "ALREADY_EXISTS"})
+    assert error["path"] == ["createDomain"]
+
+    for query, code in [
+        ('{ domain(name: "missing.com") { name } }', "NO_SUCH_DOMAIN"),
+        ("{ domains(first: 0) { totalCount } }", "INVALID_PAGE_SIZE"),
+        ('{ domains(after: "a") { totalCount } }', "INVALID_CURSOR"),
+    ]:
+        body = await gql(admin_api, query)
+        assert codes(body) == [code], body
+        assert body["errors"][0]["message"] == code
+        assert "requestId" not in body["errors"][0]["extensions"]
