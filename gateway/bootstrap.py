@@ -10,6 +10,7 @@ import anyio.to_thread
 
 from gateway import addresses
 from gateway.backends.sql import admins
+from gateway.backends.sql.engine import write_transaction
 from gateway.backends.sql.schema import SchemaStatus, prepare_schema
 from gateway.backends.sql.store import SqlDatabases
 from gateway.errors import ConfigurationError, InvalidInput
@@ -85,6 +86,6 @@ async def initialise(
     plain = password if password is not None else generated
     assert plain is not None
     hashed = await anyio.to_thread.run_sync(hash_password, plain.strip(), settings.default_password_scheme)
-    async with databases.vmail.begin() as conn:
+    async with write_transaction(databases.vmail) as conn:
         await admins.insert_global_admin(conn, email=email, password_hash=hashed)
     return InitReport(schemas=schemas, admin=email, admin_created=True, generated_password=generated)

@@ -14,6 +14,7 @@ from gateway.backends.base import AliasUpdate, MaillistStore, UserCheck
 from gateway.backends.sql import aliases, domains, listing, mailboxes
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admins import ALL_DOMAINS
+from gateway.backends.sql.engine import write_transaction
 from gateway.errors import Conflict, NotFound
 from gateway.model import (
     Actor,
@@ -43,7 +44,7 @@ class SqlAccounts:
     @asynccontextmanager
     async def _write(self) -> AsyncIterator[AsyncConnection]:
         try:
-            async with self.engine.begin() as conn:
+            async with write_transaction(self.engine) as conn:
                 yield conn
         except IntegrityError:
             # a concurrent writer created the same key between our check and our insert

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from gateway.errors import ConfigurationError
 
@@ -63,11 +65,12 @@ def make_engine(dsn: str, setting: str) -> AsyncEngine:
 
 
 def _sqlite_write_locking(engine: AsyncEngine) -> None:
-    """Make SQLite transactions take the write lock at BEGIN.
+    """Make SQLite write transactions take the write lock at BEGIN.
 
-    pysqlite's own deferred BEGIN lets two writers read the same state and
-    then fail to upgrade their locks; ``BEGIN IMMEDIATE`` serializes writers
-    the way row locks do on MariaDB and PostgreSQL.
+    A deferred BEGIN lets two writers read the same state and then fail to
+    upgrade their locks; ``BEGIN IMMEDIATE`` serializes writers the way row
+    locks do on MariaDB and PostgreSQL. Reads keep a deferred BEGIN so they
+    do not queue behind each other.
     """
     sync_engine = engine.sync_engine
 
@@ -76,8 +79,25 @@ def _sqlite_write_locking(engine: AsyncEngine) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(sync_engine, "begin")
-    def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_WRITE_LOCK, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+_WRITE_LOCK = "gateway_write_lock"
+
+
+@asynccontextmanager
+async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One write transaction: committed at the end, rolled back on error.
+
+    On SQLite it holds the database's write lock from the start; on MariaDB
+    and PostgreSQL writers lock rows (``SELECT … FOR UPDATE``) as they go.
+    """
+    async with engine.connect() as conn:
+        await conn.execution_options(**{_WRITE_LOCK: True})
+        async with conn.begin():
+            yield conn
 
 
 _MYSQL_CONNECTION_ERRORS = {2002, 2003, 2005, 2006, 2013, 2055}

@@ -9,6 +9,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.engine import write_transaction
 from gateway.model import Throttle
 
 LIMIT_COLUMNS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
@@ -61,7 +62,7 @@ class SqlThrottles:
             "priority": throttle.priority,
             **{column: getattr(throttle, column) for column in LIMIT_COLUMNS},
         }
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             if conn.dialect.name == "mysql":
                 statement = mysql_insert(t.throttle).values(**values)
                 changed = {k: statement.inserted[k] for k in ("priority", *LIMIT_COLUMNS)}
@@ -103,7 +104,7 @@ class SqlThrottles:
         return await self._delete_where(condition)
 
     async def _delete_where(self, condition: Any) -> int:
-        async with self.engine.begin() as conn:
+        async with write_transaction(self.engine) as conn:
             ids = select(t.throttle.c.id).where(condition).scalar_subquery()
             await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(ids)))
             result = await conn.execute(delete(t.throttle).where(condition))
