@@ -63,8 +63,10 @@ def password_length(value: int) -> int:
 
 
 def access_policy(value: str) -> str:
-    """One of iRedMail's access policies; the legacy ``allowedonly`` means moderatorsonly."""
+    """One of iRedMail's access policies; empty means public, the legacy ``allowedonly`` moderatorsonly."""
     text = value.strip().lower()
+    if text == "":
+        return AccessPolicy.PUBLIC.value
     if text == "allowedonly":
         return AccessPolicy.MODERATORS_ONLY.value
     try:

@@ -9,11 +9,11 @@ from gateway.request_context import SESSION_USER
 from gateway.resolvers import auth
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
-from gateway.rest.endpoint import endpoint
+from gateway.rest.endpoint import public_endpoint
 from gateway.rest.params import Params
 
 
-@endpoint
+@public_endpoint
 async def login(request: Request, ctx: Context, params: Params) -> Response:
     params.only({"username", "password"})
     actor = await auth.login(ctx=ctx, username=params.text("username") or "", password=params.text("password") or "")
@@ -22,7 +22,7 @@ async def login(request: Request, ctx: Context, params: Params) -> Response:
     return envelope.success(envelope.style_of(request))
 
 
-@endpoint
+@public_endpoint
 async def logout(request: Request, ctx: Context, params: Params) -> Response:
     params.only(())
     request.session.clear()

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from gateway.backends.sql.engine import is_unavailable
 from gateway.errors import BackendUnavailable, Forbidden, GatewayError
 from gateway.request_context import request_context
+from gateway.resolvers.access import require_actor
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
 from gateway.rest.clients import client_address, is_allowed
@@ -21,6 +22,7 @@ from gateway.rest.params import Params
 log = logging.getLogger("gateway.rest")
 
 Handler = Callable[[Request, Context, Params], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def check_client(request: Request) -> None:
@@ -35,16 +37,28 @@ def check_client(request: Request) -> None:
             raise Forbidden("NOT_AUTHORIZED")
 
 
-def endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a handler: client check, parameters, context, and the envelope for every failure."""
+def endpoint(handler: Handler) -> Endpoint:
+    """Wrap a handler of a path that needs a session, checked before anything else."""
+    return _wrap(handler, public=False)
+
+
+def public_endpoint(handler: Handler) -> Endpoint:
+    """Wrap a handler of a path open without a session (login, logout)."""
+    return _wrap(handler, public=True)
+
+
+def _wrap(handler: Handler, *, public: bool) -> Endpoint:
+    """Client check, session, parameters, and the envelope for every failure."""
 
     @wraps(handler)
     async def run(request: Request) -> Response:
         style = request.app.state.settings.api_envelope
         try:
             check_client(request)
-            params = await Params.read(request)
             ctx = await request_context(request)
+            if not public:
+                require_actor(ctx)
+            params = await Params.read(request)
             return await handler(request, ctx, params)
         except GatewayError as exc:
             detail = f" ({exc.detail})" if exc.detail else ""

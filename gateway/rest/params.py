@@ -38,10 +38,10 @@ class Params:
                     _put(values, key, value)
             else:
                 form = await request.form()
-                for key, value in form.multi_items():
-                    if not isinstance(value, str):
+                for key, item in form.multi_items():
+                    if not isinstance(item, str):
                         raise InvalidInput("INVALID_PARAMETER", f"{key}: files are not accepted")
-                    _put(values, key, value)
+                    _put(values, key, item)
         return cls(values)
 
     def only(self, allowed: Iterable[str]) -> None:

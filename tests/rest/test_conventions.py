@@ -217,3 +217,13 @@ async def test_an_unreachable_database_answers_503(sqlite_databases: DatabasePai
         response = await api.call("GET", "/api/domains")
         assert (response.status_code, response.json()) == (503, {"success": False, "msg": "BACKEND_UNAVAILABLE"})
         await engine.dispose()
+
+
+async def test_the_session_is_checked_before_parameters(api: Api) -> None:
+    for method, path, data in [
+        ("POST", "/api/domain/example.com", {"unknownParameter": "x"}),
+        ("POST", "/api/user/not-an-address", {}),
+        ("PUT", "/api/alias/a@b.com", {"members": "x", "addMember": "y"}),
+    ]:
+        response = await api.call(method, path, **data)
+        assert (response.status_code, response.json()["msg"]) == (401, "LOGIN_REQUIRED"), path

@@ -109,7 +109,8 @@ async def update_alias_row(conn: AsyncConnection, current: Alias, updated: Alias
         values["accesspolicy"] = updated.access_policy
     if updated.active != current.active:
         values["active"] = int(updated.active)
-    if values:
+    old, new = set(current.members), set(updated.members)
+    if values or old != new:
         values["modified"] = utcnow()
         await conn.execute(update(t.alias).where(t.alias.c.address == current.address).values(**values))
     if updated.active != current.active:
@@ -118,7 +119,6 @@ async def update_alias_row(conn: AsyncConnection, current: Alias, updated: Alias
             .where(t.forwardings.c.address == current.address)
             .values(active=int(updated.active))
         )
-    old, new = set(current.members), set(updated.members)
     await remove_members(conn, current.address, sorted(old - new))
     await add_members(conn, current.address, sorted(new - old), active=updated.active)
 
