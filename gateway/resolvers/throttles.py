@@ -17,6 +17,8 @@ PRIORITY_GLOBAL = 0
 PRIORITY_DOMAIN = 60
 PRIORITY_ADDRESS = 100
 MAX_LIMIT = 2**62
+# fits iRedAPD's period columns (MySQL INT UNSIGNED) and a signed 32-bit bind on every driver
+MAX_PERIOD = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ async def get_throttle(*, ctx: Context, target: str, kind: str) -> Throttle | No
 async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleInput) -> Throttle:
     """Create or replace the throttle of ``target`` and ``kind``."""
     kind = throttle_kind(kind)
-    if data.period < 1 or data.period > MAX_LIMIT:
+    if data.period < 1 or data.period > MAX_PERIOD:
         raise InvalidInput("INVALID_PERIOD")
     limits = {
         "msg_size": _limit(data.msg_size),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 
 from starlette.requests import Request
@@ -11,6 +12,7 @@ from gateway.errors import InvalidInput
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_VALUE_LENGTH = 65536
+_INTEGER = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 _TRUE = {"yes", "true", "1", "on"}
 _FALSE = {"no", "false", "0", "off"}
 _STATUS = {"active": True, "disabled": False}
@@ -61,10 +63,10 @@ class Params:
         value = self.text(*names)
         if value is None:
             return None
-        try:
-            return int(value.strip(), 10)
-        except ValueError:
-            raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be an integer") from None
+        text = value.strip()
+        if not _INTEGER.fullmatch(text):
+            raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be an integer")
+        return int(text)
 
     def flag(self, name: str) -> bool:
         """A yes/no switch; absent means no."""

@@ -227,3 +227,10 @@ async def test_the_session_is_checked_before_parameters(api: Api) -> None:
     ]:
         response = await api.call(method, path, **data)
         assert (response.status_code, response.json()["msg"]) == (401, "LOGIN_REQUIRED"), path
+
+
+@pytest.mark.parametrize("value", ["1_000", "١٢", "12.0", "0x10", "99999999999999999999"])
+async def test_integers_are_plain_ascii_digits(admin_api: Api, value: str) -> None:
+    response = await admin_api.call("POST", "/api/domain/example.com", quota=value)
+    assert (response.status_code, response.json()["msg"]) == (400, "INVALID_PARAMETER")
+    assert await admin_api.rows("SELECT * FROM domain") == []
