@@ -1,0 +1,221 @@
+"""The account store over an iRedMail OpenLDAP directory.
+
+Every call runs its LDAP operations in one worker thread of the pool. A
+write that touches several entries records the inverse of each change and,
+when any later step fails, puts the directory back as it found it. LDAP
+cannot lock a domain, so limits are checked with fresh figures before the
+write and again after it, undoing the write when a concurrent one got in
+first.
+
+Not kept in LDAP, and so not here: Dovecot's used quota (``iredadmin``
+SQL database; reported as 0) and the list of deleted mailboxes, which
+goes to ``record_deleted`` when one is given and is otherwise not kept.
+The panel's ``domainCurrent*Number`` counters are not maintained; counts
+are taken from the entries themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from datetime import date
+from functools import partial
+from typing import TypeVar
+
+import anyio
+
+from gateway.backends.base import AliasUpdate, DomainCheck, MaillistStore, UserCheck
+from gateway.backends.ldap import admins, aliases, domains, listing, maillists, users
+from gateway.backends.ldap.connection import Directory, LdapPool
+from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder
+from gateway.backends.ldap.dn import Tree
+from gateway.backends.ldap.journal import Journal
+from gateway.backends.ldap.mapping import domain_from_entry
+from gateway.errors import GatewayError
+from gateway.model import (
+    Actor,
+    Alias,
+    Domain,
+    DomainChanges,
+    DomainUsage,
+    NewUser,
+    Page,
+    PageQuery,
+    Stats,
+    UsedQuota,
+    User,
+    UserChanges,
+)
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+Read = Callable[[Directory, Tree], T]
+Write = Callable[[Directory, Tree, Journal], T]
+
+
+class DirectoryStore:
+    """Reads and undoable writes on one directory tree."""
+
+    def __init__(self, pool: LdapPool, tree: Tree) -> None:
+        self.pool = pool
+        self.tree = tree
+
+    async def _read(self, operation: Read[T]) -> T:
+        tree = self.tree
+        return await self.pool.run(lambda directory: operation(directory, tree))
+
+    async def _write(self, operation: Write[T], then: Callable[[T], Awaitable[None]] | None = None) -> T:
+        """Run ``operation``, then ``then`` with its result; on any failure undo what was written."""
+        journal, tree = Journal(), self.tree
+        try:
+            result = await self.pool.run(lambda directory: operation(directory, tree, journal))
+            if then is not None:
+                await then(result)
+            return result
+        except BaseException:
+            if journal:
+                with anyio.CancelScope(shield=True):
+                    try:
+                        await self.pool.run(journal.rollback)
+                    except GatewayError:
+                        log.exception("could not undo a failed LDAP write")
+            raise
+
+
+class LdapMaillists(DirectoryStore):
+    """Mailing lists as ``mailList`` entries; members carry ``memberOfGroup``."""
+
+    async def get_maillist(self, address: str) -> Alias | None:
+        return await self._read(partial(maillists.fetch_list, address=address))
+
+    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
+        await self._write(partial(maillists.create_list, maillist=maillist, check=check))
+
+    async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
+        await self._write(partial(maillists.update_list, address=address, apply=apply))
+
+    async def delete_maillist(self, address: str) -> None:
+        await self._write(partial(maillists.delete_list, address=address))
+
+
+class LdapAccounts(DirectoryStore):
+    """Domains, users, aliases, lists and admins of an iRedMail LDAP server below ``suffix``."""
+
+    maillists: MaillistStore | None
+
+    def __init__(self, pool: LdapPool, suffix: str, *, record_deleted: MailboxRecorder | None = None) -> None:
+        super().__init__(pool, Tree(suffix))
+        self.record_deleted = record_deleted
+        self.maillists = LdapMaillists(pool, self.tree)
+
+    async def _recorded(self, mailboxes: Sequence[DeletedMailbox]) -> None:
+        if self.record_deleted is not None and mailboxes:
+            await self.record_deleted(mailboxes)
+
+    # domains
+
+    async def get_domain(self, name: str) -> Domain | None:
+        entry = await self._read(partial(domains.fetch_domain, name=name))
+        return None if entry is None else domain_from_entry(entry)
+
+    async def list_domains(self, *, names: Collection[str] | None = None, active: bool | None = None) -> list[Domain]:
+        return await self._read(partial(domains.fetch_domains, names=names, active=active))
+
+    async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
+        return await self._read(partial(domains.usage, names=list(names)))
+
+    async def create_domain(self, name: str, changes: DomainChanges) -> None:
+        await self._write(partial(domains.create_domain, name=name, changes=changes))
+
+    async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
+        await self._write(partial(domains.update_domain, name=name, changes=changes, check=check))
+
+    async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None:
+        await self._write(
+            partial(domains.delete_domain, name=name, admin=admin, delete_date=delete_date), then=self._recorded
+        )
+
+    # users
+
+    async def get_user(self, email: str) -> User | None:
+        return await self._read(partial(users.fetch_user, email=email))
+
+    async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
+        return await self._read(partial(users.fetch_users, domain=domain, active=active))
+
+    async def user_emails(self, domain: str) -> list[str]:
+        entries = await self._read(partial(users.user_entries, domain=domain))
+        return [entry.first("mail").lower() for entry in entries]
+
+    async def create_user(self, user: NewUser, check: UserCheck) -> None:
+        await self._write(partial(users.create_user, user=user, check=check))
+
+    async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
+        await self._write(
+            partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check)
+        )
+
+    async def update_domain_users(self, domain: str, changes: UserChanges) -> int:
+        return await self._write(partial(users.update_domain_users, domain=domain, changes=changes))
+
+    async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
+        await self._write(partial(users.set_passwords, domain=domain, hashes=dict(hashes)))
+
+    async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
+        await self._write(
+            partial(users.delete_user, email=email, admin=admin, delete_date=delete_date), then=self._recorded
+        )
+
+    # aliases
+
+    async def get_alias(self, address: str) -> Alias | None:
+        return await self._read(partial(aliases.fetch_alias, address=address))
+
+    async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
+        return await self._read(partial(aliases.fetch_aliases, domain=domain, active=active))
+
+    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
+        await self._write(partial(aliases.create_alias, alias=alias, check=check))
+
+    async def update_alias(self, address: str, apply: AliasUpdate) -> None:
+        await self._write(partial(aliases.update_alias, address=address, apply=apply))
+
+    async def delete_alias(self, address: str) -> None:
+        await self._write(partial(aliases.delete_alias, address=address))
+
+    # pages and batches
+
+    async def page_domains(self, names: Collection[str] | None, query: PageQuery) -> Page[Domain]:
+        return await self._read(partial(listing.page_domains, names=names, query=query))
+
+    async def page_users(self, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
+        return await self._read(partial(listing.page_users, domains=domains, query=query))
+
+    async def page_aliases(self, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
+        return await self._read(partial(listing.page_aliases, domains=domains, query=query))
+
+    async def users_by_email(self, emails: list[str]) -> dict[str, User]:
+        return await self._read(partial(users.users_by_email, emails=emails))
+
+    async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
+        """Zeros: with LDAP, Dovecot counts used quota in the ``iredadmin`` SQL database."""
+        return {email: UsedQuota() for email in emails}
+
+    async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
+        return await self._read(partial(listing.alias_memberships, emails=emails))
+
+    async def domain_admins(self, domains: list[str]) -> dict[str, tuple[str, ...]]:
+        return await self._read(partial(listing.domain_admins, domains=domains))
+
+    async def stats(self, names: Collection[str] | None) -> Stats:
+        return await self._read(partial(listing.stats, names=names))
+
+    # admins
+
+    async def admin_credentials(self, username: str) -> str | None:
+        return await self._read(partial(admins.credentials, username=username))
+
+    async def load_actor(self, username: str) -> Actor | None:
+        return await self._read(partial(admins.load_actor, username=username))

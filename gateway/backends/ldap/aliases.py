@@ -1,0 +1,68 @@
+"""Mail aliases: ``mailAlias`` entries in ``ou=Aliases``; members are ``mailForwardingAddress`` values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.ldap.connection import LEVEL, Directory
+from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, require_domain, usage
+from gateway.backends.ldap.entry import Entry
+from gateway.backends.ldap.journal import Journal
+from gateway.backends.ldap.mapping import (
+    alias_attributes,
+    alias_changes,
+    alias_from_entry,
+    alias_members,
+    domain_from_entry,
+)
+from gateway.backends.ldap.users import holders
+from gateway.errors import Conflict, NotFound
+from gateway.model import Alias
+
+ALIAS = object_class("mailAlias")
+
+
+def fetch_alias_entry(directory: Directory, tree: Tree, address: str) -> Entry | None:
+    entry = directory.get(tree.alias_dn(address), ENTRY_ATTRIBUTES)
+    return entry if entry is not None and "mailalias" in entry.classes() else None
+
+
+def fetch_alias(directory: Directory, tree: Tree, address: str) -> Alias | None:
+    entry = fetch_alias_entry(directory, tree, address)
+    return None if entry is None else alias_from_entry(entry, alias_members(entry))
+
+
+def fetch_aliases(directory: Directory, tree: Tree, domain: str, active: bool | None) -> list[Alias]:
+    wanted = all_of(ALIAS, *filter(None, [active_filter(active)]))
+    entries = directory.search(tree.container_dn(domain, ALIASES), wanted, scope=LEVEL, attributes=ENTRY_ATTRIBUTES)
+    return sorted((alias_from_entry(entry, alias_members(entry)) for entry in entries), key=lambda alias: alias.address)
+
+
+def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
+    domain = domain_from_entry(require_domain(directory, tree, alias.domain))
+    if holders(directory, tree, alias.address):
+        raise Conflict("ALREADY_EXISTS")
+    check(domain, usage(directory, tree, [domain.name])[domain.name])
+    journal.add(directory, tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
+    after = usage(directory, tree, [domain.name])[domain.name]
+    check(domain, replace(after, aliases=after.aliases - 1))
+    if holders(directory, tree, alias.address) > 1:
+        raise Conflict("ALREADY_EXISTS")
+
+
+def update_alias(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:
+    """One modify of the alias entry: name, policy, status and members at once."""
+    entry = fetch_alias_entry(directory, tree, address)
+    if entry is None:
+        raise NotFound("NO_SUCH_ACCOUNT")
+    current = alias_from_entry(entry, alias_members(entry))
+    journal.replace(directory, entry, alias_changes(current, apply(current), with_members=True))
+
+
+def delete_alias(directory: Directory, tree: Tree, journal: Journal, address: str) -> None:
+    entry = fetch_alias_entry(directory, tree, address)
+    if entry is None:
+        raise NotFound("NO_SUCH_ACCOUNT")
+    journal.delete_tree(directory, directory.search(entry.dn, "(objectClass=*)", attributes=["*"]))

@@ -1,0 +1,181 @@
+"""Mail domains: the mailDomain entry, its four containers and everything beneath."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from gateway.backends.base import DomainCheck
+from gateway.backends.ldap.connection import LEVEL, SUBTREE, Directory
+from gateway.backends.ldap.deleted import DeletedMailbox
+from gateway.backends.ldap.dn import CONTAINERS, Tree, active_filter, all_of, any_of, ends_with, eq, not_, object_class
+from gateway.backends.ldap.entry import Entry
+from gateway.backends.ldap.journal import Journal
+from gateway.backends.ldap.mapping import (
+    DISABLED,
+    MB,
+    domain_attributes,
+    domain_from_entry,
+    domain_part,
+    local_part,
+    merged_settings,
+    status,
+)
+from gateway.errors import Conflict, NotFound, NotSupported
+from gateway.model import Domain, DomainChanges, DomainUsage
+
+ENTRY_ATTRIBUTES = ["*", "createTimestamp", "modifyTimestamp"]
+ACCOUNT_CLASSES = ("mailUser", "mailList", "mailAlias", "mailExternalUser")
+COUNTED = any_of(object_class("mailUser"), object_class("mailAlias"), object_class("mailList"))
+
+
+def domain_entries(directory: Directory, tree: Tree, search_filter: str = "") -> list[Entry]:
+    """The mailDomain entries matching ``search_filter``."""
+    wanted = all_of(object_class("mailDomain"), *filter(None, [search_filter]))
+    return directory.search(tree.domains, wanted, scope=LEVEL, attributes=ENTRY_ATTRIBUTES)
+
+
+def names_filter(names: Collection[str]) -> str:
+    return any_of(*(eq("domainName", name) for name in sorted(names)))
+
+
+def fetch_domain(directory: Directory, tree: Tree, name: str) -> Entry | None:
+    found = domain_entries(directory, tree, eq("domainName", name))
+    return found[0] if found else None
+
+
+def require_domain(directory: Directory, tree: Tree, name: str) -> Entry:
+    entry = fetch_domain(directory, tree, name)
+    if entry is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return entry
+
+
+def fetch_domains(directory: Directory, tree: Tree, names: Collection[str] | None, active: bool | None) -> list[Domain]:
+    parts = [active_filter(active), "" if names is None else names_filter(names)]
+    entries = domain_entries(directory, tree, all_of(*filter(None, parts)))
+    return sorted((domain_from_entry(entry) for entry in entries), key=lambda domain: domain.name)
+
+
+def is_hosted(directory: Directory, tree: Tree, name: str) -> bool:
+    """Whether ``name`` is a mail domain or an alias domain of one."""
+    return bool(domain_entries(directory, tree, any_of(eq("domainName", name), eq("domainAliasName", name))))
+
+
+def usage(directory: Directory, tree: Tree, names: Collection[str]) -> dict[str, DomainUsage]:
+    """Users, aliases, lists and allocated quota (MB) per domain; used figures live outside LDAP (0)."""
+    counts = {name: [0, 0, 0, 0] for name in names}  # users, aliases, lists, quota
+    if not counts:
+        return {}
+    by_domain = any_of(*(ends_with("mail", f"@{name}") for name in sorted(counts)))
+    for entry in directory.search(
+        tree.domains, all_of(COUNTED, by_domain), attributes=["objectClass", "mail", "mailQuota"]
+    ):
+        address = entry.first("mail").lower()
+        row = counts.get(domain_part(address))
+        if row is None:
+            continue
+        classes = entry.classes()
+        if "mailuser" in classes and local_part(address):
+            row[0] += 1
+            row[3] += entry.integer("mailQuota") // MB
+        elif "mailalias" in classes:
+            row[1] += 1
+        elif "maillist" in classes:
+            row[2] += 1
+    return {
+        name: DomainUsage(users=u, aliases=a, allocated_quota=q, used_bytes=0, used_messages=0, lists=lists)
+        for name, (u, a, lists, q) in counts.items()
+    }
+
+
+def _refuse_quota(changes: DomainChanges) -> None:
+    if changes.quota:
+        raise NotSupported("NOT_SUPPORTED", "iRedMail's LDAP backend stores no total quota per domain")
+
+
+def create_domain(directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges) -> None:
+    """The mailDomain entry and its ou=Users, Groups, Aliases and Externals."""
+    _refuse_quota(changes)
+    if is_hosted(directory, tree, name):
+        raise Conflict("ALREADY_EXISTS")
+    dn = tree.domain_dn(name)
+    journal.add(directory, dn, domain_attributes(name, changes))
+    for container in CONTAINERS:
+        journal.add(
+            directory, tree.container_dn(name, container), {"objectClass": ["organizationalUnit"], "ou": [container]}
+        )
+
+
+def update_domain(
+    directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges, check: DomainCheck
+) -> None:
+    entry = require_domain(directory, tree, name)
+    current = domain_from_entry(entry)
+    check(current, usage(directory, tree, [current.name])[current.name])
+    _refuse_quota(changes)
+    values: dict[str, list[str]] = {}
+    if changes.description is not None:
+        values["cn"] = [changes.description] if changes.description else []
+    if changes.transport is not None:
+        values["mtaTransport"] = [changes.transport] if changes.transport else []
+    if changes.active is not None:
+        values["accountStatus"] = [status(changes.active)]
+    settings = merged_settings(entry.values("accountSetting"), changes)
+    if settings is not None:
+        values["accountSetting"] = settings
+    journal.replace(directory, entry, values)
+    if changes.active is not None:
+        set_accounts_status(directory, tree, journal, current.name, changes.active)
+
+
+def set_accounts_status(directory: Directory, tree: Tree, journal: Journal, name: str, active: bool) -> None:
+    """Add (disable) or remove (enable) ``domainStatus: disabled`` on every account of the domain."""
+    accounts = any_of(*(object_class(kind) for kind in ACCOUNT_CLASSES))
+    marked = eq("domainStatus", DISABLED)
+    wanted = all_of(accounts, marked if active else not_(marked))
+    for entry in directory.search(tree.domain_dn(name), wanted, scope=SUBTREE, attributes=["domainStatus"]):
+        journal.replace(directory, entry, {"domainStatus": [] if active else [DISABLED]})
+
+
+def delete_domain(
+    directory: Directory, tree: Tree, journal: Journal, name: str, *, admin: str, delete_date: date | None
+) -> list[DeletedMailbox]:
+    """Remove the domain's subtree and what other domains hold about its accounts; returns its mailboxes."""
+    require_domain(directory, tree, name)
+    subtree = directory.search(tree.domain_dn(name), "(objectClass=*)", attributes=["*"])
+    inside = {entry.dn.lower() for entry in subtree}
+    suffix = f"@{name}"
+    naming = any_of(ends_with("domainAdmin", suffix), ends_with("memberOfGroup", suffix))
+    for entry in directory.search(tree.domains, naming, attributes=["*"]):
+        if entry.dn.lower() not in inside:
+            _forget_domain(directory, journal, entry, suffix)
+    mailboxes = [
+        DeletedMailbox(
+            username=entry.first("mail").lower(),
+            domain=name,
+            maildir=entry.first("homeDirectory"),
+            admin=admin,
+            delete_date=delete_date,
+        )
+        for entry in subtree
+        if "mailuser" in entry.classes() and entry.first("homeDirectory") and local_part(entry.first("mail"))
+    ]
+    journal.delete_tree(directory, subtree)
+    return mailboxes
+
+
+def _forget_domain(directory: Directory, journal: Journal, entry: Entry, suffix: str) -> None:
+    """Drop an outside entry's domainAdmin and memberOfGroup values within the domain being deleted."""
+    for attribute in ("domainAdmin", "memberOfGroup"):
+        values = entry.values(attribute)
+        stale = [value for value in values if value.lower().endswith(suffix)]
+        if (
+            attribute == "memberOfGroup"
+            and stale
+            and len(stale) == len(values)
+            and "mailexternaluser" in entry.classes()
+        ):
+            journal.delete(directory, entry)
+            return
+        journal.delete_values(directory, entry.dn, attribute, stale)

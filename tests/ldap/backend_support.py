@@ -1,0 +1,163 @@
+"""Fixtures and helpers shared by the LDAP backend tests (imported by the test_backend_* modules)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import ldap3  # type: ignore[import-untyped]
+import pytest
+
+from gateway.backends.base import AccountStore
+from gateway.backends.ldap import LdapAccounts, LdapPool
+from gateway.backends.ldap.dn import Tree
+from gateway.maildir import maildir_path
+from gateway.model import Alias, Domain, DomainChanges, DomainUsage, NewUser, User
+from gateway.passwords import hash_password
+from tests.ldap_mailstack import LdapMailStack, require_tools
+from tests.ldap_server import LdapServer
+
+STORAGE_BASE, STORAGE_NODE = "/var/vmail", "vmail1"
+PASSWORD = "Secret-pass-1"
+
+
+@pytest.fixture(name="accounts")
+async def accounts_fixture(ldap_tree: LdapServer) -> AsyncIterator[LdapAccounts]:
+    """An LdapAccounts bound as cn=vmailadmin on the session's slapd, with an empty tree."""
+    pool = LdapPool(ldap_tree.uri, ldap_tree.admin_dn, ldap_tree.admin_password, timeout=5)
+    try:
+        yield LdapAccounts(pool, ldap_tree.suffix)
+    finally:
+        await pool.aclose()
+
+
+@pytest.fixture(name="stack", scope="module")
+def stack_fixture(ldap_server: LdapServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LdapMailStack]:
+    """Postfix lookup tables and a Dovecot auth service reading the session's slapd as cn=vmail."""
+    require_tools()
+    with LdapMailStack.for_server(ldap_server, tmp_path_factory.mktemp("ldapstack")) as mail:
+        yield mail
+
+
+def as_account_store(accounts: LdapAccounts) -> AccountStore:
+    """Type-checked proof that LdapAccounts implements the AccountStore Protocol."""
+    return accounts
+
+
+def tree_of(server: LdapServer) -> Tree:
+    return Tree(server.suffix)
+
+
+def read(server: LdapServer, dn: str) -> dict[str, list[str]] | None:
+    """The entry at ``dn`` as the root DN sees it: lower-cased names -> values; None when absent."""
+    conn = server.connection(server.root_dn, server.root_password)
+    try:
+        if not conn.search(dn, "(objectClass=*)", search_scope=ldap3.BASE, attributes=["*"]):
+            return None
+        raw = conn.response[0]["raw_attributes"]
+        return {name.lower(): sorted(value.decode() for value in values) for name, values in raw.items()}
+    except ldap3.core.exceptions.LDAPNoSuchObjectResult:
+        return None
+    finally:
+        conn.unbind()
+
+
+def subtree(server: LdapServer, base: str) -> set[str]:
+    """The lower-cased DNs at and below ``base``."""
+    conn = server.connection(server.root_dn, server.root_password)
+    try:
+        conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=[ldap3.NO_ATTRIBUTES])
+        return {entry["dn"].lower() for entry in conn.response if entry.get("type") == "searchResEntry"}
+    finally:
+        conn.unbind()
+
+
+def snapshot(server: LdapServer) -> dict[str, dict[str, list[str]]]:
+    """Every entry below o=domains and o=domainAdmins with its user attributes, for before/after comparisons."""
+    conn = server.connection(server.root_dn, server.root_password)
+    try:
+        result: dict[str, dict[str, list[str]]] = {}
+        for base in (server.domains_dn, server.admins_dn):
+            conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=["*"])
+            for entry in conn.response:
+                if entry.get("type") == "searchResEntry":
+                    result[entry["dn"].lower()] = {
+                        name.lower(): sorted(value.decode() for value in values)
+                        for name, values in entry["raw_attributes"].items()
+                    }
+        return result
+    finally:
+        conn.unbind()
+
+
+def modify(server: LdapServer, dn: str, changes: dict[str, list[tuple[str, list[Any]]]]) -> None:
+    conn = server.connection()
+    try:
+        assert conn.modify(dn, changes), conn.result
+    finally:
+        conn.unbind()
+
+
+def add_values(server: LdapServer, dn: str, attribute: str, values: list[str]) -> None:
+    modify(server, dn, {attribute: [(ldap3.MODIFY_ADD, values)]})
+
+
+def add_entry(server: LdapServer, dn: str, attributes: dict[str, Any]) -> None:
+    conn = server.connection()
+    try:
+        classes = attributes.pop("objectClass")
+        assert conn.add(dn, classes, attributes), conn.result
+    finally:
+        conn.unbind()
+
+
+def no_check(*_: object) -> None:
+    """A check that lets everything through."""
+
+
+def new_user(email: str, *, name: str = "", quota: int = 1024, password: str = PASSWORD, **extra: Any) -> NewUser:
+    values: dict[str, Any] = {
+        "email": email,
+        "domain": email.rsplit("@", 1)[1],
+        "name": name,
+        "password_hash": hash_password(password, "SSHA512"),
+        "language": "en_US",
+        "quota": quota,
+        "transport": "",
+        "storage_base_directory": STORAGE_BASE,
+        "storage_node": STORAGE_NODE,
+        "maildir": maildir_path(email, datetime(2025, 3, 1, 8, 15, 42)),
+    }
+    values.update(extra)
+    return NewUser(**values)
+
+
+def new_alias(address: str, members: tuple[str, ...] = (), *, name: str = "", policy: str = "public") -> Alias:
+    return Alias(
+        address=address,
+        domain=address.rsplit("@", 1)[1],
+        name=name,
+        access_policy=policy,
+        active=True,
+        members=members,
+        created=None,
+    )
+
+
+async def make_domain(accounts: LdapAccounts, name: str = "example.com", **changes: Any) -> None:
+    await accounts.create_domain(name, DomainChanges(**changes))
+
+
+async def make_user(accounts: LdapAccounts, email: str, **extra: Any) -> None:
+    await accounts.create_user(new_user(email, **extra), no_check)
+
+
+def recording() -> tuple[list[tuple[Domain, DomainUsage, User | None]], Callable[..., None]]:
+    """A check that records what it was called with."""
+    calls: list[tuple[Domain, DomainUsage, User | None]] = []
+
+    def check(domain: Domain, usage: DomainUsage, current: User | None = None) -> None:
+        calls.append((domain, usage, current))
+
+    return calls, check
