@@ -13,10 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
-from gateway.backends.sql.accounts import SqlAccounts
+from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
-from gateway.backends.sql.store import SqlDatabases
-from gateway.backends.sql.throttles import SqlThrottles
 from gateway.errors import ConfigurationError
 from gateway.graphiql import graphiql_routes
 from gateway.resolvers.context import Context
@@ -34,12 +32,21 @@ HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 def check_settings(settings: Settings, *, serving: bool = True) -> None:
     """Fail fast, naming the setting, on what would only fail at the first request."""
-    if (settings.vmail_dsn is None) != (settings.iredapd_dsn is None):
+    if settings.backend == "ldap":
+        for name, value in (
+            ("GATEWAY_IREDAPD_DSN", settings.iredapd_dsn),
+            ("GATEWAY_LDAP_BIND_DN", settings.ldap_bind_dn),
+            ("GATEWAY_LDAP_BASE_DN", settings.ldap_base_dn),
+        ):
+            if not value:
+                raise ConfigurationError(detail=f"{name} is required with GATEWAY_BACKEND=ldap")
+        if settings.iredadmin_dsn is not None:
+            parse_dsn(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
+    elif (settings.vmail_dsn is None) != (settings.iredapd_dsn is None):
         missing = "GATEWAY_IREDAPD_DSN" if settings.iredapd_dsn is None else "GATEWAY_VMAIL_DSN"
         raise ConfigurationError(detail=f"{missing} is required when the other database is configured")
-    if settings.backend != "sql":
-        raise ConfigurationError(detail="GATEWAY_BACKEND: only 'sql' is available in this release")
-    parse_dsn(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
+    else:
+        parse_dsn(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
     parse_dsn(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
     if serving:
         networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
@@ -53,9 +60,9 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """Readiness: every database answers, or 503 naming those that do not."""
-    databases: SqlDatabases = request.app.state.databases
-    failed = await databases.unreachable()
+    """Readiness: every backend answers, or 503 naming those that do not."""
+    backends: Backends = request.app.state.backends
+    failed = await backends.unreachable()
     if failed:
         return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
     return JSONResponse({"status": "ready"})
@@ -81,17 +88,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        databases = SqlDatabases.open(settings)
-        app.state.databases = databases
-        app.state.context = Context(
-            settings=settings,
-            accounts=SqlAccounts(databases.vmail),
-            throttles=SqlThrottles(databases.iredapd),
-        )
+        backends = open_backends(settings)
+        app.state.backends = backends
+        app.state.context = Context(settings=settings, accounts=backends.accounts, throttles=backends.throttles)
         try:
             yield
         finally:
-            await databases.dispose()
+            await backends.aclose()
 
     app = Starlette(
         routes=[

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("gateway-data")
     vmail_dsn: SecretStr | None = None
     iredapd_dsn: SecretStr | None = None
+    iredadmin_dsn: SecretStr | None = None
 
     ldap_uri: str = "ldap://127.0.0.1:389"
     ldap_bind_dn: str = ""

@@ -185,13 +185,13 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
     timings: list[float] = []
     counts: list[int] = []
     async with app.router.lifespan_context(app):
-        databases: SqlDatabases = app.state.databases
+        engines = app.state.backends.engines
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://bench.test") as client:
             login = await client.post("/api/login", data={"username": ADMIN, "password": PASSWORD})
             login.raise_for_status()
             for run in range(args.warmup + args.runs):
-                with counting(databases.vmail, databases.iredapd) as statements:
+                with counting(engines["vmail"], engines["iredapd"]) as statements:
                     started = time.perf_counter()
                     response = await client.post("/graphql", json={"query": query})
                     elapsed = time.perf_counter() - started

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
@@ -108,3 +109,21 @@ async def admin_api(api: Api) -> Api:
     response = await api.login()
     assert response.status_code == 200, response.text
     return api
+
+
+@contextmanager
+def counted_statements(api: Api) -> Iterator[list[str]]:
+    """The SQL statements the gateway itself sends to its vmail database inside the block."""
+    transport = api.client._transport
+    assert isinstance(transport, httpx.ASGITransport)
+    engine: AsyncEngine = transport.app.state.backends.engines["vmail"]  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)

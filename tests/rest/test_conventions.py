@@ -204,7 +204,7 @@ async def test_restricted_api_access_by_address_and_network(sqlite_databases: Da
 async def test_an_unreachable_database_answers_503(sqlite_databases: DatabasePair) -> None:
     async for api in open_api(sqlite_databases):
         assert (await api.login()).status_code == 200
-        await api.client._transport.app.state.databases.vmail.dispose()  # type: ignore[attr-defined]
+        await api.client._transport.app.state.backends.engines["vmail"].dispose()  # type: ignore[attr-defined]
         broken = sqlite_databases.vmail.replace("vmail.sqlite3", "missing/dir/vmail.sqlite3")
         from gateway.backends.sql.accounts import SqlAccounts
         from gateway.backends.sql.engine import make_engine

@@ -92,8 +92,8 @@ def counted(api: Api) -> Iterator[list[str]]:
     """Statements the gateway's own vmail and iredapd engines send inside the block."""
     transport = api.client._transport
     assert isinstance(transport, httpx.ASGITransport)
-    databases = transport.app.state.databases  # type: ignore[attr-defined]
-    engines = [databases.vmail.sync_engine, databases.iredapd.sync_engine]
+    backends = transport.app.state.backends  # type: ignore[attr-defined]
+    engines = [backends.engines["vmail"].sync_engine, backends.engines["iredapd"].sync_engine]
     statements: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:

@@ -1,0 +1,96 @@
+"""Opening the configured backends: the account store and iRedAPD's throttles."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.backends.base import AccountStore, ThrottleStore
+from gateway.backends.ldap import LdapAccounts, LdapPool
+from gateway.backends.sql.accounts import SqlAccounts
+from gateway.backends.sql.deleted import SqlDeletedMailboxes
+from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.throttles import SqlThrottles
+from gateway.settings import Settings
+
+Probe = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Backends:
+    """The stores the resolvers use, and how to check and close them."""
+
+    accounts: AccountStore
+    throttles: ThrottleStore
+    probes: dict[str, Probe]
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    engines: dict[str, AsyncEngine] = field(default_factory=dict)
+
+    async def unreachable(self, timeout: float = 5.0) -> list[str]:
+        """Names of the stores that do not answer within ``timeout``."""
+
+        async def ok(probe: Probe) -> bool:
+            try:
+                await asyncio.wait_for(probe(), timeout)
+            except Exception:  # any failure means "not ready"; the reason is not the client's business
+                return False
+            return True
+
+        names = list(self.probes)
+        results = await asyncio.gather(*(ok(self.probes[name]) for name in names))
+        return [name for name, good in zip(names, results, strict=True) if not good]
+
+    async def aclose(self) -> None:
+        for close in self.closers:
+            await close()
+
+
+def _sql_probe(engine: AsyncEngine) -> Probe:
+    async def probe() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    return probe
+
+
+def open_backends(settings: Settings) -> Backends:
+    """Create the stores named by ``settings``; no connection is made yet."""
+    iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
+    if settings.backend == "ldap":
+        pool = LdapPool(
+            settings.ldap_uri,
+            settings.ldap_bind_dn,
+            settings.ldap_bind_password.get_secret_value(),
+            timeout=settings.ldap_timeout,
+        )
+        recorder = None
+        engines = {"iredapd": iredapd}
+        closers = [pool.aclose, iredapd.dispose]
+        if settings.iredadmin_dsn is not None:
+            iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
+            recorder = SqlDeletedMailboxes(iredadmin).record
+            engines["iredadmin"] = iredadmin
+            closers.append(iredadmin.dispose)
+
+        async def ldap_probe() -> None:
+            await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
+
+        return Backends(
+            accounts=LdapAccounts(pool, settings.ldap_base_dn, record_deleted=recorder),
+            throttles=SqlThrottles(iredapd),
+            probes={"ldap": ldap_probe, **{name: _sql_probe(engine) for name, engine in engines.items()}},
+            closers=closers,
+            engines=engines,
+        )
+    vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
+    return Backends(
+        accounts=SqlAccounts(vmail),
+        throttles=SqlThrottles(iredapd),
+        probes={"vmail": _sql_probe(vmail), "iredapd": _sql_probe(iredapd)},
+        closers=[vmail.dispose, iredapd.dispose],
+        engines={"vmail": vmail, "iredapd": iredapd},
+    )
