@@ -9,6 +9,7 @@ import pytest
 from tests.databases import (
     SQL_KINDS,
     DatabasePair,
+    PreparedPool,
     create_database,
     database_url,
     drop_database,
@@ -50,3 +51,30 @@ def empty_databases(sql_kind: str, tmp_path: Path) -> Iterator[DatabasePair]:
     finally:
         for name in names:
             drop_database(sql_kind, name)
+
+
+@pytest.fixture(scope="session")
+def prepared_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreparedPool]:
+    pool = PreparedPool(tmp_path_factory.mktemp("prepared"))
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture
+def prepared_databases(sql_kind: str, tmp_path: Path, prepared_pool: PreparedPool) -> Iterator[DatabasePair]:
+    """A vmail/iredapd pair holding iRedMail's schema and no rows, on each SQL server.
+
+    SQLite pairs are new files; server pairs are reused after their rows are deleted.
+    """
+    if sql_kind == "sqlite":
+        pool = PreparedPool(tmp_path)
+        pair = pool.take(sql_kind)
+        yield pair
+        return
+    pair = prepared_pool.take(sql_kind)
+    try:
+        yield pair
+    finally:
+        prepared_pool.give_back(pair)

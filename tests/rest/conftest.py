@@ -97,9 +97,9 @@ async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[A
 
 
 @pytest.fixture
-async def api(empty_databases: DatabasePair) -> AsyncIterator[Api]:
+async def api(prepared_databases: DatabasePair) -> AsyncIterator[Api]:
     """A gateway whose only account is the global admin ADMIN (not logged in)."""
-    async for value in open_api(empty_databases):
+    async for value in open_api(prepared_databases):
         yield value
 
 

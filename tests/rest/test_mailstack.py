@@ -27,15 +27,15 @@ def sql_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def gateway(empty_databases: DatabasePair) -> AsyncIterator[Api]:
-    async for api in open_api(empty_databases):
+async def gateway(prepared_databases: DatabasePair) -> AsyncIterator[Api]:
+    async for api in open_api(prepared_databases):
         assert (await api.login()).status_code == 200
         yield api
 
 
 @pytest.fixture
-def stack(empty_databases: DatabasePair, tmp_path: Path) -> Iterator[MailStack]:
-    with MailStack(empty_databases.kind, empty_databases.names[0], tmp_path / "mailstack") as mail:
+def stack(prepared_databases: DatabasePair, tmp_path: Path) -> Iterator[MailStack]:
+    with MailStack(prepared_databases.kind, prepared_databases.names[0], tmp_path / "mailstack") as mail:
         yield mail
 
 
