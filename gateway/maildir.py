@@ -18,3 +18,8 @@ def maildir_path(email: str, when: datetime) -> str:
     levels = ["_" if c in ".~" else c for c in levels]
     stamp = when.strftime("%Y.%m.%d.%H.%M.%S")
     return f"{domain}/{'/'.join(levels)}/{local}-{stamp}/"
+
+
+def maildir_variant(path: str, attempt: int) -> str:
+    """``…/john-2025.03.01.08.15.42-2/``: another path for ``path`` when that one is still in use."""
+    return f"{path.rstrip('/')}-{attempt}/"

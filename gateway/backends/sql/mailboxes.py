@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.domains import record_deleted_mailboxes
 from gateway.clock import utcnow
+from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges
 
 USER_COLUMNS = {
@@ -88,9 +89,27 @@ async def fetch_users(conn: AsyncConnection, domain: str, *, active: bool | None
     return [user_from_row(row, forwardings.get(row.username, ())) for row in rows]
 
 
+async def _unused_maildir(conn: AsyncConnection, user: NewUser) -> str:
+    """The user's maildir, or a variant of it while a deleted mailbox of that address still names it."""
+    root = f"{user.storage_base_directory}/{user.storage_node}/"
+    rows = await conn.execute(
+        select(t.deleted_mailboxes.c.maildir).where(t.deleted_mailboxes.c.username == user.email)
+    )
+    used = {str(path).lower() for path in rows.scalars()}
+    maildir, attempt = user.maildir, 1
+    while (root + maildir).lower() in used:
+        attempt += 1
+        maildir = maildir_variant(user.maildir, attempt)
+    return maildir
+
+
 async def insert_user(conn: AsyncConnection, user: NewUser) -> None:
-    """The mailbox row plus the user's own forwardings row (storage reference 3.3)."""
+    """The mailbox row plus the user's own forwardings row (storage reference 3.3).
+
+    The maildir never repeats the path of a deleted mailbox still on disk.
+    """
     now = utcnow()
+    maildir = await _unused_maildir(conn, user)
     services = {f"enable{service}": 0 for service in user.disabled_services}
     await conn.execute(
         insert(t.mailbox).values(
@@ -104,7 +123,7 @@ async def insert_user(conn: AsyncConnection, user: NewUser) -> None:
             transport=user.transport,
             storagebasedirectory=user.storage_base_directory,
             storagenode=user.storage_node,
-            maildir=user.maildir,
+            maildir=maildir,
             mailboxformat="maildir",
             mailboxfolder="Maildir",
             passwordlastchange=now,
@@ -140,13 +159,18 @@ def _mailbox_values(changes: UserChanges) -> dict[str, Any]:
 def _forwardings_of(email: str, active: bool) -> Any:
     """The forwardings rows whose state follows the user's: its own and those naming it.
 
-    Re-enabling leaves alone the member rows of aliases that are disabled.
+    Re-enabling leaves alone the rows of disabled aliases and of disabled users forwarding to it.
     """
     f = t.forwardings
     naming_user = f.c.forwarding == email
     if active:
         disabled_aliases = select(t.alias.c.address).where(t.alias.c.active == 0)
-        naming_user = and_(naming_user, not_(and_(f.c.is_list == 1, f.c.address.in_(disabled_aliases))))
+        disabled_users = select(t.mailbox.c.username).where(t.mailbox.c.active == 0)
+        naming_user = and_(
+            naming_user,
+            not_(and_(f.c.is_list == 1, f.c.address.in_(disabled_aliases))),
+            f.c.address.not_in(disabled_users),
+        )
     return or_(f.c.address == email, naming_user)
 
 
