@@ -69,7 +69,7 @@ def open_backends(settings: Settings) -> Backends:
         )
         recorder = None
         engines = {"iredapd": iredapd}
-        closers = [pool.aclose, iredapd.dispose]
+        closers: list[Callable[[], Awaitable[None]]] = [pool.aclose, iredapd.dispose]
         if settings.iredadmin_dsn is not None:
             iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
             recorder = SqlDeletedMailboxes(iredadmin).record

@@ -20,16 +20,22 @@ def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode()
 
 
+def _decode_cursor(cursor: str) -> str:
+    """The sort key of a cursor made by ``encode_cursor``; anything else is ``INVALID_CURSOR``."""
+    try:
+        key = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidInput("INVALID_CURSOR") from None
+    if not key or encode_cursor(key) != cursor:
+        raise InvalidInput("INVALID_CURSOR")
+    return key
+
+
 def page_query(first: int, after: str | None = None, search: str | None = None, active: bool | None = None) -> PageQuery:
     """Validate pagination arguments: 1 ≤ first ≤ MAX_PAGE_SIZE, a cursor made by ``encode_cursor``."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidInput("INVALID_PAGE_SIZE", f"first must be between 1 and {MAX_PAGE_SIZE}")
-    key = None
-    if after is not None:
-        try:
-            key = base64.urlsafe_b64decode(after.encode()).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            raise InvalidInput("INVALID_CURSOR") from None
+    key = None if after is None else _decode_cursor(after)
     if search is not None and (len(search) > MAX_SEARCH_LENGTH or not search.isprintable()):
         raise InvalidInput("INVALID_PARAMETER", "search is too long or not printable")
     return PageQuery(first=first, after=key, search=search or None, active=active)
@@ -68,8 +74,13 @@ async def used_quota(*, ctx: Context, emails: list[str]) -> dict[str, UsedQuota]
 
 
 async def alias_memberships(*, ctx: Context, emails: list[str]) -> dict[str, tuple[str, ...]]:
-    """The aliases each address is a member of."""
-    return await ctx.accounts.alias_memberships(_emails_managed(ctx, emails))
+    """The aliases each address is a member of, among the domains the actor manages."""
+    actor = require_actor(ctx)
+    found = await ctx.accounts.alias_memberships(_emails_managed(ctx, emails))
+    return {
+        email: tuple(alias for alias in aliases if actor.may_manage(addresses.domain_of(alias)))
+        for email, aliases in found.items()
+    }
 
 
 async def domain_admins(*, ctx: Context, domains: list[str]) -> dict[str, tuple[str, ...]]:

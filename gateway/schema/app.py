@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import strawberry
+from graphql.error import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -17,6 +19,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from gateway.graphiql import ASSETS_URL, graphiql_page
 from gateway.request_context import request_context
@@ -28,7 +31,19 @@ from gateway.schema.query import Query
 from gateway.schema.types import SCALARS
 from gateway.settings import Settings
 
+log = logging.getLogger("gateway.graphql")
+
 ENDPOINT = "/graphql"
+
+
+class GatewaySchema(strawberry.Schema):
+    """strawberry's schema without its own error log: ``GatewayErrors`` logs resolver failures (expected ones
+    at info, the rest with a request id); syntax and validation errors are the client's."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if error.original_error is None:
+                log.info("graphql request refused: %s", error.message)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -41,7 +56,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return GatewaySchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions,

@@ -16,12 +16,12 @@ class DomainInput:
     description: str | None = None
     active: bool | None = None
     transport: str | None = None
-    quota: int | None = None
+    quota: BigInt | None = None
     max_users: int | None = None
     max_aliases: int | None = None
     max_lists: int | None = None
-    default_user_quota: int | None = None
-    max_user_quota: int | None = None
+    default_user_quota: BigInt | None = None
+    max_user_quota: BigInt | None = None
     min_password_length: int | None = None
     max_password_length: int | None = None
     default_language: str | None = None
@@ -36,7 +36,7 @@ class UserInput:
     password: str | None = None
     password_hash: str | None = None
     language: str | None = None
-    quota: int | None = None
+    quota: BigInt | None = None
     transport: str | None = None
     active: bool | None = None
     employee_id: str | None = None
@@ -77,11 +77,11 @@ class AliasInput:
 
 @strawberry.input
 class ThrottleInput:
-    period: BigInt  # type: ignore[valid-type]
-    msg_size: BigInt | None = None  # type: ignore[valid-type]
-    max_msgs: BigInt | None = None  # type: ignore[valid-type]
-    max_quota: BigInt | None = None  # type: ignore[valid-type]
-    max_rcpts: BigInt | None = None  # type: ignore[valid-type]
+    period: BigInt
+    msg_size: BigInt | None = None
+    max_msgs: BigInt | None = None
+    max_quota: BigInt | None = None
+    max_rcpts: BigInt | None = None
 
     def to_data(self) -> ThrottleData:
         return ThrottleData(**vars(self))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Generic, NewType, TypeVar
 
 import strawberry
+from graphql.error import GraphQLError
 from strawberry.types import Info
 
 from gateway import model
@@ -14,9 +16,25 @@ from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 
 BigInt = NewType("BigInt", int)
+INT64 = range(-(2**63), 2**63)
+_DIGITS = re.compile(r"-?[0-9]{1,19}")
+
+
+def _parse_bigint(value: object) -> int:
+    """An integer within 64 bits, given as a number or a string of digits; never a float or a boolean."""
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INT64:
+        raise GraphQLError("BigInt must be a 64-bit integer")  # the client's mistake: shown, never masked
+    return value
+
+
 SCALARS = {
     BigInt: strawberry.scalar(
-        name="BigInt", description="A 64-bit integer (bytes, message counts).", serialize=int, parse_value=int
+        name="BigInt",
+        description="A 64-bit integer (bytes, megabytes, message counts).",
+        serialize=int,
+        parse_value=_parse_bigint,
     )
 }
 
@@ -61,8 +79,8 @@ def connection(page: model.Page[object], wrap: type, key: str) -> Connection:  #
 class UsedQuota:
     """What Dovecot counted."""
 
-    bytes: BigInt  # type: ignore[valid-type]
-    messages: BigInt  # type: ignore[valid-type]
+    bytes: BigInt
+    messages: BigInt
 
 
 @strawberry.type
@@ -91,24 +109,24 @@ class Throttle:
         return self.model.priority
 
     @strawberry.field
-    def period(self) -> BigInt:  # type: ignore[valid-type]
-        return self.model.period
+    def period(self) -> BigInt:
+        return BigInt(self.model.period)
 
     @strawberry.field
-    def msg_size(self) -> BigInt:  # type: ignore[valid-type]
-        return self.model.msg_size
+    def msg_size(self) -> BigInt:
+        return BigInt(self.model.msg_size)
 
     @strawberry.field
-    def max_msgs(self) -> BigInt:  # type: ignore[valid-type]
-        return self.model.max_msgs
+    def max_msgs(self) -> BigInt:
+        return BigInt(self.model.max_msgs)
 
     @strawberry.field
-    def max_quota(self) -> BigInt:  # type: ignore[valid-type]
-        return self.model.max_quota
+    def max_quota(self) -> BigInt:
+        return BigInt(self.model.max_quota)
 
     @strawberry.field
-    def max_rcpts(self) -> BigInt:  # type: ignore[valid-type]
-        return self.model.max_rcpts
+    def max_rcpts(self) -> BigInt:
+        return BigInt(self.model.max_rcpts)
 
 
 async def _throttle(info: GatewayInfo, account: str, kind: str) -> Throttle | None:
@@ -141,16 +159,16 @@ class Domain:
         return self.model.backupmx
 
     @strawberry.field(description="Domain quota in MB; 0 is unlimited.")
-    def quota(self) -> int:
-        return self.model.quota
+    def quota(self) -> BigInt:
+        return BigInt(self.model.quota)
 
     @strawberry.field(description="Quota of new users in MB.")
-    def default_user_quota(self) -> int:
-        return self.model.default_user_quota
+    def default_user_quota(self) -> BigInt:
+        return BigInt(self.model.default_user_quota)
 
     @strawberry.field(description="Largest quota of one user in MB; 0 is no limit.")
-    def max_user_quota(self) -> int:
-        return self.model.max_user_quota
+    def max_user_quota(self) -> BigInt:
+        return BigInt(self.model.max_user_quota)
 
     @strawberry.field(description="-1 none allowed, 0 unlimited.")
     def max_users(self) -> int:
@@ -189,13 +207,14 @@ class Domain:
         return (await info.context.loaders.usage.load(self.model.name)).aliases
 
     @strawberry.field(description="Sum of the users' quotas in MB.")
-    async def allocated_quota(self, info: GatewayInfo) -> int:
-        return (await info.context.loaders.usage.load(self.model.name)).allocated_quota
+    async def allocated_quota(self, info: GatewayInfo) -> BigInt:
+        usage = await info.context.loaders.usage.load(self.model.name)
+        return BigInt(usage.allocated_quota)
 
     @strawberry.field(description="Bytes and messages stored, as Dovecot counted them.")
     async def used_quota(self, info: GatewayInfo) -> UsedQuota:
         usage = await info.context.loaders.usage.load(self.model.name)
-        return UsedQuota(bytes=usage.used_bytes, messages=usage.used_messages)
+        return UsedQuota(bytes=BigInt(usage.used_bytes), messages=BigInt(usage.used_messages))
 
     @strawberry.field
     async def users(
@@ -253,8 +272,8 @@ class User:
         return self.model.language
 
     @strawberry.field(description="Mailbox quota in MB; 0 is unlimited.")
-    def quota(self) -> int:
-        return self.model.quota
+    def quota(self) -> BigInt:
+        return BigInt(self.model.quota)
 
     @strawberry.field
     def transport(self) -> str:
@@ -291,7 +310,7 @@ class User:
     @strawberry.field
     async def used_quota(self, info: GatewayInfo) -> UsedQuota:
         used = await info.context.loaders.used_quota.load(self.model.email)
-        return UsedQuota(bytes=used.bytes, messages=used.messages)
+        return UsedQuota(bytes=BigInt(used.bytes), messages=BigInt(used.messages))
 
     @strawberry.field(description="Addresses of the aliases this user is a member of.")
     async def aliases(self, info: GatewayInfo) -> list[str]:
@@ -301,6 +320,12 @@ class User:
     async def domain(self, info: GatewayInfo) -> Domain | None:
         found = await info.context.loaders.domain.load(self.model.domain)
         return Domain(model=found) if found else None
+
+    @strawberry.field(description="The user's own throttles: inbound, then outbound.")
+    async def throttles(self, info: GatewayInfo) -> list[Throttle]:
+        keys = [(self.model.email, kind) for kind in ("inbound", "outbound")]
+        found = await info.context.loaders.throttles.load_many(keys)
+        return [Throttle(model=throttle) for throttle in found if throttle is not None]
 
     @strawberry.field
     async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
@@ -378,7 +403,7 @@ class Stats:
     users: int
     active_users: int
     aliases: int
-    allocated_quota: BigInt  # type: ignore[valid-type]
-    used_bytes: BigInt  # type: ignore[valid-type]
-    used_messages: BigInt  # type: ignore[valid-type]
+    allocated_quota: BigInt
+    used_bytes: BigInt
+    used_messages: BigInt
 

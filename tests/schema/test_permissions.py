@@ -1,0 +1,221 @@
+"""Who may query and change what: global admins, a domain admin of a.com, and nobody logged in."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.passwords import hash_password
+from gateway.schema.app import build_schema
+from gateway.settings import Settings
+from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, STRONG, Api
+from tests.schema.conftest import codes, data, gql
+
+BOSS = "boss@other.org"
+BOSS_PASSWORD = "Dom-Adm1n!pass"
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { username } }"
+STATS = "{ stats { domains activeDomains users activeUsers aliases allocatedQuota usedBytes usedMessages } }"
+
+QUERIES = {
+    "me": "{ me { username } }",
+    "domain": '{ domain(name: "b.com") { name } }',
+    "domains": "{ domains { totalCount } }",
+    "user": '{ user(email: "kim@b.com") { email } }',
+    "users": '{ users(domain: "b.com") { totalCount } }',
+    "alias": '{ alias(email: "crew@b.com") { email } }',
+    "aliases": '{ aliases(domain: "b.com") { totalCount } }',
+    "mailingList": '{ mailingList(email: "list@b.com") { email } }',
+    "throttle": '{ throttle(account: "b.com", kind: "inbound") { period } }',
+    "globalThrottles": "{ globalThrottles { period } }",
+    "stats": "{ stats { domains } }",
+}
+MUTATIONS = {
+    "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
+    "updateDomain": 'mutation { updateDomain(name: "b.com", input: {description: "x"}) { name } }',
+    "deleteDomain": 'mutation { deleteDomain(name: "b.com") }',
+    "createUser": f'mutation {{ createUser(email: "new@b.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
+    "updateUser": 'mutation { updateUser(email: "kim@b.com", input: {name: "x"}) { email } }',
+    "setUserPassword": f'mutation {{ setUserPassword(email: "kim@b.com", password: "{STRONG}") }}',
+    "deleteUser": 'mutation { deleteUser(email: "kim@b.com") }',
+    "updateDomainUsers": 'mutation { updateDomainUsers(domain: "b.com", input: {active: false}) }',
+    "setDomainUsersPassword": f'mutation {{ setDomainUsersPassword(domain: "b.com", password: "{STRONG}") }}',
+    "createAlias": 'mutation { createAlias(email: "new@b.com", input: {members: ["kim@b.com"]}) { email } }',
+    "updateAlias": 'mutation { updateAlias(email: "crew@b.com", input: {addMembers: ["ann@a.com"]}) { email } }',
+    "deleteAlias": 'mutation { deleteAlias(email: "crew@b.com") }',
+    "createMailingList": 'mutation { createMailingList(email: "list@b.com") { email } }',
+    "updateMailingList": 'mutation { updateMailingList(email: "list@b.com", input: {name: "x"}) { email } }',
+    "deleteMailingList": 'mutation { deleteMailingList(email: "list@b.com") }',
+    "setThrottle": 'mutation { setThrottle(account: "b.com", kind: "inbound", input: {period: 1}) { period } }',
+    "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: "inbound") }',
+}
+
+
+async def ok(api: Api, method: str, path: str, **params: str) -> None:
+    response = await api.call(method, path, **params)
+    assert response.status_code in (200, 201), (path, response.text)
+
+
+@pytest.fixture
+async def two_domains(admin_api: Api) -> Api:
+    """a.com (john, ann, alias team) and b.com (kim, alias crew with john as a member), throttles on all
+    levels, used quota, and BOSS, an admin of a.com only; ADMIN is logged in."""
+    for name in ("a.com", "b.com"):
+        await ok(admin_api, "POST", f"/api/domain/{name}", defaultQuota="100")
+    for email in ("john@a.com", "ann@a.com", "kim@b.com"):
+        await ok(admin_api, "POST", f"/api/user/{email}", password=STRONG)
+    await ok(admin_api, "POST", "/api/alias/team@a.com", members="john@a.com,ann@a.com")
+    await ok(admin_api, "POST", "/api/alias/crew@b.com", members="kim@b.com,john@a.com")
+    for target in ("global", "a.com", "b.com", "john@a.com", "kim@b.com"):
+        await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+    for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
+        await admin_api.execute(
+            "INSERT INTO used_quota (username, bytes, messages, domain) VALUES (:u, :b, 1, :d)",
+            u=email, b=used, d=email.split("@")[1],
+        )
+    await admin_api.execute(
+        "INSERT INTO admin (username, password, active) VALUES (:u, :p, 1)", u=BOSS, p=hash_password(BOSS_PASSWORD)
+    )
+    await admin_api.execute("INSERT INTO domain_admins (username, domain, active) VALUES (:u, 'a.com', 1)", u=BOSS)
+    return admin_api
+
+
+@pytest.fixture
+async def boss(two_domains: Api) -> Api:
+    """The same gateway with BOSS logged in through GraphQL."""
+    assert await data(two_domains, LOGIN, u=BOSS, p=BOSS_PASSWORD) == {"login": {"username": BOSS}}
+    return two_domains
+
+
+def test_every_root_field_is_covered() -> None:
+    schema = build_schema(Settings(_env_file=None))._schema
+    assert schema.query_type is not None and schema.mutation_type is not None
+    assert set(schema.query_type.fields) == set(QUERIES)
+    assert set(schema.mutation_type.fields) == set(MUTATIONS) | {"login", "logout"}
+
+
+async def test_global_admin_sees_and_manages_every_domain(two_domains: Api) -> None:
+    result = await data(two_domains, "{ me { isGlobal domains } domains { totalCount nodes { name } } " + STATS[1:])
+    assert result["me"] == {"isGlobal": True, "domains": []}
+    assert result["domains"] == {"totalCount": 2, "nodes": [{"name": "a.com"}, {"name": "b.com"}]}
+    assert result["stats"] == {"domains": 2, "activeDomains": 2, "users": 3, "activeUsers": 3, "aliases": 2,
+                               "allocatedQuota": 300, "usedBytes": 71000, "usedMessages": 2}
+    for field, query in QUERIES.items():
+        if field != "mailingList":
+            body = await gql(two_domains, query)
+            assert "errors" not in body, (field, body)
+    assert codes(await gql(two_domains, QUERIES["mailingList"])) == ["NOT_SUPPORTED"]
+    result = await data(two_domains, '{ user(email: "john@a.com") { aliases } }')
+    assert result["user"]["aliases"] == ["crew@b.com", "team@a.com"]
+    result = await data(two_domains, MUTATIONS["updateDomain"])
+    assert result == {"updateDomain": {"name": "b.com"}}
+    assert await two_domains.rows("SELECT description FROM domain WHERE domain = 'b.com'") == [{"description": "x"}]
+
+
+async def test_domain_admin_sees_only_its_domain(boss: Api) -> None:
+    result = await data(boss, "{ me { username isGlobal domains } domains { totalCount nodes { name } } " + STATS[1:])
+    assert result["me"] == {"username": BOSS, "isGlobal": False, "domains": ["a.com"]}
+    assert result["domains"] == {"totalCount": 1, "nodes": [{"name": "a.com"}]}
+    assert result["stats"] == {"domains": 1, "activeDomains": 1, "users": 2, "activeUsers": 2, "aliases": 1,
+                               "allocatedQuota": 200, "usedBytes": 1000, "usedMessages": 1}
+    for search in ("b", "B.COM"):
+        found = await data(boss, "query($s: String) { domains(search: $s) { totalCount nodes { name } } }", s=search)
+        assert found == {"domains": {"totalCount": 0, "nodes": []}}
+    assert (await data(boss, "{ domains(active: true) { totalCount } }"))["domains"]["totalCount"] == 1
+
+
+async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
+    query = """{ domains { nodes { name admins inboundThrottle { account }
+        users { totalCount nodes { email aliases forwardings domain { name userCount } throttles { account }
+            inboundThrottle { account } usedQuota { bytes } } }
+        aliases { totalCount nodes { email members domain { name aliasCount } } } } }
+      user(email: "john@a.com") { aliases domain { name users { nodes { email } } } }
+      alias(email: "team@a.com") { members domain { name } } }"""
+    response = await boss.client.post("/graphql", json={"query": query})
+    body = response.json()
+    assert "errors" not in body, body
+    [domain] = body["data"]["domains"]["nodes"]
+    assert domain["name"] == "a.com" and domain["admins"] == [BOSS]
+    assert [user["email"] for user in domain["users"]["nodes"]] == ["ann@a.com", "john@a.com"]
+    john = domain["users"]["nodes"][1]
+    assert john["aliases"] == ["team@a.com"] and john["usedQuota"] == {"bytes": 1000}
+    assert body["data"]["user"]["aliases"] == ["team@a.com"]
+    assert [user["email"] for user in body["data"]["user"]["domain"]["users"]["nodes"]] == ["ann@a.com", "john@a.com"]
+    assert "b.com" not in response.text and "kim" not in response.text and "crew" not in response.text
+
+
+async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> None:
+    for query in [
+        *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
+        '{ throttle(account: "kim@b.com", kind: "inbound") { period } }',
+        '{ throttle(account: "global", kind: "inbound") { period } }',
+        '{ throttle(account: "nowhere.com", kind: "inbound") { period } }',
+        '{ user(email: "ghost@nowhere.com") { email } }',
+        QUERIES["globalThrottles"],
+        '{ domain(name: "a.com") { name } other: domain(name: "b.com") { name } }',
+    ]:
+        body = await gql(boss, query)
+        assert codes(body) == ["PERMISSION_DENIED"], (query, body)
+        assert "kim" not in str(body["data"])
+
+
+async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> None:
+    before = await boss.snapshot()
+    for query in [
+        *MUTATIONS.values(),
+        'mutation { createDomain(name: "a2.com") { name } }',
+        'mutation { deleteDomain(name: "a.com") }',
+        'mutation { updateDomain(name: "a.com", input: {maxUsers: 100}) { name } }',
+        'mutation { updateDomain(name: "a.com", input: {quota: 1}) { name } }',
+        'mutation { updateDomain(name: "a.com", input: {active: false}) { name } }',
+        'mutation { updateDomain(name: "a.com", input: {transport: "smtp"}) { name } }',
+        'mutation { updateDomain(name: "a.com", input: {maxUserQuota: 5}) { name } }',
+        'mutation { setThrottle(account: "global", kind: "inbound", input: {period: 1}) { period } }',
+        'mutation { deleteThrottle(account: "global", kind: "inbound") }',
+        'mutation { setThrottle(account: "kim@b.com", kind: "inbound", input: {period: 1}) { period } }',
+        f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
+    ]:
+        body = await gql(boss, query)
+        assert codes(body) == ["PERMISSION_DENIED"], (query, body)
+    assert await boss.snapshot() == before
+
+
+async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
+    result = await data(boss, """mutation($p: String!) {
+        updateDomain(name: "a.com", input: {description: "Mine", minPasswordLength: 12}) { description }
+        createUser(email: "new@a.com", input: {password: $p, name: "New"}) { email quota }
+        createAlias(email: "sales@a.com", input: {members: ["new@a.com"]}) { members }
+        setThrottle(account: "new@a.com", kind: "outbound", input: {period: 60, maxMsgs: 3}) { account priority }
+        updateDomainUsers(domain: "a.com", input: {language: "de_DE"})
+    }""", p=STRONG)
+    assert result == {
+        "updateDomain": {"description": "Mine"},
+        "createUser": {"email": "new@a.com", "quota": 100},
+        "createAlias": {"members": ["new@a.com"]},
+        "setThrottle": {"account": "new@a.com", "priority": 100},
+        "updateDomainUsers": 3,
+    }
+    assert await data(boss, 'mutation { deleteUser(email: "new@a.com") }') == {"deleteUser": True}
+    [deleted] = await boss.rows("SELECT username, admin FROM deleted_mailboxes")
+    assert deleted == {"username": "new@a.com", "admin": BOSS}
+    assert await boss.rows("SELECT description FROM domain WHERE domain = 'a.com'") == [{"description": "Mine"}]
+
+
+async def test_revoked_rights_end_the_session(boss: Api) -> None:
+    assert (await data(boss, '{ domain(name: "a.com") { name } }')) == {"domain": {"name": "a.com"}}
+    await boss.execute("UPDATE domain_admins SET active = 0 WHERE username = :u", u=BOSS)
+    assert codes(await gql(boss, '{ domain(name: "a.com") { name } }')) == ["LOGIN_REQUIRED"]
+    assert codes(await gql(boss, LOGIN, u=BOSS, p=BOSS_PASSWORD)) == ["INVALID_CREDENTIALS"]
+
+
+async def test_without_login_everything_but_login_is_refused(two_domains: Api) -> None:
+    assert await data(two_domains, "mutation { logout }") == {"logout": True}
+    before = await two_domains.snapshot()
+    for name, query in {**QUERIES, **MUTATIONS}.items():
+        body = await gql(two_domains, query)
+        assert codes(body) == ["LOGIN_REQUIRED"], (name, body)
+        assert not any((body["data"] or {}).values())
+    for query in ('{ domain(name: "a.com") { name users { totalCount } } }', '{ user(email: "john@a.com") { email } }'):
+        assert codes(await gql(two_domains, query)) == ["LOGIN_REQUIRED"]
+    assert await data(two_domains, "mutation { logout }") == {"logout": True}
+    assert await two_domains.snapshot() == before
+    assert await data(two_domains, LOGIN, u=ADMIN, p=ADMIN_PASSWORD) == {"login": {"username": ADMIN}}
+    assert (await data(two_domains, "{ domains { totalCount } }")) == {"domains": {"totalCount": 2}}
