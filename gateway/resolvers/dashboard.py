@@ -31,7 +31,9 @@ def _decode_cursor(cursor: str) -> str:
     return key
 
 
-def page_query(first: int, after: str | None = None, search: str | None = None, active: bool | None = None) -> PageQuery:
+def page_query(
+    first: int, after: str | None = None, search: str | None = None, active: bool | None = None
+) -> PageQuery:
     """Validate pagination arguments: 1 ≤ first ≤ MAX_PAGE_SIZE, a cursor made by ``encode_cursor``."""
     if not 1 <= first <= MAX_PAGE_SIZE:
         raise InvalidInput("INVALID_PAGE_SIZE", f"first must be between 1 and {MAX_PAGE_SIZE}")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Generic, NewType, TypeVar
 
 import strawberry
 from graphql.error import GraphQLError
 from strawberry.types import Info
+from strawberry.types.scalar import ScalarDefinition
 
 from gateway import model
 from gateway.resolvers.dashboard import encode_cursor, page_query
@@ -29,7 +31,7 @@ def _parse_bigint(value: object) -> int:
     return value
 
 
-SCALARS = {
+SCALARS: dict[object, ScalarDefinition] = {
     BigInt: strawberry.scalar(
         name="BigInt",
         description="A 64-bit integer (bytes, megabytes, message counts).",
@@ -39,6 +41,8 @@ SCALARS = {
 }
 
 T = TypeVar("T")
+M = TypeVar("M")
+N = TypeVar("N")
 GatewayInfo = Info[GatewayContext, None]
 
 
@@ -64,9 +68,12 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
-def connection(page: model.Page[object], wrap: type, key: str) -> Connection:  # type: ignore[type-arg]
+def connection(page: model.Page[M], wrap: Callable[..., N], key: str) -> Connection[N]:
+    """A page of models as a connection of ``wrap(model=…)`` nodes, cursors made from ``key``."""
     nodes = [wrap(model=item) for item in page.items]
-    edges = [Edge(cursor=encode_cursor(getattr(item, key)), node=node) for item, node in zip(page.items, nodes, strict=True)]
+    edges = [
+        Edge(cursor=encode_cursor(getattr(item, key)), node=node) for item, node in zip(page.items, nodes, strict=True)
+    ]
     return Connection(
         total_count=page.total,
         nodes=nodes,

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.rest.conftest import Api, admin_api, api  # noqa: F401  (fixtures shared with the REST tests)
 
 
@@ -11,17 +9,17 @@ class GraphQLError(AssertionError):
     pass
 
 
-async def gql(api: Api, query: str, **variables: Any) -> dict[str, Any]:
+async def gql(gateway: Api, query: str, **variables: Any) -> dict[str, Any]:
     """Run a GraphQL operation; return the whole response body."""
-    response = await api.client.post("/graphql", json={"query": query, "variables": variables})
+    response = await gateway.client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
 
 
-async def data(api: Api, query: str, **variables: Any) -> dict[str, Any]:
+async def data(gateway: Api, query: str, **variables: Any) -> dict[str, Any]:
     """Run an operation that must succeed; return its data."""
-    body = await gql(api, query, **variables)
+    body = await gql(gateway, query, **variables)
     if body.get("errors"):
         raise GraphQLError(body["errors"])
     result: dict[str, Any] = body["data"]
@@ -31,8 +29,3 @@ async def data(api: Api, query: str, **variables: Any) -> dict[str, Any]:
 def codes(body: dict[str, Any]) -> list[str]:
     """The extensions.code of each error."""
     return [error.get("extensions", {}).get("code") for error in body.get("errors") or []]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
