@@ -26,18 +26,13 @@ check to slapd, which knows only ``{SSHA}`` (and ``{SSHA512}`` with pw-sha2).
 from __future__ import annotations
 
 import os
-import subprocess
-import tempfile
-import time
-import weakref
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.ldap_server import describe, kill_group, run, which
-from tests.mailstack import MailStackError
+from tests.ldap_server import which
+from tests.mailstack import MailStackBase
 
 if TYPE_CHECKING:
     from tests.ldap_server import LdapServer
@@ -45,7 +40,6 @@ if TYPE_CHECKING:
 REQUIRED_PROGRAMS = ("postmap", "dovecot", "doveadm")
 REQUIRED_FILES = ("/usr/lib/postfix/postfix-ldap.so", "/usr/lib/dovecot/modules/auth/libauthdb_ldap.so")
 DEBIAN_PACKAGES = "postfix postfix-ldap dovecot-core dovecot-ldap"
-START_TIMEOUT = 15.0
 
 ACCOUNT_OK = "(accountStatus=active)(!(domainStatus=disabled))(enabledService=mail)"
 DOMAIN_OK = "(objectClass=mailDomain)(accountStatus=active)(enabledService=mail)"
@@ -68,13 +62,6 @@ def require_tools() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"Postfix/Dovecot LDAP required in CI but unavailable: {problem}")
     pytest.skip(f"Postfix/Dovecot LDAP unavailable: {problem}")
-
-
-def _program(name: str) -> str:
-    found = which(name)
-    if found is None:
-        raise MailStackError(f"{name} not found (Debian packages: {DEBIAN_PACKAGES})")
-    return found
 
 
 def postfix_lookups() -> dict[str, list[tuple[str, str, str]]]:
@@ -216,32 +203,28 @@ def dovecot_ldap_settings() -> dict[str, str]:
     }
 
 
-class LdapMailStack:
-    """Postfix LDAP lookup tables and a Dovecot auth service over one iRedMail directory."""
+class LdapMailStack(MailStackBase):
+    """Postfix LDAP lookup tables and a Dovecot auth service over one iRedMail directory.
+
+    A mailbox maps to itself in ``alias_targets`` (iRedMail's ``virtual_group_members_maps``).
+    """
+
+    MAP_TYPE = "ldap"
+    INSTANCE = "ldapmailstack"
 
     def __init__(self, uri: str, suffix: str, bind_dn: str, bind_password: str, workdir: Path) -> None:
+        super().__init__(workdir)
         self.uri = uri
         self.suffix = suffix
         self.base = f"o=domains,{suffix}"
         self.bind_dn = bind_dn
         self.bind_password = bind_password
-        self.workdir = Path(workdir).resolve()
-        self.postfix_dir = self.workdir / "postfix"
-        self.dovecot_dir = self.workdir / "dovecot"
-        self.dovecot_conf = self.dovecot_dir / "dovecot.conf"
-        self.dovecot_log = self.dovecot_dir / "dovecot.log"
-        self._tables: dict[str, list[Path]] = {}
-        self._process: subprocess.Popen[bytes] | None = None
-        self._runtime: Path | None = None
-        self._finalizer: weakref.finalize[[subprocess.Popen[bytes], Path], LdapMailStack] | None = None
         self._write_postfix()
 
     @classmethod
     def for_server(cls, server: LdapServer, workdir: Path) -> LdapMailStack:
         """A stack reading ``server`` as its read-only ``cn=vmail``."""
         return cls(server.uri, server.suffix, server.reader_dn, server.reader_password, workdir)
-
-    # Postfix
 
     def _write_postfix(self) -> None:
         self.postfix_dir.mkdir(parents=True, exist_ok=True)
@@ -267,46 +250,7 @@ class LdapMailStack:
                 paths.append(path)
             self._tables[table] = paths
 
-    def postmap(self, table: str, key: str) -> str | None:
-        """What ``postmap -q key`` finds in the tables of Postfix parameter ``table``.
-
-        Several tables are searched in order and the first answer wins, as
-        Postfix does for a list of maps. None when no table has the key.
-        """
-        try:
-            paths = self._tables[table]
-        except KeyError:
-            raise ValueError(f"unknown table {table!r}; one of {sorted(self._tables)}") from None
-        command = [_program("postmap"), "-c", str(self.postfix_dir), "-q", key]
-        command += [f"ldap:{path}" for path in paths]
-        result = run(command)
-        if result.returncode == 0:
-            return result.stdout.rstrip("\n")
-        if result.returncode == 1 and not result.stderr.strip():
-            return None
-        raise MailStackError(describe(command, result))
-
-    def alias_targets(self, address: str) -> set[str]:
-        """The virtual_alias_maps result for ``address``, split on commas.
-
-        A mailbox maps to itself (iRedMail's ``virtual_group_members_maps``).
-        """
-        found = self.postmap("virtual_alias_maps", address)
-        if found is None:
-            return set()
-        return {target.strip() for target in found.split(",") if target.strip()}
-
-    def transport(self, address: str) -> str | None:
-        """The transport_maps answer for a recipient: the address first, then its domain."""
-        found = self.postmap("transport_maps", address)
-        if found is None and "@" in address:
-            found = self.postmap("transport_maps", address.rsplit("@", 1)[1])
-        return found
-
-    # Dovecot
-
-    def _write_dovecot(self, runtime: Path) -> None:
-        self.dovecot_dir.mkdir(parents=True, exist_ok=True)
+    def _write_auth(self) -> tuple[str, Path]:
         ldap_conf = self.dovecot_dir / "dovecot-ldap.conf.ext"
         lines = [
             f"uris = {self.uri}",
@@ -322,137 +266,4 @@ class LdapMailStack:
         lines += [f"{name} = {value}" for name, value in dovecot_ldap_settings().items()]
         ldap_conf.write_text("\n".join(lines) + "\n")
         ldap_conf.chmod(0o600)
-        self.dovecot_conf.write_text(
-            f"base_dir = {runtime / 'run'}\n"
-            f"state_dir = {runtime / 'state'}\n"
-            "instance_name = ldapmailstack\n"
-            "protocols = none\n"
-            "listen = 127.0.0.1\n"
-            "ssl = no\n"
-            f"log_path = {self.dovecot_log}\n"
-            "auth_verbose = yes\n"
-            "disable_plaintext_auth = no\n"
-            "auth_mechanisms = plain login\n"
-            "auth_cache_size = 0\n"
-            "auth_failure_delay = 0\n"
-            f"passdb {{\n  driver = ldap\n  args = {ldap_conf}\n}}\n"
-            f"userdb {{\n  driver = ldap\n  args = {ldap_conf}\n}}\n"
-        )
-
-    @property
-    def dovecot_pid(self) -> int | None:
-        """The Dovecot master's pid (also its process group), None when stopped."""
-        return None if self._process is None else self._process.pid
-
-    @property
-    def runtime_dir(self) -> Path | None:
-        """The directory holding Dovecot's sockets and state, None when stopped."""
-        return self._runtime
-
-    def start(self) -> None:
-        """Start the private Dovecot instance and wait for its auth sockets."""
-        if self._process is not None:
-            return
-        # Socket paths must stay short (108 bytes) and be reachable by the
-        # unprivileged auth process, so the runtime directory is not workdir.
-        runtime = Path(tempfile.mkdtemp(prefix="ldapstack-"))
-        runtime.chmod(0o755)
-        self._runtime = runtime
-        self._write_dovecot(runtime)
-        output = self.dovecot_dir / "dovecot.out"
-        with output.open("wb") as sink:
-            process = subprocess.Popen(
-                [_program("dovecot"), "-F", "-c", str(self.dovecot_conf)],
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._process = process
-        self._finalizer = weakref.finalize(self, kill_group, process, runtime)
-        sockets = [runtime / "run" / "auth-client", runtime / "run" / "auth-userdb"]
-        deadline = time.monotonic() + START_TIMEOUT
-        while not all(path.exists() for path in sockets):
-            if process.poll() is not None or time.monotonic() > deadline:
-                detail = output.read_text(errors="replace") + self._log_tail()
-                self.stop()
-                raise MailStackError(f"dovecot did not start:\n{detail}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Kill the Dovecot instance with all its processes and remove its runtime directory."""
-        if self._finalizer is not None:
-            self._finalizer()
-        self._finalizer = None
-        self._process = None
-        self._runtime = None
-
-    def __enter__(self) -> LdapMailStack:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _doveadm(self, *args: str) -> tuple[list[str], subprocess.CompletedProcess[str]]:
-        if self._process is None:
-            raise MailStackError("dovecot is not running; call start() first")
-        command = [_program("doveadm"), "-c", str(self.dovecot_conf), *args]
-        return command, run(command)
-
-    def authenticate(
-        self,
-        user: str,
-        password: str,
-        service: str = "imap",
-        secured: bool = False,
-        remote_ip: str | None = None,
-    ) -> bool:
-        """Whether Dovecot's passdb accepts ``user``/``password`` for ``service``.
-
-        ``secured`` marks the session as TLS/SSL (``enabledService=<service>secured``);
-        ``remote_ip`` is the client address checked against ``allowNets``.
-        """
-        args = ["auth", "test", "-x", f"service={service}", "-x", "no-penalty"]
-        if secured:
-            args += ["-x", "secured"]
-        if remote_ip is not None:
-            args += ["-x", f"rip={remote_ip}"]
-        command, result = self._doveadm(*args, user, password)
-        first = result.stdout.splitlines()[0] if result.stdout else ""
-        if result.returncode == 0 and first.endswith("auth succeeded"):
-            return True
-        if (
-            result.returncode == 77
-            and first.endswith("auth failed")
-            and "code=temp_fail" not in result.stdout
-            and "Error" not in result.stderr
-        ):
-            return False
-        raise MailStackError(describe(command, result) + self._log_tail())
-
-    def userdb(self, user: str, service: str = "doveadm") -> dict[str, str] | None:
-        """The userdb fields Dovecot returns for ``user`` (home, mail, quota_rule...), None when unknown."""
-        command, result = self._doveadm("user", "-u", "-x", f"service={service}", user)
-        if result.returncode == 67:
-            return None
-        if result.returncode != 0:
-            raise MailStackError(describe(command, result) + self._log_tail())
-        fields: dict[str, str] = {}
-        for line in result.stdout.splitlines():
-            if not line.startswith(" ") or ":" not in line:
-                continue
-            name, _, value = line.partition(":")
-            fields[name.strip()] = value[1:] if value.startswith(" ") else value
-        return fields
-
-    def _log_tail(self, lines: int = 20) -> str:
-        if not self.dovecot_log.exists():
-            return ""
-        tail = self.dovecot_log.read_text(errors="replace").splitlines()[-lines:]
-        return "\ndovecot.log:\n" + "\n".join(tail)
+        return "ldap", ldap_conf

@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -234,20 +235,19 @@ def dovecot_queries(kind: str) -> dict[str, str]:
     }
 
 
-class MailStack:
-    """Postfix lookup tables and a Dovecot auth service over one vmail database."""
+class MailStackBase:
+    """Postfix lookup tables and a private Dovecot auth service; subclasses name the storage.
 
-    def __init__(self, kind: str, database: str, workdir: Path) -> None:
-        if kind not in POSTFIX_DRIVER:
-            raise ValueError(f"kind must be one of {sorted(POSTFIX_DRIVER)}, not {kind!r}")
-        self.kind = kind
-        self.database = database
+    A subclass writes its Postfix tables into ``self._tables`` (parameter ->
+    ``.cf`` files of map type ``MAP_TYPE``) and its passdb/userdb settings
+    through ``_write_auth``.
+    """
+
+    MAP_TYPE = ""
+    INSTANCE = "mailstack"
+
+    def __init__(self, workdir: Path) -> None:
         self.workdir = Path(workdir).resolve()
-        url = make_url(SERVER_URLS[kind])
-        self.host = url.host or "127.0.0.1"
-        self.port = url.port or (3306 if kind == "mariadb" else 5432)
-        self.user = url.username or ("root" if kind == "mariadb" else "postgres")
-        self.password = url.password or ""
         self.postfix_dir = self.workdir / "postfix"
         self.dovecot_dir = self.workdir / "dovecot"
         self.dovecot_conf = self.dovecot_dir / "dovecot.conf"
@@ -255,28 +255,9 @@ class MailStack:
         self._tables: dict[str, list[Path]] = {}
         self._process: subprocess.Popen[bytes] | None = None
         self._runtime: Path | None = None
-        self._finalizer: weakref.finalize[[subprocess.Popen[bytes], Path], MailStack] | None = None
-        self._write_postfix()
+        self._finalizer: weakref.finalize[[subprocess.Popen[bytes], Path], MailStackBase] | None = None
 
     # Postfix
-
-    def _write_postfix(self) -> None:
-        self.postfix_dir.mkdir(parents=True, exist_ok=True)
-        (self.postfix_dir / "main.cf").write_text("compatibility_level = 3.6\n")
-        for table, lookups in postfix_queries(self.kind).items():
-            paths = []
-            for stem, query in lookups:
-                path = self.postfix_dir / f"{stem}.cf"
-                path.write_text(
-                    f"hosts = inet:{self.host}:{self.port}\n"
-                    f"user = {self.user}\n"
-                    f"password = {self.password}\n"
-                    f"dbname = {self.database}\n"
-                    f"query = {query}\n"
-                )
-                path.chmod(0o600)
-                paths.append(path)
-            self._tables[table] = paths
 
     def postmap(self, table: str, key: str) -> str | None:
         """What ``postmap -q key`` finds in the tables of Postfix parameter ``table``.
@@ -288,9 +269,8 @@ class MailStack:
             paths = self._tables[table]
         except KeyError:
             raise ValueError(f"unknown table {table!r}; one of {sorted(self._tables)}") from None
-        driver = POSTFIX_DRIVER[self.kind]
         command = [_program("postmap"), "-c", str(self.postfix_dir), "-q", key]
-        command += [f"{driver}:{path}" for path in paths]
+        command += [f"{self.MAP_TYPE}:{path}" for path in paths]
         result = _run(command)
         if result.returncode == 0:
             return result.stdout.rstrip("\n")
@@ -314,20 +294,17 @@ class MailStack:
 
     # Dovecot
 
+    def _write_auth(self) -> tuple[str, Path]:
+        """Write the passdb/userdb settings; return the Dovecot driver name and their file."""
+        raise NotImplementedError
+
     def _write_dovecot(self, runtime: Path) -> None:
         self.dovecot_dir.mkdir(parents=True, exist_ok=True)
-        sql_conf = self.dovecot_dir / "dovecot-sql.conf.ext"
-        connect = f"host={self.host} port={self.port} dbname={self.database} user={self.user}"
-        if self.password:
-            connect += f" password={self.password}"
-        lines = [f"driver = {DOVECOT_DRIVER[self.kind]}", f"connect = {connect}", "default_pass_scheme = CRYPT"]
-        lines += [f"{name} = {query}" for name, query in dovecot_queries(self.kind).items()]
-        sql_conf.write_text("\n".join(lines) + "\n")
-        sql_conf.chmod(0o600)
+        driver, args = self._write_auth()
         self.dovecot_conf.write_text(
             f"base_dir = {runtime / 'run'}\n"
             f"state_dir = {runtime / 'state'}\n"
-            "instance_name = mailstack\n"
+            f"instance_name = {self.INSTANCE}\n"
             "protocols = none\n"
             "listen = 127.0.0.1\n"
             "ssl = no\n"
@@ -337,8 +314,8 @@ class MailStack:
             "auth_mechanisms = plain login\n"
             "auth_cache_size = 0\n"
             "auth_failure_delay = 0\n"
-            f"passdb {{\n  driver = sql\n  args = {sql_conf}\n}}\n"
-            f"userdb {{\n  driver = sql\n  args = {sql_conf}\n}}\n"
+            f"passdb {{\n  driver = {driver}\n  args = {args}\n}}\n"
+            f"userdb {{\n  driver = {driver}\n  args = {args}\n}}\n"
         )
 
     @property
@@ -357,7 +334,7 @@ class MailStack:
             return
         # Socket paths must stay short (108 bytes) and be reachable by the
         # unprivileged auth process, so the runtime directory is not workdir.
-        runtime = Path(tempfile.mkdtemp(prefix="mailstack-"))
+        runtime = Path(tempfile.mkdtemp(prefix=f"{self.INSTANCE}-"))
         runtime.chmod(0o755)
         self._runtime = runtime
         self._write_dovecot(runtime)
@@ -389,7 +366,7 @@ class MailStack:
         self._process = None
         self._runtime = None
 
-    def __enter__(self) -> MailStack:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -417,8 +394,8 @@ class MailStack:
     ) -> bool:
         """Whether Dovecot's passdb accepts ``user``/``password`` for ``service``.
 
-        ``secured`` marks the session as TLS/SSL (``enable<service>secured``);
-        ``remote_ip`` is the client address checked against allow_nets.
+        ``secured`` marks the session as TLS/SSL (the ``<service>secured`` switch);
+        ``remote_ip`` is the client address checked against the allowed networks.
         """
         args = ["auth", "test", "-x", f"service={service}", "-x", "no-penalty"]
         if secured:
@@ -458,6 +435,53 @@ class MailStack:
             return ""
         tail = self.dovecot_log.read_text(errors="replace").splitlines()[-lines:]
         return "\ndovecot.log:\n" + "\n".join(tail)
+
+
+class MailStack(MailStackBase):
+    """Postfix lookup tables and a Dovecot auth service over one vmail database."""
+
+    def __init__(self, kind: str, database: str, workdir: Path) -> None:
+        if kind not in POSTFIX_DRIVER:
+            raise ValueError(f"kind must be one of {sorted(POSTFIX_DRIVER)}, not {kind!r}")
+        super().__init__(workdir)
+        self.kind = kind
+        self.MAP_TYPE = POSTFIX_DRIVER[kind]
+        self.database = database
+        url = make_url(SERVER_URLS[kind])
+        self.host = url.host or "127.0.0.1"
+        self.port = url.port or (3306 if kind == "mariadb" else 5432)
+        self.user = url.username or ("root" if kind == "mariadb" else "postgres")
+        self.password = url.password or ""
+        self._write_postfix()
+
+    def _write_postfix(self) -> None:
+        self.postfix_dir.mkdir(parents=True, exist_ok=True)
+        (self.postfix_dir / "main.cf").write_text("compatibility_level = 3.6\n")
+        for table, lookups in postfix_queries(self.kind).items():
+            paths = []
+            for stem, query in lookups:
+                path = self.postfix_dir / f"{stem}.cf"
+                path.write_text(
+                    f"hosts = inet:{self.host}:{self.port}\n"
+                    f"user = {self.user}\n"
+                    f"password = {self.password}\n"
+                    f"dbname = {self.database}\n"
+                    f"query = {query}\n"
+                )
+                path.chmod(0o600)
+                paths.append(path)
+            self._tables[table] = paths
+
+    def _write_auth(self) -> tuple[str, Path]:
+        sql_conf = self.dovecot_dir / "dovecot-sql.conf.ext"
+        connect = f"host={self.host} port={self.port} dbname={self.database} user={self.user}"
+        if self.password:
+            connect += f" password={self.password}"
+        lines = [f"driver = {DOVECOT_DRIVER[self.kind]}", f"connect = {connect}", "default_pass_scheme = CRYPT"]
+        lines += [f"{name} = {query}" for name, query in dovecot_queries(self.kind).items()]
+        sql_conf.write_text("\n".join(lines) + "\n")
+        sql_conf.chmod(0o600)
+        return "sql", sql_conf
 
 
 def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
