@@ -6,7 +6,7 @@ throttle quotas are in bytes. A change set field left ``None`` means "keep".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -156,18 +156,6 @@ class Alias:
 
 
 @dataclass(frozen=True)
-class AliasChanges:
-    """Values given when updating an alias; ``members`` replaces all."""
-
-    name: str | None = None
-    access_policy: str | None = None
-    active: bool | None = None
-    members: tuple[str, ...] | None = None
-    add_members: tuple[str, ...] = ()
-    remove_members: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
 class Throttle:
     """One iRedAPD throttle row: -1 inherits, 0 is unlimited."""
 
@@ -218,14 +206,3 @@ class Stats:
     allocated_quota: int
     used_bytes: int
     used_messages: int
-
-
-@dataclass(frozen=True)
-class Admin:
-    """An account that may log in to administer domains."""
-
-    username: str
-    name: str
-    active: bool
-    is_global: bool
-    domains: tuple[str, ...] = field(default_factory=tuple)
