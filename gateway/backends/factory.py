@@ -49,7 +49,8 @@ class Backends:
             await close()
 
 
-def _sql_probe(engine: AsyncEngine) -> Probe:
+def sql_probe(engine: AsyncEngine) -> Probe:
+    """A readiness probe: ``SELECT 1`` on ``engine``."""
     async def probe() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -82,7 +83,7 @@ def open_backends(settings: Settings) -> Backends:
         return Backends(
             accounts=LdapAccounts(pool, settings.ldap_base_dn, record_deleted=recorder),
             throttles=SqlThrottles(iredapd),
-            probes={"ldap": ldap_probe, **{name: _sql_probe(engine) for name, engine in engines.items()}},
+            probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=closers,
             engines=engines,
         )
@@ -90,7 +91,7 @@ def open_backends(settings: Settings) -> Backends:
     return Backends(
         accounts=SqlAccounts(vmail),
         throttles=SqlThrottles(iredapd),
-        probes={"vmail": _sql_probe(vmail), "iredapd": _sql_probe(iredapd)},
+        probes={"vmail": sql_probe(vmail), "iredapd": sql_probe(iredapd)},
         closers=[vmail.dispose, iredapd.dispose],
         engines={"vmail": vmail, "iredapd": iredapd},
     )

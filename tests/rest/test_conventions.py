@@ -234,3 +234,21 @@ async def test_integers_are_plain_ascii_digits(admin_api: Api, value: str) -> No
     response = await admin_api.call("POST", "/api/domain/example.com", quota=value)
     assert (response.status_code, response.json()["msg"]) == (400, "INVALID_PARAMETER")
     assert await admin_api.rows("SELECT * FROM domain") == []
+
+
+async def test_readyz_names_the_database_that_does_not_answer(sqlite_databases: DatabasePair) -> None:
+    async for api in open_api(sqlite_databases):
+        assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+        assert (await api.client.get("/readyz")).json() == {"status": "ready"}
+        from gateway.backends.sql.engine import make_engine
+
+        backends = api.client._transport.app.state.backends  # type: ignore[attr-defined]
+        broken = make_engine(sqlite_databases.iredapd.replace("iredapd.sqlite3", "gone/iredapd.sqlite3"), "iredapd")
+        working = backends.probes["iredapd"]
+        from gateway.backends.factory import sql_probe
+
+        backends.probes["iredapd"] = sql_probe(broken)
+        response = await api.client.get("/readyz")
+        assert (response.status_code, response.json()) == (503, {"status": "unavailable", "failed": ["iredapd"]})
+        backends.probes["iredapd"] = working
+        await broken.dispose()
