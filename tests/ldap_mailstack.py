@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.ldap_server import which
 from tests.mailstack import MailStackBase
+from tests.processes import which
 
 if TYPE_CHECKING:
     from tests.ldap_server import LdapServer

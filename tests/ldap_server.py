@@ -27,7 +27,6 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -40,6 +39,8 @@ from types import TracebackType
 import ldap3  # type: ignore[import-untyped]
 import pytest
 
+from tests.processes import describe, kill_group, run, which
+
 SCHEMA_DIR = Path("/etc/ldap/schema")
 MODULE_DIR = Path("/usr/lib/ldap")
 LOCAL_SCHEMA_DIR = Path(__file__).resolve().parent / "ldap"
@@ -49,7 +50,6 @@ REQUIRED_PROGRAMS = ("slapd", "slapadd", "ldapwhoami")
 DEBIAN_PACKAGES = "slapd ldap-utils"
 START_TIMEOUT = 20.0
 START_ATTEMPTS = 5
-COMMAND_TIMEOUT = 30.0
 INDEXED_ATTRIBUTES = (
     "objectClass",
     "mail",
@@ -75,12 +75,6 @@ INDEXED_ATTRIBUTES = (
 
 class LdapServerError(RuntimeError):
     """slapd or one of the OpenLDAP tools failed."""
-
-
-def which(name: str) -> str | None:
-    """``shutil.which`` that also searches the sbin directories."""
-    path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/sbin"
-    return shutil.which(name, path=path)
 
 
 def slapd_problem() -> str | None:
@@ -130,48 +124,6 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-def run(command: Sequence[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a command to completion, output captured, within ``COMMAND_TIMEOUT``."""
-    try:
-        return subprocess.run(
-            list(command),
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            check=False,
-            env=env,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise LdapServerError(f"{' '.join(command)} gave no answer within {COMMAND_TIMEOUT:g} s") from exc
-
-
-def describe(command: Sequence[str], result: subprocess.CompletedProcess[str]) -> str:
-    """A failed command with its exit status and output, for error messages."""
-    return f"{' '.join(command)} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-
-
-def kill_group(process: subprocess.Popen[bytes], directory: Path | None = None) -> None:
-    """Stop a process started with ``start_new_session`` and all its children.
-
-    SIGTERM goes to the whole process group, SIGKILL follows if anything
-    hangs; ``directory`` is removed afterwards.
-    """
-    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 10.0)):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-    if directory is not None:
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _ldif(dn: str, attributes: Sequence[tuple[str, str]]) -> str:
@@ -352,7 +304,7 @@ class LdapServer:
         path.write_text(ldif)
         path.chmod(0o600)
         command = [program("slapadd"), "-n", str(database), "-F", str(self._workdir / "config"), "-l", str(path)]
-        result = run(command)
+        result = run(command, error=LdapServerError)
         if result.returncode != 0:
             raise LdapServerError(describe(command, result))
 
@@ -412,7 +364,7 @@ class LdapServer:
         """The authorization identity after a simple bind (``ldapwhoami``), None when the bind fails."""
         env = dict(os.environ, LDAPNOINIT="1")
         command = [program("ldapwhoami"), "-x", "-H", self.uri, "-D", dn, "-w", password, "-o", "nettimeout=5"]
-        result = run(command, env=env)
+        result = run(command, error=LdapServerError, env=env)
         if result.returncode != 0:
             return None
         return result.stdout.strip()

@@ -10,13 +10,10 @@ to the ones iRedMail installs. Nothing system-wide is read or changed:
 from __future__ import annotations
 
 import os
-import shutil
-import signal
 import subprocess
 import tempfile
 import time
 import weakref
-from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -25,6 +22,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.databases import SERVER_URLS
+from tests.processes import describe, kill_group, run, which
 
 POSTFIX_DRIVER = {"mariadb": "mysql", "postgresql": "pgsql"}
 DOVECOT_DRIVER = {"mariadb": "mysql", "postgresql": "pgsql"}
@@ -35,14 +33,13 @@ REQUIRED_FILES = {
 REQUIRED_PROGRAMS = ("postmap", "dovecot", "doveadm")
 DEBIAN_PACKAGES = "postfix postfix-mysql postfix-pgsql dovecot-core dovecot-mysql dovecot-pgsql"
 START_TIMEOUT = 15.0
-COMMAND_TIMEOUT = 30.0
 
 
 def tools_problem(kind: str) -> str | None:
     """Why Postfix/Dovecot cannot be used for ``kind``, or None when they can."""
     if kind not in POSTFIX_DRIVER:
         return f"no Postfix/Dovecot SQL driver for {kind!r}"
-    missing = [name for name in REQUIRED_PROGRAMS if _which(name) is None]
+    missing = [name for name in REQUIRED_PROGRAMS if which(name) is None]
     missing += [path for path in REQUIRED_FILES[kind] if not Path(path).exists()]
     if missing:
         return f"missing {', '.join(missing)} (Debian packages: {DEBIAN_PACKAGES})"
@@ -59,13 +56,8 @@ def require_tools(kind: str) -> None:
     pytest.skip(f"Postfix/Dovecot unavailable: {problem}")
 
 
-def _which(name: str) -> str | None:
-    path = os.environ.get("PATH", "") + os.pathsep + "/usr/sbin" + os.pathsep + "/sbin"
-    return shutil.which(name, path=path)
-
-
 def _program(name: str) -> str:
-    found = _which(name)
+    found = which(name)
     if found is None:
         raise MailStackError(f"{name} not found (Debian packages: {DEBIAN_PACKAGES})")
     return found
@@ -271,12 +263,12 @@ class MailStackBase:
             raise ValueError(f"unknown table {table!r}; one of {sorted(self._tables)}") from None
         command = [_program("postmap"), "-c", str(self.postfix_dir), "-q", key]
         command += [f"{self.MAP_TYPE}:{path}" for path in paths]
-        result = _run(command)
+        result = run(command, error=MailStackError)
         if result.returncode == 0:
             return result.stdout.rstrip("\n")
         if result.returncode == 1 and not result.stderr.strip():
             return None
-        raise MailStackError(_describe(command, result))
+        raise MailStackError(describe(command, result))
 
     def alias_targets(self, address: str) -> set[str]:
         """The virtual_alias_maps result for ``address``, split on commas."""
@@ -348,7 +340,7 @@ class MailStackBase:
                 start_new_session=True,
             )
         self._process = process
-        self._finalizer = weakref.finalize(self, _kill, process, runtime)
+        self._finalizer = weakref.finalize(self, kill_group, process, runtime, 5.0)
         sockets = [runtime / "run" / "auth-client", runtime / "run" / "auth-userdb"]
         deadline = time.monotonic() + START_TIMEOUT
         while not all(path.exists() for path in sockets):
@@ -382,7 +374,7 @@ class MailStackBase:
         if self._process is None:
             raise MailStackError("dovecot is not running; call start() first")
         command = [_program("doveadm"), "-c", str(self.dovecot_conf), *args]
-        return command, _run(command)
+        return command, run(command, error=MailStackError)
 
     def authenticate(
         self,
@@ -413,7 +405,7 @@ class MailStackBase:
             and "Error" not in result.stderr
         ):
             return False
-        raise MailStackError(_describe(command, result) + self._log_tail())
+        raise MailStackError(describe(command, result) + self._log_tail())
 
     def userdb(self, user: str, service: str = "doveadm") -> dict[str, str] | None:
         """The userdb fields Dovecot returns for ``user`` (home, mail, quota_rule...), None when unknown."""
@@ -421,7 +413,7 @@ class MailStackBase:
         if result.returncode == 67:
             return None
         if result.returncode != 0:
-            raise MailStackError(_describe(command, result) + self._log_tail())
+            raise MailStackError(describe(command, result) + self._log_tail())
         fields: dict[str, str] = {}
         for line in result.stdout.splitlines():
             if not line.startswith(" ") or ":" not in line:
@@ -482,42 +474,3 @@ class MailStack(MailStackBase):
         sql_conf.write_text("\n".join(lines) + "\n")
         sql_conf.chmod(0o600)
         return "sql", sql_conf
-
-
-def _run(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            list(command),
-            capture_output=True,
-            text=True,
-            timeout=COMMAND_TIMEOUT,
-            stdin=subprocess.DEVNULL,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise MailStackError(f"{' '.join(command)} gave no answer within {COMMAND_TIMEOUT:g} s") from exc
-
-
-def _describe(command: Sequence[str], result: subprocess.CompletedProcess[str]) -> str:
-    return f"{' '.join(command)} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-
-
-def _kill(process: subprocess.Popen[bytes], runtime: Path) -> None:
-    """Stop Dovecot's whole process group, then remove its runtime directory.
-
-    SIGTERM to the group stops master and children at once (SIGTERM to the
-    master alone makes it wait for them for seconds); SIGKILL follows if
-    anything hangs.
-    """
-    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 10.0)):
-        if process.poll() is not None:
-            break
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            continue
-    shutil.rmtree(runtime, ignore_errors=True)
