@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, insert, literal, select, union_all
+from sqlalchemy import exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
@@ -15,26 +15,6 @@ async def global_admin_exists(conn: AsyncConnection) -> bool:
     """Whether any account holds a ``domain_admins`` row for ``ALL``."""
     query = select(exists().where(t.domain_admins.c.domain == ALL_DOMAINS))
     return bool((await conn.execute(query)).scalar())
-
-
-async def account_exists(conn: AsyncConnection, email: str) -> bool:
-    """Whether ``email`` is a mailbox, admin, alias or forwarding address already."""
-    probes = union_all(
-        select(literal(1)).where(t.admin.c.username == email),
-        select(literal(1)).where(t.mailbox.c.username == email),
-        select(literal(1)).where(t.alias.c.address == email),
-        select(literal(1)).where(t.forwardings.c.address == email),
-    ).subquery()
-    return bool((await conn.execute(select(func.count()).select_from(probes))).scalar())
-
-
-async def domain_is_hosted(conn: AsyncConnection, domain: str) -> bool:
-    """Whether ``domain`` is a mail domain or an alias domain of this server."""
-    probes = union_all(
-        select(literal(1)).where(t.domain.c.domain == domain),
-        select(literal(1)).where(t.alias_domain.c.alias_domain == domain),
-    ).subquery()
-    return bool((await conn.execute(select(func.count()).select_from(probes))).scalar())
 
 
 async def insert_global_admin(conn: AsyncConnection, *, email: str, password_hash: str, name: str = "") -> None:
