@@ -13,9 +13,13 @@ from tests.databases import (
     create_database,
     database_url,
     drop_database,
+    prepared_pair,
     server_problem,
     unique_name,
 )
+from tests.ldap_server import LdapServer, require_slapd
+
+BACKENDS = (*SQL_KINDS, "ldap")
 
 
 def require_server(kind: str) -> None:
@@ -64,17 +68,33 @@ def prepared_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared
 
 @pytest.fixture
 def prepared_databases(sql_kind: str, tmp_path: Path, prepared_pool: PreparedPool) -> Iterator[DatabasePair]:
-    """A vmail/iredapd pair holding iRedMail's schema and no rows, on each SQL server.
+    """A vmail/iredapd pair holding iRedMail's schema and no rows, on each SQL server."""
+    with prepared_pair(sql_kind, tmp_path, prepared_pool) as pair:
+        yield pair
 
-    SQLite pairs are new files; server pairs are reused after their rows are deleted.
-    """
-    if sql_kind == "sqlite":
-        pool = PreparedPool(tmp_path)
-        pair = pool.take(sql_kind)
-        yield pair
-        return
-    pair = prepared_pool.take(sql_kind)
-    try:
-        yield pair
-    finally:
-        prepared_pool.give_back(pair)
+
+@pytest.fixture(params=BACKENDS)
+def backend_kind(request: pytest.FixtureRequest) -> str:
+    """Each storage the gateway runs on: the three SQL servers and OpenLDAP."""
+    kind: str = request.param
+    if kind == "ldap":
+        require_slapd()
+    else:
+        require_server(kind)
+    return kind
+
+
+@pytest.fixture(scope="session")
+def ldap_server() -> Iterator[LdapServer]:
+    """A private slapd with an empty iRedMail tree, shared by the session."""
+    require_slapd()
+    with LdapServer() as server:
+        yield server
+
+
+@pytest.fixture
+def ldap_tree(ldap_server: LdapServer) -> Iterator[LdapServer]:
+    """The session's slapd with nothing below ``o=domains`` and ``o=domainAdmins``, before and after the test."""
+    ldap_server.clear()
+    yield ldap_server
+    ldap_server.clear()

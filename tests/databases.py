@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -172,3 +173,19 @@ async def _emptied(pair: DatabasePair) -> bool:
         finally:
             await engine.dispose()
     return True
+
+
+@contextmanager
+def prepared_pair(kind: str, tmp_path: Path, shared: PreparedPool) -> Iterator[DatabasePair]:
+    """A vmail/iredapd pair holding iRedMail's schema and no rows.
+
+    SQLite pairs are new files; server pairs are reused after their rows are deleted.
+    """
+    if kind == "sqlite":
+        yield PreparedPool(tmp_path).take(kind)
+        return
+    pair = shared.take(kind)
+    try:
+        yield pair
+    finally:
+        shared.give_back(pair)

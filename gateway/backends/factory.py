@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.backends.base import AccountStore, ThrottleStore
 from gateway.backends.ldap import LdapAccounts, LdapPool
 from gateway.backends.sql.accounts import SqlAccounts
-from gateway.backends.sql.deleted import SqlDeletedMailboxes
 from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.backends.sql.throttles import SqlThrottles
 from gateway.settings import Settings
 
@@ -68,12 +68,12 @@ def open_backends(settings: Settings) -> Backends:
             settings.ldap_bind_password.get_secret_value(),
             timeout=settings.ldap_timeout,
         )
-        recorder = None
+        iredadmin_database = None
         engines = {"iredapd": iredapd}
         closers: list[Callable[[], Awaitable[None]]] = [pool.aclose, iredapd.dispose]
         if settings.iredadmin_dsn is not None:
             iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
-            recorder = SqlDeletedMailboxes(iredadmin).record
+            iredadmin_database = IredadminDatabase(iredadmin)
             engines["iredadmin"] = iredadmin
             closers.append(iredadmin.dispose)
 
@@ -81,7 +81,12 @@ def open_backends(settings: Settings) -> Backends:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
 
         return Backends(
-            accounts=LdapAccounts(pool, settings.ldap_base_dn, record_deleted=recorder),
+            accounts=LdapAccounts(
+                pool,
+                settings.ldap_base_dn,
+                record_deleted=iredadmin_database.record if iredadmin_database else None,
+                read_used_quota=iredadmin_database.used_quota if iredadmin_database else None,
+            ),
             throttles=SqlThrottles(iredapd),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=closers,

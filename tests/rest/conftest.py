@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
@@ -15,21 +16,27 @@ from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.store import SqlDatabases
 from gateway.bootstrap import initialise
 from gateway.settings import Settings
-from tests.databases import DatabasePair
+from tests.databases import DatabasePair, PreparedPool, prepared_pair
+from tests.ldap_server import LdapServer
+from tests.storage import LdapStorage, SqlStorage, Storage, fetch, run
 
 ADMIN = "postmaster@admins.test"
 ADMIN_PASSWORD = "Adm1n-Secret!"
 STRONG = "Str0ng-Passw0rd!"
+SESSION_SECRET = "test-session-secret-of-enough-length"
 
 
 @dataclass
 class Api:
-    """An HTTP client on a gateway over fresh databases, with direct access to the rows."""
+    """An HTTP client on a gateway over fresh storage, with what it stored in reach.
+
+    ``storage`` reads the same way on every backend; ``rows``/``execute`` reach
+    SQL directly (``vmail`` exists on the SQL backends only).
+    """
 
     client: httpx.AsyncClient
     kind: str
-    vmail: AsyncEngine
-    iredapd: AsyncEngine
+    storage: Storage
     settings: Settings
 
     async def login(self, username: str = ADMIN, password: str = ADMIN_PASSWORD) -> httpx.Response:
@@ -40,44 +47,66 @@ class Api:
             return await self.client.request(method, path, params=data)
         return await self.client.request(method, path, data=data)
 
+    def _engine(self, database: str) -> AsyncEngine:
+        if database == "iredapd":
+            return self.storage.iredapd
+        assert isinstance(self.storage, SqlStorage), f"no {database} database on {self.kind}"
+        return self.storage.vmail
+
     async def rows(self, sql: str, database: str = "vmail", **params: Any) -> list[dict[str, Any]]:
-        engine = self.vmail if database == "vmail" else self.iredapd
-        async with engine.connect() as conn:
-            result = await conn.execute(text(sql), params)
-            return [dict(row._mapping) for row in result]
+        return await fetch(self._engine(database), sql, **params)
 
     async def execute(self, sql: str, database: str = "vmail", **params: Any) -> None:
-        engine = self.vmail if database == "vmail" else self.iredapd
-        async with engine.begin() as conn:
-            await conn.execute(text(sql), params)
+        await run(self._engine(database), sql, **params)
 
-    async def snapshot(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every table the gateway writes, for nothing-changed assertions."""
-        tables = {
-            "vmail": ["domain", "mailbox", "forwardings", "alias", "domain_admins", "admin", "deleted_mailboxes",
-                      "moderators", "alias_domain"],
-            "iredapd": ["throttle", "throttle_tracking"],
-        }
-        result = {}
-        for database, names in tables.items():
-            for name in names:
-                rows = await self.rows(f"SELECT * FROM {name}", database)
-                result[name] = sorted(rows, key=repr)
-        return result
+    async def snapshot(self) -> dict[str, Any]:
+        """Everything the gateway writes, for nothing-changed assertions."""
+        return await self.storage.snapshot()
 
 
 def gateway_settings(databases: DatabasePair, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "vmail_dsn": databases.vmail,
         "iredapd_dsn": databases.iredapd,
-        "session_secret": "test-session-secret-of-enough-length",
+        "session_secret": SESSION_SECRET,
         "min_password_length": 8,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
 
+def ldap_settings(server: LdapServer, databases: DatabasePair, **overrides: Any) -> Settings:
+    """``backend=ldap`` on ``server``; ``databases`` gives iredapd and iredadmin (vmail's schema holds its tables)."""
+    values: dict[str, Any] = {
+        "backend": "ldap",
+        "ldap_uri": server.uri,
+        "ldap_bind_dn": server.admin_dn,
+        "ldap_bind_password": server.admin_password,
+        "ldap_base_dn": server.suffix,
+        "iredapd_dsn": databases.iredapd,
+        "iredadmin_dsn": databases.vmail,
+        "session_secret": SESSION_SECRET,
+        "min_password_length": 8,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@asynccontextmanager
+async def serving(settings: Settings, storage: Storage) -> AsyncIterator[Api]:
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+                yield Api(client=client, kind=storage.kind, storage=storage, settings=settings)
+    finally:
+        await storage.ancillary.dispose()
+        await storage.iredapd.dispose()
+
+
 async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[Api]:
+    """A gateway on SQL ``databases`` whose only account is the global admin ADMIN."""
     settings = gateway_settings(databases, **overrides)
     store = SqlDatabases.open(settings)
     try:
@@ -85,21 +114,44 @@ async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[A
         assert report.ok and report.admin_created
     finally:
         await store.dispose()
-    app = create_app(settings)
-    vmail = make_engine(databases.vmail, "vmail")
-    iredapd = make_engine(databases.iredapd, "iredapd")
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
-            yield Api(client=client, kind=databases.kind, vmail=vmail, iredapd=iredapd, settings=settings)
-    await vmail.dispose()
-    await iredapd.dispose()
+    storage = SqlStorage(
+        databases.kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd")
+    )
+    async with serving(settings, storage) as api:
+        yield api
+
+
+async def open_ldap_api(server: LdapServer, databases: DatabasePair, **overrides: Any) -> AsyncIterator[Api]:
+    """A gateway on ``server``'s emptied tree whose only account is the global admin ADMIN (a mailAdmin)."""
+    storage = LdapStorage(
+        server, make_engine(databases.vmail, "iredadmin"), make_engine(databases.iredapd, "iredapd")
+    )
+    await storage.add_admin(ADMIN, ADMIN_PASSWORD, global_admin=True)
+    async with serving(ldap_settings(server, databases, **overrides), storage) as api:
+        yield api
+
+
+@asynccontextmanager
+async def backend_api(
+    request: pytest.FixtureRequest, kind: str, tmp_path: Path, **overrides: Any
+) -> AsyncIterator[Api]:
+    """A gateway on the storage ``kind`` (an SQL kind or "ldap"), as ``api`` gives it."""
+    pool: PreparedPool = request.getfixturevalue("prepared_pool")
+    if kind == "ldap":
+        server: LdapServer = request.getfixturevalue("ldap_tree")
+        with prepared_pair("sqlite", tmp_path, pool) as databases:
+            async for value in open_ldap_api(server, databases, **overrides):
+                yield value
+        return
+    with prepared_pair(kind, tmp_path, pool) as databases:
+        async for value in open_api(databases, **overrides):
+            yield value
 
 
 @pytest.fixture
-async def api(prepared_databases: DatabasePair) -> AsyncIterator[Api]:
-    """A gateway whose only account is the global admin ADMIN (not logged in)."""
-    async for value in open_api(prepared_databases):
+async def api(request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path) -> AsyncIterator[Api]:
+    """A gateway on each backend whose only account is the global admin ADMIN (not logged in)."""
+    async with backend_api(request, backend_kind, tmp_path) as value:
         yield value
 
 
@@ -109,6 +161,36 @@ async def admin_api(api: Api) -> Api:
     response = await api.login()
     assert response.status_code == 200, response.text
     return api
+
+
+@pytest.fixture
+async def sql_api(prepared_databases: DatabasePair) -> AsyncIterator[Api]:
+    """``api`` on the SQL backends only, for tests of the SQL layout itself."""
+    async for value in open_api(prepared_databases):
+        yield value
+
+
+@pytest.fixture
+async def sql_admin_api(sql_api: Api) -> Api:
+    """``sql_api`` with ADMIN logged in."""
+    response = await sql_api.login()
+    assert response.status_code == 200, response.text
+    return sql_api
+
+
+@pytest.fixture
+async def ldap_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
+    """``api`` on OpenLDAP only, for what the SQL backends do not offer (mailing lists) and the LDAP layout."""
+    async with backend_api(request, "ldap", tmp_path) as value:
+        yield value
+
+
+@pytest.fixture
+async def ldap_admin_api(ldap_api: Api) -> Api:
+    """``ldap_api`` with ADMIN logged in."""
+    response = await ldap_api.login()
+    assert response.status_code == 200, response.text
+    return ldap_api
 
 
 @contextmanager

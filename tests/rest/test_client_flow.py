@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gateway.passwords import verify_password
 from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, Api
+from tests.storage import deleted_mailboxes
 
 
 async def test_documented_client_flow(api: Api) -> None:
@@ -20,14 +21,15 @@ async def test_documented_client_flow(api: Api) -> None:
         data={"cn": "Zhang Huangbin", "password": "Zhb-Passw0rd!", "preferredLanguage": "zh_CN", "mailQuota": "2048"},
     )
     assert (response.status_code, response.json()) == (201, {"success": True})
-    [user] = await api.rows("SELECT * FROM mailbox WHERE username = 'zhb@test.com'")
-    assert (user["name"], user["language"], user["quota"], user["active"]) == ("Zhang Huangbin", "zh_CN", 2048, 1)
-    assert verify_password(user["password"], "Zhb-Passw0rd!")
+    user = await api.storage.user("zhb@test.com")
+    assert user is not None
+    assert (user.name, user.language, user.quota, user.active) == ("Zhang Huangbin", "zh_CN", 2048, True)
+    assert verify_password(user.password, "Zhb-Passw0rd!")
 
     response = await form("/api/alias/alias@test.com", data={"cn": "An Alias"})
     assert (response.status_code, response.json()) == (201, {"success": True})
-    [alias] = await api.rows("SELECT * FROM alias")
-    assert (alias["address"], alias["name"], alias["active"]) == ("alias@test.com", "An Alias", 1)
+    [alias] = await api.storage.aliases()
+    assert (alias.address, alias.name, alias.active) == ("alias@test.com", "An Alias", True)
 
     response = await api.client.put(
         "/api/user/zhb@test.com",
@@ -35,16 +37,16 @@ async def test_documented_client_flow(api: Api) -> None:
               "quota": "2048"},
     )
     assert response.json() == {"success": True}
-    [user] = await api.rows("SELECT * FROM mailbox WHERE username = 'zhb@test.com'")
-    assert (user["name"], user["language"], user["transport"], user["quota"]) == ("Huangbin", "en_US", "dovecot", 2048)
-    assert verify_password(user["password"], "N3w-Passw0rd!")
-    assert not verify_password(user["password"], "Zhb-Passw0rd!")
+    user = await api.storage.user("zhb@test.com")
+    assert user is not None
+    assert (user.name, user.language, user.transport, user.quota) == ("Huangbin", "en_US", "dovecot", 2048)
+    assert verify_password(user.password, "N3w-Passw0rd!")
+    assert not verify_password(user.password, "Zhb-Passw0rd!")
 
     assert (await api.client.delete("/api/user/zhb@test.com")).json() == {"success": True}
     assert (await api.client.delete("/api/alias/alias@test.com")).json() == {"success": True}
     assert (await api.client.delete("/api/domain/test.com")).json() == {"success": True}
 
-    for table in ("domain", "mailbox", "alias", "forwardings"):
-        assert await api.rows(f"SELECT * FROM {table}") == [], table
-    [deleted] = await api.rows("SELECT username FROM deleted_mailboxes")
-    assert deleted["username"] == "zhb@test.com"
+    assert (await api.storage.domains(), await api.storage.users(), await api.storage.aliases()) == ([], [], [])
+    [deleted] = await deleted_mailboxes(api.storage)
+    assert (deleted.username, deleted.domain) == ("zhb@test.com", "test.com")

@@ -7,9 +7,10 @@ cannot lock a domain, so limits are checked with fresh figures before the
 write and again after it, undoing the write when a concurrent one got in
 first.
 
-Not kept in LDAP, and so not here: Dovecot's used quota (``iredadmin``
-SQL database; reported as 0) and the list of deleted mailboxes, which
-goes to ``record_deleted`` when one is given and is otherwise not kept.
+Not kept in LDAP, and so not here: Dovecot's used quota and the list of
+deleted mailboxes, both in iRedAdmin's SQL database. They are read from
+``read_used_quota`` and handed to ``record_deleted`` when given; without
+them used quota reads as 0 and deleted mailboxes are not recorded.
 The panel's ``domainCurrent*Number`` counters are not maintained; counts
 are taken from the entries themselves.
 """
@@ -53,6 +54,7 @@ log = logging.getLogger(__name__)
 
 Read = Callable[[Directory, Tree], T]
 Write = Callable[[Directory, Tree, Journal], T]
+QuotaReader = Callable[[list[str]], Awaitable[dict[str, UsedQuota]]]
 
 
 class DirectoryStore:
@@ -105,9 +107,17 @@ class LdapAccounts(DirectoryStore):
 
     maillists: MaillistStore | None
 
-    def __init__(self, pool: LdapPool, suffix: str, *, record_deleted: MailboxRecorder | None = None) -> None:
+    def __init__(
+        self,
+        pool: LdapPool,
+        suffix: str,
+        *,
+        record_deleted: MailboxRecorder | None = None,
+        read_used_quota: QuotaReader | None = None,
+    ) -> None:
         super().__init__(pool, Tree(suffix))
         self.record_deleted = record_deleted
+        self.read_used_quota = read_used_quota
         self.maillists = LdapMaillists(pool, self.tree)
 
     async def _recorded(self, mailboxes: Sequence[DeletedMailbox]) -> None:
@@ -199,9 +209,12 @@ class LdapAccounts(DirectoryStore):
     async def users_by_email(self, emails: list[str]) -> dict[str, User]:
         return await self._read(partial(users.users_by_email, emails=emails))
 
+    read_used_quota: QuotaReader | None = None
+
     async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
-        """Zeros: with LDAP, Dovecot counts used quota in the ``iredadmin`` SQL database."""
-        return {email: UsedQuota() for email in emails}
+        """What Dovecot counted, from ``read_used_quota``; zeros without one."""
+        counted = await self.read_used_quota(emails) if self.read_used_quota is not None and emails else {}
+        return {email: counted.get(email, UsedQuota()) for email in emails}
 
     async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
         return await self._read(partial(listing.alias_memberships, emails=emails))

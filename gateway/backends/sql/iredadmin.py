@@ -1,0 +1,57 @@
+"""iRedAdmin's own SQL database, which holds what an LDAP server keeps outside the directory.
+
+With the LDAP backend iRedMail records deleted mailboxes there
+(``deleted_mailboxes``, read by a cron job that removes the maildirs once
+``delete_date`` has passed) and Dovecot counts used quota there
+(``used_quota``); both tables have the same columns as in ``vmail``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.backends.ldap.deleted import DeletedMailbox
+from gateway.backends.sql import listing
+from gateway.backends.sql import tables as t
+from gateway.backends.sql.engine import write_transaction
+from gateway.clock import utcnow
+from gateway.model import UsedQuota
+
+
+class IredadminDatabase:
+    """``deleted_mailboxes`` and ``used_quota`` in the ``iredadmin`` database."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+
+    async def record(self, mailboxes: Sequence[DeletedMailbox]) -> None:
+        """Queue the maildirs of removed mailboxes for deletion; forget their used quota."""
+        if not mailboxes:
+            return
+        now = utcnow()
+        rows = [
+            {
+                "timestamp": now,
+                "username": mailbox.username,
+                "domain": mailbox.domain,
+                "maildir": mailbox.maildir,
+                "admin": mailbox.admin,
+                "delete_date": mailbox.delete_date,
+            }
+            for mailbox in mailboxes
+        ]
+        async with write_transaction(self.engine) as conn:
+            await conn.execute(insert(t.deleted_mailboxes), rows)
+            await conn.execute(
+                delete(t.used_quota).where(t.used_quota.c.username.in_([mailbox.username for mailbox in mailboxes]))
+            )
+
+    async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
+        """What Dovecot counted for each of ``emails`` that it has a row for."""
+        if not emails:
+            return {}
+        async with self.engine.connect() as conn:
+            return await listing.used_quota(conn, emails)
