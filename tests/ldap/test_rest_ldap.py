@@ -110,19 +110,3 @@ async def test_documented_client_flow_on_ldap(
     assert (await client.delete("/api/domain/test.com")).json() == {"success": True}
     assert stack.postmap("virtual_mailbox_domains", "test.com") is None
 
-
-async def test_mailing_lists_on_ldap(client: httpx.AsyncClient, stack: LdapMailStack) -> None:
-    await client.post("/api/domain/example.com", data={"numberOfLists": "1"})
-    await client.post("/api/user/john@example.com", data={"password": PASSWORD})
-    response = await client.post(
-        "/api/maillist/team@example.com",
-        data={"cn": "Team", "accessPolicy": "membersonly", "members": "john@example.com"},
-    )
-    assert (response.status_code, response.json()) == (201, {"success": True}), response.text
-    data = (await client.get("/api/maillist/team@example.com")).json()["data"]
-    assert (data["name"], data["accessPolicy"], data["members"]) == ("Team", "membersonly", ["john@example.com"])
-    assert "john@example.com" in stack.alias_targets("team@example.com")
-    over = await client.post("/api/maillist/other@example.com", data={"cn": "Other"})
-    assert (over.status_code, over.json()["msg"]) == (409, "EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
-    assert (await client.delete("/api/maillist/team@example.com")).json() == {"success": True}
-    assert (await client.get("/api/maillist/team@example.com")).json()["msg"] == "NO_SUCH_ACCOUNT"
