@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.rest.conftest import Api, admin_api, api  # noqa: F401  (fixtures shared with the REST tests)
+from tests.rest.conftest import (  # noqa: F401  (fixtures shared with the REST tests)
+    Api,
+    admin_api,
+    api,
+    ldap_admin_api,
+    ldap_api,
+    sql_admin_api,
+    sql_api,
+)
 
 
 class GraphQLError(AssertionError):

@@ -1,4 +1,8 @@
-"""Every mutation: the rows it writes, and on failure its code with nothing written."""
+"""Every mutation: what it stores, and on failure its code with nothing written.
+
+Behaviour runs on every backend and is read back through ``api.storage``;
+the SQL rows and LDAP entries behind it are checked on their own backend.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,25 @@ from typing import Any
 
 import pytest
 
+from gateway.backends.ldap.dn import CONTAINERS
+from gateway.backends.ldap.mapping import USER_SERVICES
 from gateway.passwords import hash_password, verify_password
 from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, STRONG, Api
 from tests.schema.conftest import codes, data, gql
+from tests.storage import (
+    MB,
+    LdapStorage,
+    StoredAlias,
+    StoredDomain,
+    deleted_mailboxes,
+    fetch,
+    set_used_quota,
+    today,
+)
 
 MAILDIR = re.compile(r"example\.com/j/a/n/jane-\d{4}\.\d{2}\.\d{2}\.\d{2}\.\d{2}\.\d{2}/")
+HOME = re.compile(r"/var/vmail/vmail1/" + MAILDIR.pattern)
+LONG_AGO = datetime.date(2001, 2, 3)
 
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { username isGlobal domains } }"
 CREATE_DOMAIN = """mutation($n: String!, $i: DomainInput) { createDomain(name: $n, input: $i) {
@@ -34,6 +52,11 @@ CREATE_ALIAS = """mutation($e: String!, $i: AliasInput) { createAlias(email: $e,
 UPDATE_ALIAS = """mutation($e: String!, $i: AliasInput!) { updateAlias(email: $e, input: $i) {
     email name accessPolicy active members } }"""
 DELETE_ALIAS = "mutation($e: String!) { deleteAlias(email: $e) }"
+CREATE_LIST = """mutation($e: String!, $i: AliasInput) { createMailingList(email: $e, input: $i) {
+    email name accessPolicy active members domain { name } } }"""
+UPDATE_LIST = """mutation($e: String!, $i: AliasInput!) { updateMailingList(email: $e, input: $i) {
+    email name accessPolicy active members } }"""
+DELETE_LIST = "mutation($e: String!) { deleteMailingList(email: $e) }"
 SET_THROTTLE = """mutation($a: String!, $k: String!, $i: ThrottleInput!) {
     setThrottle(account: $a, kind: $k, input: $i) {
     account scope kind priority period msgSize maxMsgs maxQuota maxRcpts } }"""
@@ -47,7 +70,7 @@ async def ok(api: Api, method: str, path: str, **params: str) -> None:
 
 
 async def refused(api: Api, code: str, query: str, **variables: Any) -> None:
-    """The operation fails with ``code`` and leaves every row as it was."""
+    """The operation fails with ``code`` and leaves all storage as it was."""
     before = await api.snapshot()
     body = await gql(api, query, **variables)
     assert codes(body) == [code], body
@@ -87,14 +110,46 @@ def is_recent(value: Any) -> bool:
     return abs(now - as_datetime(value)) < datetime.timedelta(minutes=5)
 
 
+def directory(api: Api) -> LdapStorage:
+    assert isinstance(api.storage, LdapStorage)
+    return api.storage
+
+
+def stored_domain(name: str, **given: Any) -> StoredDomain:
+    """A stored domain with nothing set beyond ``given``."""
+    values: dict[str, Any] = {
+        "name": name, "description": "", "active": True, "transport": "dovecot", "max_users": 0, "max_aliases": 0,
+        "max_lists": 0, "default_user_quota": 0, "max_user_quota": 0, "min_password_length": 0,
+        "max_password_length": 0, "default_language": "",
+    }
+    return StoredDomain(**{**values, **given})
+
+
+async def populate(api: Api) -> Api:
+    """example.com with john and jane, other.org with carol."""
+    await ok(api, "POST", "/api/domain/example.com")
+    await ok(api, "POST", "/api/domain/other.org")
+    for email in ("john@example.com", "jane@example.com", "carol@other.org"):
+        await ok(api, "POST", f"/api/user/{email}", password=STRONG)
+    return api
+
+
 @pytest.fixture
 async def example(admin_api: Api) -> Api:
-    """example.com with john and jane, other.org with carol."""
-    await ok(admin_api, "POST", "/api/domain/example.com")
-    await ok(admin_api, "POST", "/api/domain/other.org")
-    for email in ("john@example.com", "jane@example.com", "carol@other.org"):
-        await ok(admin_api, "POST", f"/api/user/{email}", password=STRONG)
-    return admin_api
+    """example.com with john and jane, other.org with carol, on every backend."""
+    return await populate(admin_api)
+
+
+@pytest.fixture
+async def sql_example(sql_admin_api: Api) -> Api:
+    """``example`` on the SQL backends only."""
+    return await populate(sql_admin_api)
+
+
+@pytest.fixture
+async def ldap_example(ldap_admin_api: Api) -> Api:
+    """``example`` on OpenLDAP only."""
+    return await populate(ldap_admin_api)
 
 
 # sessions
@@ -134,9 +189,8 @@ async def test_bad_credentials(api: Api) -> None:
 
 async def test_a_domain_admin_logs_in(admin_api: Api) -> None:
     await ok(admin_api, "POST", "/api/domain/a.com")
-    await admin_api.execute("INSERT INTO admin (username, password, active) VALUES ('boss@a.com', :p, 1)",
-                            p=hash_password(STRONG))
-    await admin_api.execute("INSERT INTO domain_admins (username, domain, active) VALUES ('boss@a.com', 'a.com', 1)")
+    await admin_api.storage.add_admin("boss@a.com", STRONG)
+    await admin_api.storage.grant_domain("boss@a.com", "a.com")
     result = await data(admin_api, LOGIN, u="Boss@A.com", p=STRONG)
     assert result == {"login": {"username": "boss@a.com", "isGlobal": False, "domains": ["a.com"]}}
 
@@ -144,9 +198,28 @@ async def test_a_domain_admin_logs_in(admin_api: Api) -> None:
 # domains
 
 
-async def test_create_domain_writes_the_row_iredmail_expects(admin_api: Api) -> None:
+async def test_create_domain_stores_its_profile_and_settings(admin_api: Api) -> None:
     result = await data(
         admin_api, CREATE_DOMAIN, n="Example.COM",
+        i={"description": "Example Inc.", "defaultLanguage": "de_DE", "defaultUserQuota": 1024, "maxUserQuota": 2048,
+           "maxUsers": 10, "maxAliases": 5, "maxLists": 3, "minPasswordLength": 12, "maxPasswordLength": 40},
+    )
+    assert result["createDomain"] == {
+        "name": "example.com", "description": "Example Inc.", "active": True, "transport": "dovecot", "quota": 0,
+        "defaultUserQuota": 1024, "maxUserQuota": 2048, "maxUsers": 10, "maxAliases": 5, "maxLists": 3,
+        "minPasswordLength": 12, "maxPasswordLength": 40, "defaultLanguage": "de_DE", "userCount": 0,
+    }
+    assert await admin_api.storage.domains() == ["example.com"]
+    assert await admin_api.storage.domain("example.com") == stored_domain(
+        "example.com", description="Example Inc.", default_language="de_DE", default_user_quota=1024,
+        max_user_quota=2048, max_users=10, max_aliases=5, max_lists=3, min_password_length=12,
+        max_password_length=40,
+    )
+
+
+async def test_create_domain_writes_the_row_iredmail_expects(sql_admin_api: Api) -> None:
+    result = await data(
+        sql_admin_api, CREATE_DOMAIN, n="Example.COM",
         i={"description": "Example Inc.", "quota": 4096, "defaultLanguage": "de_DE", "defaultUserQuota": 1024,
            "maxUserQuota": 2048, "maxUsers": 10, "maxAliases": 5, "maxLists": 3},
     )
@@ -155,7 +228,7 @@ async def test_create_domain_writes_the_row_iredmail_expects(admin_api: Api) -> 
         "defaultUserQuota": 1024, "maxUserQuota": 2048, "maxUsers": 10, "maxAliases": 5, "maxLists": 3,
         "minPasswordLength": 0, "maxPasswordLength": 0, "defaultLanguage": "de_DE", "userCount": 0,
     }
-    [row] = await admin_api.rows("SELECT * FROM domain")
+    [row] = await sql_admin_api.rows("SELECT * FROM domain")
     assert row["domain"] == "example.com" and row["description"] == "Example Inc."
     assert (row["maxquota"], row["mailboxes"], row["aliases"], row["maillists"]) == (4096, 10, 5, 3)
     assert (row["transport"], row["active"], row["backupmx"]) == ("dovecot", 1, 0)
@@ -163,9 +236,44 @@ async def test_create_domain_writes_the_row_iredmail_expects(admin_api: Api) -> 
     assert is_recent(row["created"])
 
 
+async def test_create_domain_writes_the_entry_iredmail_expects(ldap_admin_api: Api) -> None:
+    await data(
+        ldap_admin_api, CREATE_DOMAIN, n="Example.COM",
+        i={"description": "Example Inc.", "defaultLanguage": "de_DE", "defaultUserQuota": 1024,
+           "maxUserQuota": 2048, "maxUsers": 10, "maxAliases": 5, "maxLists": 3},
+    )
+    storage = directory(ldap_admin_api)
+    assert storage.entry(storage.tree.domain_dn("example.com")) == {
+        "objectclass": ["mailDomain"], "domainname": ["example.com"], "mtatransport": ["dovecot"],
+        "enabledservice": ["mail"], "cn": ["Example Inc."], "accountstatus": ["active"],
+        "accountsetting": sorted([
+            "defaultLanguage:de_DE", "defaultQuota:1024", "maxUserQuota:2048", "numberOfAliases:5",
+            "numberOfLists:3", "numberOfUsers:10",
+        ]),
+    }
+    for container in CONTAINERS:
+        assert storage.entry(storage.tree.container_dn("example.com", container)) == {
+            "objectclass": ["organizationalUnit"], "ou": [container],
+        }, container
+
+
+async def test_a_domain_quota_is_not_supported_on_ldap(ldap_admin_api: Api) -> None:
+    await refused(ldap_admin_api, "NOT_SUPPORTED", CREATE_DOMAIN, n="example.com", i={"quota": 4096})
+    await ok(ldap_admin_api, "POST", "/api/domain/example.com")
+    await refused(ldap_admin_api, "NOT_SUPPORTED", UPDATE_DOMAIN, n="example.com", i={"quota": 100})
+    result = await data(ldap_admin_api, UPDATE_DOMAIN, n="example.com", i={"quota": 0, "description": "D"})
+    assert result["updateDomain"]["description"] == "D"
+
+
 async def test_create_domain_without_input(admin_api: Api) -> None:
     assert (await data(admin_api, CREATE_DOMAIN, n="plain.com"))["createDomain"]["name"] == "plain.com"
-    [row] = await admin_api.rows("SELECT domain, description, maxquota, mailboxes, settings, active FROM domain")
+    assert await admin_api.storage.domains() == ["plain.com"]
+    assert await admin_api.storage.domain("plain.com") == stored_domain("plain.com")
+
+
+async def test_create_domain_without_input_leaves_quota_and_settings_empty(sql_admin_api: Api) -> None:
+    await data(sql_admin_api, CREATE_DOMAIN, n="plain.com")
+    [row] = await sql_admin_api.rows("SELECT domain, description, maxquota, mailboxes, settings, active FROM domain")
     assert (row["domain"], row["maxquota"], row["mailboxes"], row["active"]) == ("plain.com", 0, 0, 1)
     assert not row["description"] and not row["settings"]
 
@@ -191,21 +299,41 @@ async def test_bad_create_domain_writes_nothing(admin_api: Api) -> None:
         await refused(admin_api, code, CREATE_DOMAIN, n=name, i=given)
 
 
-async def test_update_domain_changes_columns_and_settings(admin_api: Api) -> None:
+UPDATED_DOMAIN = {"description": "New", "active": False, "minPasswordLength": 10, "maxPasswordLength": 30,
+                  "transport": "relay:[192.0.2.1]:25"}
+
+
+async def test_update_domain_changes_its_profile_and_settings(admin_api: Api) -> None:
     await ok(admin_api, "POST", "/api/domain/example.com", defaultQuota="100")
-    result = await data(
-        admin_api, UPDATE_DOMAIN, n="example.com",
-        i={"description": "New", "active": False, "minPasswordLength": 10, "maxPasswordLength": 30,
-           "transport": "relay:[192.0.2.1]:25"},
-    )
+    result = await data(admin_api, UPDATE_DOMAIN, n="example.com", i=UPDATED_DOMAIN)
     assert result["updateDomain"] == {
         "name": "example.com", "description": "New", "active": False, "transport": "relay:[192.0.2.1]:25",
         "minPasswordLength": 10, "maxPasswordLength": 30,
     }
-    [row] = await admin_api.rows("SELECT * FROM domain")
+    assert await admin_api.storage.domain("example.com") == stored_domain(
+        "example.com", description="New", active=False, transport="relay:[192.0.2.1]:25", default_user_quota=100,
+        min_password_length=10, max_password_length=30,
+    )
+
+
+async def test_update_domain_changes_columns_and_settings(sql_admin_api: Api) -> None:
+    await ok(sql_admin_api, "POST", "/api/domain/example.com", defaultQuota="100")
+    await data(sql_admin_api, UPDATE_DOMAIN, n="example.com", i=UPDATED_DOMAIN)
+    [row] = await sql_admin_api.rows("SELECT * FROM domain")
     assert (row["description"], row["active"], row["transport"]) == ("New", 0, "relay:[192.0.2.1]:25")
     assert row["settings"] == "default_user_quota:100;max_passwd_length:30;min_passwd_length:10;"
     assert is_recent(row["modified"])
+
+
+async def test_update_domain_changes_attributes_and_account_settings(ldap_admin_api: Api) -> None:
+    await ok(ldap_admin_api, "POST", "/api/domain/example.com", defaultQuota="100")
+    await data(ldap_admin_api, UPDATE_DOMAIN, n="example.com", i=UPDATED_DOMAIN)
+    storage = directory(ldap_admin_api)
+    entry = storage.entry(storage.tree.domain_dn("example.com"))
+    assert entry is not None
+    assert (entry["cn"], entry["accountstatus"], entry["mtatransport"]) == (
+        ["New"], ["disabled"], ["relay:[192.0.2.1]:25"])
+    assert entry["accountsetting"] == ["defaultQuota:100", "maxPasswordLength:30", "minPasswordLength:10"]
 
 
 async def test_bad_update_domain_writes_nothing(admin_api: Api) -> None:
@@ -216,52 +344,70 @@ async def test_bad_update_domain_writes_nothing(admin_api: Api) -> None:
     await refused(admin_api, "INVALID_QUOTA", UPDATE_DOMAIN, n="example.com", i={"quota": -5})
 
 
-async def test_delete_domain_removes_every_row_and_records_mailboxes(example: Api) -> None:
+async def test_delete_domain_removes_its_accounts_and_records_mailboxes(example: Api) -> None:
     await ok(example, "POST", "/api/alias/team@example.com", members="john@example.com,carol@other.org")
     await ok(example, "POST", "/api/throttle/example.com/inbound", period="60", max_msgs="5")
     await ok(example, "POST", "/api/throttle/john@example.com/outbound", period="60", max_msgs="5")
     await ok(example, "POST", "/api/throttle/carol@other.org/outbound", period="60", max_msgs="5")
-    maildirs = {row["username"]: row["maildir"] for row in await example.rows("SELECT username, maildir FROM mailbox")}
-    other = await example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'")
+    homes = {user.email: user.home for user in await example.storage.users("example.com")}
+    other = await example.storage.users("other.org")
 
     assert await data(example, DELETE_DOMAIN, n="Example.com") == {"deleteDomain": True}
-    for table in ("domain", "mailbox", "forwardings", "alias"):
-        assert await example.rows(f"SELECT * FROM {table} WHERE domain = 'example.com'") == [], table
+    assert await example.storage.domains() == ["other.org"]
+    assert await example.storage.users() == other
+    assert await example.storage.aliases() == []
     assert [(r["account"], r["kind"]) for r in await throttle_rows(example)] == [("carol@other.org", "outbound")]
-    deleted = sorted(await example.rows("SELECT * FROM deleted_mailboxes"), key=lambda r: r["username"])
-    assert [(r["username"], r["domain"], r["admin"], r["delete_date"]) for r in deleted] == [
-        ("jane@example.com", "example.com", ADMIN, None), ("john@example.com", "example.com", ADMIN, None),
+    deleted = await deleted_mailboxes(example.storage)
+    assert [(d.username, d.domain, d.admin, d.delete_date, d.maildir) for d in deleted] == [
+        (email, "example.com", ADMIN, None, homes[email]) for email in ("jane@example.com", "john@example.com")
     ]
-    assert [r["maildir"] for r in deleted] == [
-        f"/var/vmail/vmail1/{maildirs[email]}" for email in ("jane@example.com", "john@example.com")
-    ]
-    assert await example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'") == other
     await refused(example, "NO_SUCH_DOMAIN", DELETE_DOMAIN, n="example.com")
+
+
+async def test_delete_domain_leaves_no_row_of_it(sql_example: Api) -> None:
+    await ok(sql_example, "POST", "/api/alias/team@example.com", members="john@example.com,carol@other.org")
+    other = await sql_example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'")
+    assert await data(sql_example, DELETE_DOMAIN, n="example.com") == {"deleteDomain": True}
+    for table in ("domain", "mailbox", "forwardings", "alias"):
+        assert await sql_example.rows(f"SELECT * FROM {table} WHERE domain = 'example.com'") == [], table
+    assert await sql_example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'") == other
 
 
 async def test_delete_domain_keeping_mailboxes_for_days(example: Api) -> None:
     assert await data(example, DELETE_DOMAIN, n="example.com", d=30) == {"deleteDomain": True}
-    rows = await example.rows("SELECT delete_date FROM deleted_mailboxes")
-    expected = str(datetime.date.today() + datetime.timedelta(days=30))
-    assert len(rows) == 2 and {str(row["delete_date"])[:10] for row in rows} == {expected}
+    deleted = await deleted_mailboxes(example.storage)
+    assert len(deleted) == 2
+    assert {mailbox.delete_date for mailbox in deleted} == {datetime.date.today() + datetime.timedelta(days=30)}
     await refused(example, "INVALID_PARAMETER", DELETE_DOMAIN, n="other.org", d=-1)
 
 
 # users
 
+NEW_JANE = {"name": "Jane Doe", "password": STRONG, "language": "de_DE", "quota": 512, "employeeId": "E-1"}
 
-async def test_create_user_writes_the_mailbox_and_its_self_forwarding(admin_api: Api) -> None:
+
+async def test_create_user_stores_the_mailbox(admin_api: Api) -> None:
     await ok(admin_api, "POST", "/api/domain/example.com")
-    result = await data(
-        admin_api, CREATE_USER, e="Jane@Example.COM",
-        i={"name": "Jane Doe", "password": STRONG, "language": "de_DE", "quota": 512, "employeeId": "E-1"},
-    )
+    result = await data(admin_api, CREATE_USER, e="Jane@Example.COM", i=NEW_JANE)
     assert result["createUser"] == {
         "email": "jane@example.com", "name": "Jane Doe", "language": "de_DE", "quota": 512, "transport": "",
         "active": True, "employeeId": "E-1", "forwardings": ["jane@example.com"],
         "domain": {"name": "example.com", "userCount": 1},
     }
-    row = await mailbox(admin_api, "jane@example.com")
+    jane = await admin_api.storage.user("jane@example.com")
+    assert jane is not None
+    assert (jane.domain, jane.name, jane.language, jane.quota, jane.employee_id, jane.transport) == (
+        "example.com", "Jane Doe", "de_DE", 512, "E-1", "")
+    assert (jane.active, jane.is_global_admin, jane.forwardings) == (True, False, ("jane@example.com",))
+    assert jane.password.startswith("{SSHA512}") and verify_password(jane.password, STRONG)
+    assert HOME.fullmatch(jane.home), jane.home
+    assert jane.password_changed == today()
+
+
+async def test_create_user_writes_the_mailbox_row_and_its_self_forwarding(sql_admin_api: Api) -> None:
+    await ok(sql_admin_api, "POST", "/api/domain/example.com")
+    await data(sql_admin_api, CREATE_USER, e="Jane@Example.COM", i=NEW_JANE)
+    row = await mailbox(sql_admin_api, "jane@example.com")
     assert (row["domain"], row["name"], row["language"], row["quota"], row["employeeid"]) == (
         "example.com", "Jane Doe", "de_DE", 512, "E-1")
     assert row["password"].startswith("{SSHA512}") and verify_password(row["password"], STRONG)
@@ -270,11 +416,29 @@ async def test_create_user_writes_the_mailbox_and_its_self_forwarding(admin_api:
     assert (row["mailboxformat"], row["mailboxfolder"], row["active"], row["isadmin"], row["isglobaladmin"]) == (
         "maildir", "Maildir", 1, 0, 0)
     assert is_recent(row["created"]) and is_recent(row["passwordlastchange"])
-    [forwarding] = await admin_api.rows(
+    [forwarding] = await sql_admin_api.rows(
         "SELECT address, forwarding, domain, dest_domain, is_forwarding, is_list, active FROM forwardings"
     )
     assert forwarding == {"address": "jane@example.com", "forwarding": "jane@example.com", "domain": "example.com",
                           "dest_domain": "example.com", "is_forwarding": 1, "is_list": 0, "active": 1}
+
+
+async def test_create_user_writes_the_entry_iredmail_expects(ldap_admin_api: Api) -> None:
+    await ok(ldap_admin_api, "POST", "/api/domain/example.com")
+    await data(ldap_admin_api, CREATE_USER, e="Jane@Example.COM", i=NEW_JANE)
+    storage = directory(ldap_admin_api)
+    entry = storage.entry(storage.tree.user_dn("jane@example.com"))
+    assert entry is not None
+    password, home = entry.pop("userpassword"), entry.pop("homedirectory")
+    assert verify_password(password[0], STRONG) and HOME.fullmatch(home[0]), home
+    assert entry == {
+        "objectclass": sorted(["inetOrgPerson", "mailUser", "shadowAccount", "amavisAccount"]),
+        "mail": ["jane@example.com"], "uid": ["jane"], "sn": ["jane"], "cn": ["Jane Doe"],
+        "mailboxformat": ["maildir"], "mailboxfolder": ["Maildir"], "mailquota": [str(512 * MB)],
+        "accountstatus": ["active"], "preferredlanguage": ["de_DE"], "employeenumber": ["E-1"],
+        "shadowlastchange": [str((today() - datetime.date(1970, 1, 1)).days)], "amavislocal": ["TRUE"],
+        "enabledservice": sorted(USER_SERVICES),
+    }
 
 
 async def test_create_user_takes_the_domain_defaults_and_a_given_hash(admin_api: Api) -> None:
@@ -283,8 +447,9 @@ async def test_create_user_takes_the_domain_defaults_and_a_given_hash(admin_api:
     stored = hash_password("weak")
     result = await data(admin_api, CREATE_USER, e="jane@example.com", i={"passwordHash": stored})
     assert (result["createUser"]["quota"], result["createUser"]["language"]) == (300, "fr_FR")
-    row = await mailbox(admin_api, "jane@example.com")
-    assert (row["password"], row["quota"], row["language"]) == (stored, 300, "fr_FR")
+    jane = await admin_api.storage.user("jane@example.com")
+    assert jane is not None
+    assert (jane.password, jane.quota, jane.language) == (stored, 300, "fr_FR")
 
 
 BAD_USERS: list[tuple[str, dict[str, Any], str]] = [
@@ -325,8 +490,9 @@ async def test_bad_create_user_writes_nothing(admin_api: Api) -> None:
 
 async def test_update_user_profile_status_and_password(example: Api) -> None:
     await ok(example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
-    before = await mailbox(example, "john@example.com")
-    await example.execute("UPDATE mailbox SET passwordlastchange = '2001-02-03 04:05:06'")
+    await example.storage.age_passwords(LONG_AGO)
+    before = await example.storage.user("john@example.com")
+    assert before is not None
     result = await data(
         example, UPDATE_USER, e="John@example.com",
         i={"name": "John Q.", "language": "fr_FR", "quota": 300, "transport": "smtp:[192.0.2.9]:25",
@@ -336,20 +502,36 @@ async def test_update_user_profile_status_and_password(example: Api) -> None:
         "email": "john@example.com", "name": "John Q.", "language": "fr_FR", "quota": 300,
         "transport": "smtp:[192.0.2.9]:25", "active": False, "employeeId": "E-42",
     }
-    row = await mailbox(example, "john@example.com")
-    assert (row["name"], row["language"], row["quota"], row["transport"], row["employeeid"], row["active"]) == (
-        "John Q.", "fr_FR", 300, "smtp:[192.0.2.9]:25", "E-42", 0)
-    assert row["password"] == before["password"] and is_recent(row["modified"])
+    john = await example.storage.user("john@example.com")
+    assert john is not None
+    assert (john.name, john.language, john.quota, john.transport, john.employee_id, john.active) == (
+        "John Q.", "fr_FR", 300, "smtp:[192.0.2.9]:25", "E-42", False)
+    assert (john.password, john.password_changed) == (before.password, LONG_AGO)
+    team = await example.storage.alias("team@example.com")
+    assert team is not None and team.members == ("jane@example.com", "john@example.com")
+
+    await data(example, UPDATE_USER, e="john@example.com", i={"active": True, "password": "N3w-Passw0rd!"})
+    john = await example.storage.user("john@example.com")
+    assert john is not None and john.active
+    assert verify_password(john.password, "N3w-Passw0rd!") and not verify_password(john.password, STRONG)
+    assert john.password_changed == today()
+
+
+async def test_disabling_a_user_disables_its_forwarding_rows(sql_example: Api) -> None:
+    await ok(sql_example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
+    await sql_example.execute("UPDATE mailbox SET passwordlastchange = '2001-02-03 04:05:06'")
+    await data(sql_example, UPDATE_USER, e="john@example.com", i={"name": "John Q.", "active": False})
+    row = await mailbox(sql_example, "john@example.com")
+    assert row["active"] == 0 and is_recent(row["modified"])
     assert as_datetime(row["passwordlastchange"]).year == 2001
-    states = await forwarding_states(example)
+    states = await forwarding_states(sql_example)
     assert states[("john@example.com", "john@example.com")] == 0
     assert states[("team@example.com", "john@example.com")] == 0
     assert states[("team@example.com", "jane@example.com")] == 1
 
-    await data(example, UPDATE_USER, e="john@example.com", i={"active": True, "password": "N3w-Passw0rd!"})
-    row = await mailbox(example, "john@example.com")
-    assert row["active"] == 1 and set((await forwarding_states(example)).values()) == {1}
-    assert verify_password(row["password"], "N3w-Passw0rd!") and not verify_password(row["password"], STRONG)
+    await data(sql_example, UPDATE_USER, e="john@example.com", i={"active": True, "password": "N3w-Passw0rd!"})
+    row = await mailbox(sql_example, "john@example.com")
+    assert row["active"] == 1 and set((await forwarding_states(sql_example)).values()) == {1}
     assert is_recent(row["passwordlastchange"])
 
 
@@ -373,12 +555,13 @@ async def test_bad_update_user_writes_nothing(example: Api) -> None:
 
 async def test_set_user_password(example: Api) -> None:
     await ok(example, "PUT", "/api/domain/example.com", minPasswordLength="14")
-    await example.execute("UPDATE mailbox SET passwordlastchange = '2001-02-03 04:05:06'")
-    jane = await mailbox(example, "jane@example.com")
+    await example.storage.age_passwords(LONG_AGO)
+    jane = await example.storage.user("jane@example.com")
     assert await data(example, SET_PASSWORD, e="john@example.com", p="An0ther-Passw0rd") == {"setUserPassword": True}
-    row = await mailbox(example, "john@example.com")
-    assert verify_password(row["password"], "An0ther-Passw0rd") and is_recent(row["passwordlastchange"])
-    assert await mailbox(example, "jane@example.com") == jane
+    john = await example.storage.user("john@example.com")
+    assert john is not None
+    assert verify_password(john.password, "An0ther-Passw0rd") and john.password_changed == today()
+    assert await example.storage.user("jane@example.com") == jane
     for email, password, code in [
         ("john@example.com", "Sh0rt-Pass!", "PW_LESS_THAN_MIN_LENGTH"),
         ("john@example.com", "no-upper-case-1", "PW_NO_UPPERCASE"),
@@ -390,74 +573,86 @@ async def test_set_user_password(example: Api) -> None:
         await refused(example, code, SET_PASSWORD, e=email, p=password)
 
 
-async def test_delete_user_removes_its_rows_and_records_the_mailbox(example: Api) -> None:
+async def test_delete_user_removes_the_account_and_records_the_mailbox(example: Api) -> None:
     await ok(example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
     for email in ("john@example.com", "jane@example.com"):
         await ok(example, "POST", f"/api/throttle/{email}/outbound", period="60")
-    await example.execute("INSERT INTO used_quota (username, bytes, messages, domain) "
-                          "VALUES ('john@example.com', 2048, 2, 'example.com')")
-    maildir = (await mailbox(example, "john@example.com"))["maildir"]
+    await set_used_quota(example.storage, "john@example.com", 2048, 2)
+    john = await example.storage.user("john@example.com")
+    assert john is not None
 
     assert await data(example, DELETE_USER, e="John@example.com") == {"deleteUser": True}
-    assert [r["username"] for r in await example.rows("SELECT username FROM mailbox ORDER BY username")] == [
-        "carol@other.org", "jane@example.com"
-    ]
-    assert ("john@example.com", "john@example.com") not in await forwarding_states(example)
-    assert await member_rows(example, "team@example.com") == [("jane@example.com", 1)]
-    [deleted] = await example.rows("SELECT * FROM deleted_mailboxes")
-    assert (deleted["username"], deleted["domain"], deleted["admin"], deleted["delete_date"]) == (
-        "john@example.com", "example.com", ADMIN, None)
-    assert (deleted["maildir"], int(deleted["bytes"]), int(deleted["messages"])) == (
-        f"/var/vmail/vmail1/{maildir}", 2048, 2)
-    assert await example.rows("SELECT * FROM used_quota") == []
+    assert [user.email for user in await example.storage.users()] == ["carol@other.org", "jane@example.com"]
+    team = await example.storage.alias("team@example.com")
+    assert team is not None and team.members == ("jane@example.com",)
+    [deleted] = await deleted_mailboxes(example.storage)
+    assert (deleted.username, deleted.domain, deleted.admin, deleted.delete_date, deleted.maildir) == (
+        "john@example.com", "example.com", ADMIN, None, john.home)
+    [usage] = await fetch(example.storage.ancillary, "SELECT bytes, messages FROM deleted_mailboxes")
+    assert (int(usage["bytes"]), int(usage["messages"])) == (2048, 2)
+    assert await fetch(example.storage.ancillary, "SELECT * FROM used_quota") == []
     assert [r["account"] for r in await throttle_rows(example)] == ["jane@example.com"]
     await refused(example, "NO_SUCH_ACCOUNT", DELETE_USER, e="john@example.com")
 
 
+async def test_delete_user_removes_its_forwarding_rows(sql_example: Api) -> None:
+    await ok(sql_example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
+    assert await data(sql_example, DELETE_USER, e="john@example.com") == {"deleteUser": True}
+    assert ("john@example.com", "john@example.com") not in await forwarding_states(sql_example)
+    assert await member_rows(sql_example, "team@example.com") == [("jane@example.com", 1)]
+
+
 async def test_delete_user_keeping_the_mailbox_for_days(example: Api) -> None:
     assert await data(example, DELETE_USER, e="john@example.com", d=7) == {"deleteUser": True}
-    [deleted] = await example.rows("SELECT delete_date FROM deleted_mailboxes")
-    assert str(deleted["delete_date"])[:10] == str(datetime.date.today() + datetime.timedelta(days=7))
+    [deleted] = await deleted_mailboxes(example.storage)
+    assert deleted.delete_date == datetime.date.today() + datetime.timedelta(days=7)
 
 
 async def test_an_admin_cannot_delete_itself(example: Api) -> None:
-    await example.execute("UPDATE mailbox SET isglobaladmin = 1 WHERE username = 'john@example.com'")
-    await example.execute("INSERT INTO domain_admins (username, domain, active) VALUES ('john@example.com', 'ALL', 1)")
+    await example.storage.make_global_admin("john@example.com")
     await data(example, LOGIN, u="john@example.com", p=STRONG)
     await refused(example, "PERMISSION_DENIED", DELETE_USER, e="john@example.com")
 
 
 async def test_update_domain_users_changes_only_that_domain(example: Api) -> None:
-    other = await example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'")
+    other = await example.storage.users("other.org")
     result = await data(example, UPDATE_DOMAIN_USERS, d="Example.com",
                         i={"active": False, "language": "de_DE", "transport": "relay:[192.0.2.1]:25"})
     assert result == {"updateDomainUsers": 2}
-    rows = await example.rows(
-        "SELECT username, active, language, transport FROM mailbox WHERE domain = 'example.com' ORDER BY username"
-    )
-    assert rows == [{"username": u, "active": 0, "language": "de_DE", "transport": "relay:[192.0.2.1]:25"}
-                    for u in ("jane@example.com", "john@example.com")]
-    assert await example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'") == other
-    assert await forwarding_states(example) == {
-        ("jane@example.com", "jane@example.com"): 0, ("john@example.com", "john@example.com"): 0,
-        ("carol@other.org", "carol@other.org"): 1,
-    }
+    changed = await example.storage.users("example.com")
+    assert [(user.email, user.active, user.language, user.transport) for user in changed] == [
+        (email, False, "de_DE", "relay:[192.0.2.1]:25") for email in ("jane@example.com", "john@example.com")
+    ]
+    assert await example.storage.users("other.org") == other
     assert await data(example, UPDATE_DOMAIN_USERS, d="example.com", i={"active": True}) == {"updateDomainUsers": 2}
-    assert set((await forwarding_states(example)).values()) == {1}
+    assert [user.active for user in await example.storage.users()] == [True, True, True]
     assert await data(example, UPDATE_DOMAIN_USERS, d="example.com", i={}) == {"updateDomainUsers": 0}
     await refused(example, "INVALID_LANGUAGE", UPDATE_DOMAIN_USERS, d="example.com", i={"language": "xx-YY"})
     await refused(example, "NO_SUCH_DOMAIN", UPDATE_DOMAIN_USERS, d="nowhere.com", i={"active": False})
 
 
+async def test_update_domain_users_sets_the_status_of_their_forwarding_rows(sql_example: Api) -> None:
+    other = await sql_example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'")
+    await data(sql_example, UPDATE_DOMAIN_USERS, d="example.com", i={"active": False})
+    assert await forwarding_states(sql_example) == {
+        ("jane@example.com", "jane@example.com"): 0, ("john@example.com", "john@example.com"): 0,
+        ("carol@other.org", "carol@other.org"): 1,
+    }
+    assert await sql_example.rows("SELECT * FROM mailbox WHERE domain = 'other.org'") == other
+    await data(sql_example, UPDATE_DOMAIN_USERS, d="example.com", i={"active": True})
+    assert set((await forwarding_states(sql_example)).values()) == {1}
+
+
 async def test_domain_password_gives_every_user_its_own_hash(example: Api) -> None:
-    other = await mailbox(example, "carol@other.org")
+    await example.storage.age_passwords(LONG_AGO)
+    other = await example.storage.user("carol@other.org")
     assert await data(example, SET_DOMAIN_PASSWORD, d="example.com", p="Sh4red-Secret!") == {
         "setDomainUsersPassword": True
     }
-    rows = await example.rows("SELECT password, passwordlastchange FROM mailbox WHERE domain = 'example.com'")
-    assert len(rows) == 2 and len({r["password"] for r in rows}) == 2
-    assert all(verify_password(r["password"], "Sh4red-Secret!") and is_recent(r["passwordlastchange"]) for r in rows)
-    assert await mailbox(example, "carol@other.org") == other
+    users = await example.storage.users("example.com")
+    assert len(users) == 2 and len({user.password for user in users}) == 2
+    assert all(verify_password(user.password, "Sh4red-Secret!") and user.password_changed == today() for user in users)
+    assert await example.storage.user("carol@other.org") == other
     await refused(example, "PW_NO_DIGIT_NUMBER", SET_DOMAIN_PASSWORD, d="example.com", p="nodigits-Here!")
     await refused(example, "PW_EMPTY", SET_DOMAIN_PASSWORD, d="example.com", p="")
     await refused(example, "NO_SUCH_DOMAIN", SET_DOMAIN_PASSWORD, d="nowhere.com", p=STRONG)
@@ -465,23 +660,32 @@ async def test_domain_password_gives_every_user_its_own_hash(example: Api) -> No
 
 # aliases
 
+NEW_TEAM = {"name": "The Team", "accessPolicy": "membersOnly",
+            "members": ["Jane@Example.com", " carol@Other.ORG ", "jane@example.com", "x+news@example.com"]}
+TEAM_MEMBERS = ("carol@other.org", "jane@example.com", "x+news@example.com")
 
-async def test_create_alias_writes_the_alias_and_its_member_rows(example: Api) -> None:
-    result = await data(
-        example, CREATE_ALIAS, e="Team@Example.COM",
-        i={"name": "The Team", "accessPolicy": "membersOnly",
-           "members": ["Jane@Example.com", " carol@Other.ORG ", "jane@example.com", "x+news@example.com"]},
-    )
+
+async def test_create_alias_stores_the_alias_and_its_members(example: Api) -> None:
+    result = await data(example, CREATE_ALIAS, e="Team@Example.COM", i=NEW_TEAM)
     assert result["createAlias"] == {
         "email": "team@example.com", "name": "The Team", "accessPolicy": "membersonly", "active": True,
-        "members": ["carol@other.org", "jane@example.com", "x+news@example.com"],
-        "domain": {"name": "example.com", "aliasCount": 1},
+        "members": list(TEAM_MEMBERS), "domain": {"name": "example.com", "aliasCount": 1},
     }
-    [row] = await example.rows("SELECT * FROM alias")
+    assert await example.storage.aliases() == [
+        StoredAlias("team@example.com", "The Team", "membersonly", True, TEAM_MEMBERS)
+    ]
+    result = await data(example, CREATE_ALIAS, e="empty@example.com")
+    assert (result["createAlias"]["members"], result["createAlias"]["accessPolicy"]) == ([], "public")
+    assert await example.storage.alias("empty@example.com") == StoredAlias("empty@example.com", "", "public", True, ())
+
+
+async def test_create_alias_writes_the_alias_and_its_member_rows(sql_example: Api) -> None:
+    await data(sql_example, CREATE_ALIAS, e="Team@Example.COM", i=NEW_TEAM)
+    [row] = await sql_example.rows("SELECT * FROM alias")
     assert (row["address"], row["name"], row["accesspolicy"], row["domain"], row["active"]) == (
         "team@example.com", "The Team", "membersonly", "example.com", 1)
     assert is_recent(row["created"])
-    rows = await example.rows(
+    rows = await sql_example.rows(
         "SELECT address, forwarding, domain, dest_domain, is_list, is_forwarding, active FROM forwardings "
         "WHERE address = 'team@example.com' ORDER BY forwarding"
     )
@@ -491,8 +695,16 @@ async def test_create_alias_writes_the_alias_and_its_member_rows(example: Api) -
         for member, dest in (("carol@other.org", "other.org"), ("jane@example.com", "example.com"),
                              ("x+news@example.com", "example.com"))
     ]
-    result = await data(example, CREATE_ALIAS, e="empty@example.com")
-    assert (result["createAlias"]["members"], result["createAlias"]["accessPolicy"]) == ([], "public")
+
+
+async def test_create_alias_writes_the_entry_iredmail_expects(ldap_example: Api) -> None:
+    await data(ldap_example, CREATE_ALIAS, e="Team@Example.COM", i=NEW_TEAM)
+    storage = directory(ldap_example)
+    assert storage.entry(storage.tree.alias_dn("team@example.com")) == {
+        "objectclass": ["mailAlias"], "mail": ["team@example.com"], "cn": ["The Team"],
+        "accountstatus": ["active"], "enabledservice": ["deliver", "mail"], "accesspolicy": ["membersonly"],
+        "mailforwardingaddress": list(TEAM_MEMBERS),
+    }
 
 
 BAD_ALIASES: list[tuple[str, dict[str, Any], str]] = [
@@ -524,29 +736,43 @@ async def test_update_alias_members_name_policy_and_status(example: Api) -> None
     result = await data(example, UPDATE_ALIAS, e="team@example.com",
                         i={"members": ["Carol@other.org", "eve@example.com", "eve@example.com"]})
     assert result["updateAlias"]["members"] == ["carol@other.org", "eve@example.com"]
-    assert await member_rows(example, "team@example.com") == [("carol@other.org", 1), ("eve@example.com", 1)]
+    assert await example.storage.alias("team@example.com") == StoredAlias(
+        "team@example.com", "Old", "public", True, ("carol@other.org", "eve@example.com"))
 
     result = await data(example, UPDATE_ALIAS, e="team@example.com",
                         i={"addMembers": ["Jane@example.com", "x+y@other.org"], "removeMembers": ["CAROL@other.org"],
                            "name": "New", "accessPolicy": "moderatorsonly"})
+    members = ("eve@example.com", "jane@example.com", "x+y@other.org")
     assert result["updateAlias"] == {
         "email": "team@example.com", "name": "New", "accessPolicy": "moderatorsonly", "active": True,
-        "members": ["eve@example.com", "jane@example.com", "x+y@other.org"],
+        "members": list(members),
     }
-    [row] = await example.rows("SELECT name, accesspolicy, active, modified FROM alias")
-    assert (row["name"], row["accesspolicy"], row["active"]) == ("New", "moderatorsonly", 1)
-    assert is_recent(row["modified"])
-    assert await member_rows(example, "team@example.com") == [
-        ("eve@example.com", 1), ("jane@example.com", 1), ("x+y@other.org", 1)
-    ]
+    assert await example.storage.alias("team@example.com") == StoredAlias(
+        "team@example.com", "New", "moderatorsonly", True, members)
 
     result = await data(example, UPDATE_ALIAS, e="team@example.com", i={"active": False})
     assert result["updateAlias"]["active"] is False
-    assert await example.rows("SELECT active FROM alias") == [{"active": 0}]
-    assert {active for _, active in await member_rows(example, "team@example.com")} == {0}
+    assert await example.storage.alias("team@example.com") == StoredAlias(
+        "team@example.com", "New", "moderatorsonly", False, members)
     await data(example, UPDATE_ALIAS, e="team@example.com", i={"active": True, "members": []})
-    assert await member_rows(example, "team@example.com") == []
-    assert await example.rows("SELECT active FROM alias") == [{"active": 1}]
+    assert await example.storage.alias("team@example.com") == StoredAlias(
+        "team@example.com", "New", "moderatorsonly", True, ())
+
+
+async def test_update_alias_sets_the_status_of_its_row_and_member_rows(sql_example: Api) -> None:
+    await ok(sql_example, "POST", "/api/alias/team@example.com", cn="Old", members="john@example.com,carol@other.org")
+    await data(sql_example, UPDATE_ALIAS, e="team@example.com",
+               i={"addMembers": ["Jane@example.com"], "removeMembers": ["CAROL@other.org"], "name": "New"})
+    [row] = await sql_example.rows("SELECT name, active, modified FROM alias")
+    assert (row["name"], row["active"]) == ("New", 1) and is_recent(row["modified"])
+    assert await member_rows(sql_example, "team@example.com") == [("jane@example.com", 1), ("john@example.com", 1)]
+
+    await data(sql_example, UPDATE_ALIAS, e="team@example.com", i={"active": False})
+    assert await sql_example.rows("SELECT active FROM alias") == [{"active": 0}]
+    assert {active for _, active in await member_rows(sql_example, "team@example.com")} == {0}
+    await data(sql_example, UPDATE_ALIAS, e="team@example.com", i={"active": True, "members": []})
+    assert await member_rows(sql_example, "team@example.com") == []
+    assert await sql_example.rows("SELECT active FROM alias") == [{"active": 1}]
 
 
 BAD_ALIAS_UPDATES: list[tuple[str, dict[str, Any], str]] = [
@@ -570,28 +796,116 @@ async def test_bad_update_alias_writes_nothing(example: Api) -> None:
 async def test_delete_alias(example: Api) -> None:
     await ok(example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
     await ok(example, "POST", "/api/alias/kept@example.com", members="john@example.com")
-    users = await example.rows("SELECT * FROM mailbox ORDER BY username")
+    users = await example.storage.users()
     assert await data(example, DELETE_ALIAS, e="Team@example.com") == {"deleteAlias": True}
-    assert await example.rows("SELECT address FROM alias") == [{"address": "kept@example.com"}]
-    assert await member_rows(example, "team@example.com") == []
-    assert await member_rows(example, "kept@example.com") == [("john@example.com", 1)]
-    assert await example.rows("SELECT * FROM mailbox ORDER BY username") == users
+    assert await example.storage.aliases() == [
+        StoredAlias("kept@example.com", "", "public", True, ("john@example.com",))
+    ]
+    assert await example.storage.users() == users
     await refused(example, "NO_SUCH_ACCOUNT", DELETE_ALIAS, e="team@example.com")
     await refused(example, "NO_SUCH_ACCOUNT", DELETE_ALIAS, e="john@example.com")
+
+
+async def test_delete_alias_removes_its_member_rows(sql_example: Api) -> None:
+    await ok(sql_example, "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
+    await ok(sql_example, "POST", "/api/alias/kept@example.com", members="john@example.com")
+    assert await data(sql_example, DELETE_ALIAS, e="team@example.com") == {"deleteAlias": True}
+    assert await member_rows(sql_example, "team@example.com") == []
+    assert await member_rows(sql_example, "kept@example.com") == [("john@example.com", 1)]
 
 
 # mailing lists
 
 
-async def test_mailing_list_mutations_are_not_supported_on_sql(example: Api) -> None:
-    for query in [
-        'mutation($e: String!) { createMailingList(email: $e, input: {name: "L", members: ["john@example.com"]}) '
-        "{ email } }",
-        'mutation($e: String!) { updateMailingList(email: $e, input: {addMembers: ["john@example.com"]}) { email } }',
-        "mutation($e: String!) { deleteMailingList(email: $e) }",
+async def test_mailing_list_mutations_are_not_supported_on_sql(sql_example: Api) -> None:
+    for query, given in [
+        (CREATE_LIST, {"name": "L", "members": ["john@example.com"]}),
+        (UPDATE_LIST, {"addMembers": ["john@example.com"]}),
     ]:
-        await refused(example, "NOT_SUPPORTED", query, e="list@example.com")
-    assert await example.rows("SELECT * FROM maillists") == []
+        await refused(sql_example, "NOT_SUPPORTED", query, e="list@example.com", i=given)
+    await refused(sql_example, "NOT_SUPPORTED", DELETE_LIST, e="list@example.com")
+    assert await sql_example.rows("SELECT * FROM maillists") == []
+
+
+async def test_mailing_list_mutations_on_ldap(ldap_example: Api) -> None:
+    storage = directory(ldap_example)
+    await ok(ldap_example, "POST", "/api/alias/team@example.com", members="john@example.com")
+    result = await data(
+        ldap_example, CREATE_LIST, e="List@Example.COM",
+        i={"name": "The List", "accessPolicy": "membersOnly",
+           "members": ["John@example.com", " carol@Other.ORG ", "team@example.com", "friend@else.org"]},
+    )
+    members = ("carol@other.org", "friend@else.org", "john@example.com", "team@example.com")
+    assert result["createMailingList"] == {
+        "email": "list@example.com", "name": "The List", "accessPolicy": "membersonly", "active": True,
+        "members": list(members), "domain": {"name": "example.com"},
+    }
+    assert await storage.maillist("list@example.com") == StoredAlias(
+        "list@example.com", "The List", "membersonly", True, members)
+    result = await data(ldap_example, CREATE_LIST, e="empty@example.com")
+    assert (result["createMailingList"]["members"], result["createMailingList"]["accessPolicy"]) == ([], "public")
+
+    result = await data(
+        ldap_example, UPDATE_LIST, e="list@example.com",
+        i={"addMembers": ["Jane@example.com"], "removeMembers": ["FRIEND@else.org", "team@example.com"],
+           "name": "New", "accessPolicy": "moderatorsonly"},
+    )
+    members = ("carol@other.org", "jane@example.com", "john@example.com")
+    assert result["updateMailingList"] == {
+        "email": "list@example.com", "name": "New", "accessPolicy": "moderatorsonly", "active": True,
+        "members": list(members),
+    }
+    assert await storage.maillist("list@example.com") == StoredAlias(
+        "list@example.com", "New", "moderatorsonly", True, members)
+    assert storage.entry(storage.tree.external_dn("list@example.com", "friend@else.org")) is None
+    await data(ldap_example, UPDATE_LIST, e="list@example.com", i={"active": False, "members": ["x@else.org"]})
+    assert await storage.maillist("list@example.com") == StoredAlias(
+        "list@example.com", "New", "moderatorsonly", False, ("x@else.org",))
+
+    assert await data(ldap_example, DELETE_LIST, e="List@example.com") == {"deleteMailingList": True}
+    assert await storage.maillist("list@example.com") is None
+    assert storage.search(storage.tree.domains, "(memberOfGroup=list@example.com)") == {}
+    assert await storage.maillist("empty@example.com") is not None
+    assert await ldap_example.storage.alias("team@example.com") == StoredAlias(
+        "team@example.com", "", "public", True, ("john@example.com",))
+
+
+BAD_LISTS: list[tuple[str, dict[str, Any], str]] = [
+    ("list@example.com", {}, "ALREADY_EXISTS"),
+    ("john@example.com", {}, "ALREADY_EXISTS"),
+    ("team@example.com", {}, "ALREADY_EXISTS"),
+    ("list@nowhere.com", {}, "NO_SUCH_DOMAIN"),
+    ("l2@small.com", {}, "EXCEEDED_DOMAIN_ACCOUNT_LIMIT"),
+    ("list", {}, "INVALID_MAIL"),
+    ("new@example.com", {"members": ["jane@example.com", "not-an-address"]}, "INVALID_MAIL"),
+    ("new@example.com", {"accessPolicy": "everyone"}, "INVALID_ACCESS_POLICY"),
+    ("new@example.com", {"name": "List\x07"}, "INVALID_NAME"),
+    ("new@example.com", {"addMembers": ["jane@example.com"]}, "INVALID_PARAMETER"),
+    ("new@example.com", {"active": False}, "INVALID_PARAMETER"),
+]
+BAD_LIST_UPDATES: list[tuple[str, dict[str, Any], str]] = [
+    ("list@example.com", {"members": ["eve@example.com"], "addMembers": ["zed@example.com"]}, "INVALID_PARAMETER"),
+    ("list@example.com", {"addMembers": ["eve@example.com", "bad address"]}, "INVALID_MAIL"),
+    ("list@example.com", {"accessPolicy": "nobody"}, "INVALID_ACCESS_POLICY"),
+    ("list@example.com", {"name": "a\nb"}, "INVALID_NAME"),
+    ("ghost@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
+    ("team@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
+    ("john@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
+]
+
+
+async def test_bad_mailing_list_mutations_write_nothing_on_ldap(ldap_example: Api) -> None:
+    await ok(ldap_example, "POST", "/api/alias/team@example.com")
+    await ok(ldap_example, "POST", "/api/domain/small.com", numberOfLists="1")
+    await data(ldap_example, CREATE_LIST, e="list@example.com", i={"members": ["john@example.com"]})
+    await data(ldap_example, CREATE_LIST, e="l1@small.com")
+    for email, given, code in BAD_LISTS:
+        await refused(ldap_example, code, CREATE_LIST, e=email, i=given)
+    for email, given, code in BAD_LIST_UPDATES:
+        await refused(ldap_example, code, UPDATE_LIST, e=email, i=given)
+    for email, code in [("ghost@example.com", "NO_SUCH_ACCOUNT"), ("team@example.com", "NO_SUCH_ACCOUNT"),
+                        ("not-an-address", "INVALID_MAIL")]:
+        await refused(ldap_example, code, DELETE_LIST, e=email)
 
 
 # throttles

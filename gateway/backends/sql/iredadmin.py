@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.ldap.deleted import DeletedMailbox
@@ -28,22 +28,27 @@ class IredadminDatabase:
         self.engine = engine
 
     async def record(self, mailboxes: Sequence[DeletedMailbox]) -> None:
-        """Queue the maildirs of removed mailboxes for deletion; forget their used quota."""
+        """Queue the maildirs of removed mailboxes for deletion with their last used quota; forget that quota."""
         if not mailboxes:
             return
         now = utcnow()
-        rows = [
-            {
-                "timestamp": now,
-                "username": mailbox.username,
-                "domain": mailbox.domain,
-                "maildir": mailbox.maildir,
-                "admin": mailbox.admin,
-                "delete_date": mailbox.delete_date,
-            }
-            for mailbox in mailboxes
-        ]
         async with write_transaction(self.engine) as conn:
+            used = await listing.used_quota(conn, [mailbox.username for mailbox in mailboxes])
+            rows = []
+            for mailbox in mailboxes:
+                usage = used.get(mailbox.username, UsedQuota(bytes=0, messages=0))
+                rows.append(
+                    {
+                        "timestamp": now,
+                        "username": mailbox.username,
+                        "domain": mailbox.domain,
+                        "maildir": mailbox.maildir,
+                        "bytes": usage.bytes,
+                        "messages": usage.messages,
+                        "admin": mailbox.admin,
+                        "delete_date": mailbox.delete_date,
+                    }
+                )
             await conn.execute(insert(t.deleted_mailboxes), rows)
             await conn.execute(
                 delete(t.used_quota).where(t.used_quota.c.username.in_([mailbox.username for mailbox in mailboxes]))
@@ -55,3 +60,9 @@ class IredadminDatabase:
             return {}
         async with self.engine.connect() as conn:
             return await listing.used_quota(conn, emails)
+
+    async def deleted_maildirs(self, username: str) -> list[str]:
+        """The maildirs of ``username``'s deleted mailboxes still listed for removal."""
+        query = select(t.deleted_mailboxes.c.maildir).where(t.deleted_mailboxes.c.username == username)
+        async with self.engine.connect() as conn:
+            return [str(path) for path in (await conn.execute(query)).scalars()]

@@ -43,7 +43,7 @@ async def test_used_quota_reads_what_dovecot_counted(iredadmin: AsyncEngine) -> 
     assert await store.used_quota([]) == {}
 
 
-async def test_recording_a_deleted_mailbox_queues_its_maildir_and_forgets_its_quota(iredadmin: AsyncEngine) -> None:
+async def test_recording_a_deleted_mailbox_queues_its_maildir_with_its_last_usage(iredadmin: AsyncEngine) -> None:
     await counted(iredadmin, "john@example.com", 2048, 3)
     await counted(iredadmin, "jane@example.com", 1024, 1)
     store = IredadminDatabase(iredadmin)
@@ -51,13 +51,16 @@ async def test_recording_a_deleted_mailbox_queues_its_maildir_and_forgets_its_qu
         [DeletedMailbox("john@example.com", "example.com", HOME, "postmaster@admins.test", date(2030, 1, 2))]
     )
     rows = await fetch(
-        iredadmin, "SELECT username, domain, maildir, admin, delete_date, timestamp FROM deleted_mailboxes"
+        iredadmin,
+        "SELECT username, domain, maildir, bytes, messages, admin, delete_date, timestamp FROM deleted_mailboxes",
     )
     assert [{**row, "delete_date": as_date(row["delete_date"]), "timestamp": None} for row in rows] == [
         {
             "username": "john@example.com",
             "domain": "example.com",
             "maildir": HOME,
+            "bytes": 2048,
+            "messages": 3,
             "admin": "postmaster@admins.test",
             "delete_date": date(2030, 1, 2),
             "timestamp": None,
