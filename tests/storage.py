@@ -102,6 +102,10 @@ class Storage(Protocol):
     async def make_global_admin(self, email: str) -> None: ...
     async def disable_admin(self, email: str) -> None: ...
     async def age_passwords(self, when: date, email: str | None = None) -> None: ...
+    async def add_forwarding(self, email: str, target: str) -> None: ...
+    async def created(self, name: str) -> datetime | None: ...
+    async def password_changed_at(self, email: str) -> datetime | None: ...
+    async def password_hashes(self) -> list[str]: ...
 
 
 async def fetch(engine: AsyncEngine, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -281,6 +285,41 @@ class SqlStorage:
             await run(self.vmail, "UPDATE mailbox SET passwordlastchange = :t", t=moment)
         else:
             await run(self.vmail, "UPDATE mailbox SET passwordlastchange = :t WHERE username = :u", t=moment, u=email)
+
+    async def add_forwarding(self, email: str, target: str) -> None:
+        """The user ``email`` also forwards to ``target``, keeping a copy (its own row stays)."""
+        await run(
+            self.vmail,
+            "INSERT INTO forwardings (address, forwarding, domain, dest_domain, is_forwarding, active) "
+            "VALUES (:a, :f, :d, :dd, 1, 1)",
+            a=email, f=target, d=email.rsplit("@", 1)[1], dd=target.rsplit("@", 1)[1],
+        )
+
+    async def created(self, name: str) -> datetime | None:
+        """When the domain ``name``, or the user or alias of that address, was created, as stored."""
+        queries = (
+            ["SELECT created FROM mailbox WHERE username = :n", "SELECT created FROM alias WHERE address = :n"]
+            if "@" in name
+            else ["SELECT created FROM domain WHERE domain = :n"]
+        )
+        for sql in queries:
+            for row in await fetch(self.vmail, sql, n=name):
+                value = row["created"]
+                return value if isinstance(value, datetime) or value is None else datetime.fromisoformat(str(value))
+        return None
+
+    async def password_changed_at(self, email: str) -> datetime | None:
+        """The user's last password change, to the second as ``mailbox.passwordlastchange`` keeps it."""
+        for row in await fetch(self.vmail, "SELECT passwordlastchange FROM mailbox WHERE username = :u", u=email):
+            value = row["passwordlastchange"]
+            return value if isinstance(value, datetime) or value is None else datetime.fromisoformat(str(value))
+        return None
+
+    async def password_hashes(self) -> list[str]:
+        """Every stored password hash: mail users' and standalone admins'."""
+        rows = await fetch(self.vmail, "SELECT password FROM mailbox")
+        rows += await fetch(self.vmail, "SELECT password FROM admin")
+        return [row["password"] for row in rows]
 
 
 # LDAP
@@ -468,3 +507,52 @@ class LdapStorage:
             targets = list(self.search(self.tree.domains, "(objectClass=mailUser)"))
         for dn in targets:
             self.modify(dn, {"shadowLastChange": [(ldap3.MODIFY_REPLACE, [days])]})
+
+    async def add_forwarding(self, email: str, target: str) -> None:
+        """The user ``email`` also forwards to ``target``, keeping a copy (its own address joins when absent)."""
+        dn = self.tree.user_dn(email)
+        entry = self.entry(dn)
+        assert entry is not None, email
+        added = [target] if entry.get("mailforwardingaddress") else [email, target]
+        self.modify(dn, {"mailForwardingAddress": [(ldap3.MODIFY_ADD, added)]})
+
+    def _operational(self, dn: str, name: str) -> str:
+        conn = self.server.connection(self.server.root_dn, self.server.root_password)
+        try:
+            try:
+                conn.search(dn, "(objectClass=*)", search_scope=ldap3.BASE, attributes=[name])
+            except ldap3.core.exceptions.LDAPNoSuchObjectResult:
+                return ""
+            for found in conn.response or ():
+                values = found.get("raw_attributes", {}).get(name) or []
+                if found.get("type") == "searchResEntry" and values:
+                    return str(values[0].decode())
+            return ""
+        finally:
+            conn.unbind()
+
+    async def created(self, name: str) -> datetime | None:
+        """When the domain ``name``, or the user, alias or mailing list of that address, was created
+        (``createTimestamp``, naive UTC)."""
+        dns = (
+            [self.tree.user_dn(name), self.tree.alias_dn(name), self.tree.list_dn(name)]
+            if "@" in name
+            else [self.tree.domain_dn(name)]
+        )
+        for dn in dns:
+            stamp = self._operational(dn, "createTimestamp")
+            if stamp:
+                return datetime.strptime(stamp[:14], "%Y%m%d%H%M%S")
+        return None
+
+    async def password_changed_at(self, email: str) -> datetime | None:
+        """The user's last password change: midnight of the ``shadowLastChange`` day (LDAP keeps whole days)."""
+        user = await self.user(email)
+        changed = None if user is None else user.password_changed
+        return None if changed is None else datetime(changed.year, changed.month, changed.day)
+
+    async def password_hashes(self) -> list[str]:
+        """Every stored password hash: mail users' and standalone admins'."""
+        found = {**self.search(self.tree.domains, "(objectClass=mailUser)"),
+                 **self.search(self.tree.admins, "(objectClass=mailAdmin)")}
+        return [value for entry in found.values() for value in entry.get("userpassword", [])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -296,6 +297,43 @@ async def test_delete_is_undone_when_recording_fails(accounts: LdapAccounts, lda
     with pytest.raises(GatewayError):
         await accounts.delete_user("john@example.com", admin="x@y.com", delete_date=None)
     assert snapshot(ldap_tree) == before
+
+
+async def test_a_recreated_user_avoids_maildirs_awaiting_removal(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+    recorded: list[DeletedMailbox] = []
+
+    async def record(mailboxes: Sequence[DeletedMailbox]) -> None:
+        recorded.extend(mailboxes)
+
+    async def deleted_maildirs(username: str) -> list[str]:
+        return [mailbox.maildir.upper() for mailbox in recorded if mailbox.username == username]
+
+    accounts.record_deleted = record
+    accounts.read_deleted_maildirs = deleted_maildirs
+    await make_domain(accounts, "example.com")
+    for _ in range(3):
+        await make_user(accounts, "john@example.com")  # the same maildir path each time
+        await accounts.delete_user("john@example.com", admin="x@y.com", delete_date=None)
+    await make_user(accounts, "jane@example.com")
+    assert [mailbox.maildir for mailbox in recorded] == [HOME, HOME[:-1] + "-2/", HOME[:-1] + "-3/"]
+    jane = read(ldap_tree, tree_of(ldap_tree).user_dn("jane@example.com"))
+    assert jane is not None and jane["homedirectory"] == [HOME.replace("j/o/h/john", "j/a/n/jane")]
+
+
+async def test_concurrent_creates_in_one_domain_take_turns(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+    await make_domain(accounts, "example.com")
+
+    def at_most_three(domain: Any, usage: Any, current: Any) -> None:
+        if usage.users >= 3:
+            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+
+    results = await asyncio.gather(
+        *(accounts.create_user(new_user(f"u{i}@example.com"), at_most_three) for i in range(10)),
+        return_exceptions=True,
+    )
+    assert sum(result is None for result in results) == 3, results
+    assert all(isinstance(result, Conflict) for result in results if result is not None), results
+    assert len(await accounts.list_users("example.com")) == 3
 
 
 async def test_lists_pages_and_batches(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:

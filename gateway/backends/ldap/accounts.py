@@ -5,12 +5,15 @@ write that touches several entries records the inverse of each change and,
 when any later step fails, puts the directory back as it found it. LDAP
 cannot lock a domain, so limits are checked with fresh figures before the
 write and again after it, undoing the write when a concurrent one got in
-first.
+first. Creates of accounts in one domain wait for each other within a
+gateway, so that check only has to settle races between gateways.
 
 Not kept in LDAP, and so not here: Dovecot's used quota and the list of
 deleted mailboxes, both in iRedAdmin's SQL database. They are read from
 ``read_used_quota`` and handed to ``record_deleted`` when given; without
 them used quota reads as 0 and deleted mailboxes are not recorded.
+``read_deleted_maildirs`` lists the maildirs still waiting for removal, which
+a re-created address must not reuse.
 The panel's ``domainCurrent*Number`` counters are not maintained; counts
 are taken from the entries themselves.
 """
@@ -18,7 +21,9 @@ are taken from the entries themselves.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from functools import partial
 from typing import TypeVar
@@ -28,11 +33,12 @@ import anyio
 from gateway.backends.base import AliasUpdate, DomainCheck, MaillistStore, UserCheck
 from gateway.backends.ldap import admins, aliases, domains, listing, maillists, users
 from gateway.backends.ldap.connection import Directory, LdapPool
-from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder
+from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder, MaildirReader
 from gateway.backends.ldap.dn import Tree
 from gateway.backends.ldap.journal import Journal
-from gateway.backends.ldap.mapping import domain_from_entry
+from gateway.backends.ldap.mapping import domain_from_entry, home_directory
 from gateway.errors import GatewayError
+from gateway.maildir import maildir_variant
 from gateway.model import (
     Actor,
     Alias,
@@ -55,14 +61,17 @@ log = logging.getLogger(__name__)
 Read = Callable[[Directory, Tree], T]
 Write = Callable[[Directory, Tree, Journal], T]
 QuotaReader = Callable[[list[str]], Awaitable[dict[str, UsedQuota]]]
+USED_QUOTA_BATCH = 500  # addresses per used-quota read, well below any SQL server's limit on bound parameters
 
 
 class DirectoryStore:
     """Reads and undoable writes on one directory tree."""
 
-    def __init__(self, pool: LdapPool, tree: Tree) -> None:
+    def __init__(self, pool: LdapPool, tree: Tree, creating: defaultdict[str, anyio.Lock] | None = None) -> None:
         self.pool = pool
         self.tree = tree
+        # one lock per domain: accounts created in a domain take turns within this process
+        self.creating = creating if creating is not None else defaultdict(anyio.Lock)
 
     async def _read(self, operation: Read[T]) -> T:
         tree = self.tree
@@ -93,7 +102,8 @@ class LdapMaillists(DirectoryStore):
         return await self._read(partial(maillists.fetch_list, address=address))
 
     async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
-        await self._write(partial(maillists.create_list, maillist=maillist, check=check))
+        async with self.creating[maillist.domain]:
+            await self._write(partial(maillists.create_list, maillist=maillist, check=check))
 
     async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
         await self._write(partial(maillists.update_list, address=address, apply=apply))
@@ -114,11 +124,13 @@ class LdapAccounts(DirectoryStore):
         *,
         record_deleted: MailboxRecorder | None = None,
         read_used_quota: QuotaReader | None = None,
+        read_deleted_maildirs: MaildirReader | None = None,
     ) -> None:
         super().__init__(pool, Tree(suffix))
         self.record_deleted = record_deleted
         self.read_used_quota = read_used_quota
-        self.maillists = LdapMaillists(pool, self.tree)
+        self.read_deleted_maildirs = read_deleted_maildirs
+        self.maillists = LdapMaillists(pool, self.tree, self.creating)
 
     async def _recorded(self, mailboxes: Sequence[DeletedMailbox]) -> None:
         if self.record_deleted is not None and mailboxes:
@@ -134,7 +146,16 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(domains.fetch_domains, names=names, active=active))
 
     async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
-        return await self._read(partial(domains.usage, names=list(names)))
+        counted, mailboxes = await self._read(partial(domains.usage_and_mailboxes, names=list(names)))
+        used = await self._used_in_batches([email for emails in mailboxes.values() for email in emails])
+        return {
+            name: replace(
+                usage,
+                used_bytes=sum(used[email].bytes for email in mailboxes.get(name, [])),
+                used_messages=sum(used[email].messages for email in mailboxes.get(name, [])),
+            )
+            for name, usage in counted.items()
+        }
 
     async def create_domain(self, name: str, changes: DomainChanges) -> None:
         await self._write(partial(domains.create_domain, name=name, changes=changes))
@@ -160,7 +181,20 @@ class LdapAccounts(DirectoryStore):
         return [entry.first("mail").lower() for entry in entries]
 
     async def create_user(self, user: NewUser, check: UserCheck) -> None:
-        await self._write(partial(users.create_user, user=user, check=check))
+        async with self.creating[user.domain]:
+            user = await self._unused_home(user)
+            await self._write(partial(users.create_user, user=user, check=check))
+
+    async def _unused_home(self, user: NewUser) -> NewUser:
+        """``user``, or it with a variant of its maildir while a deleted mailbox of that address still names it."""
+        if self.read_deleted_maildirs is None:
+            return user
+        used = {path.lower() for path in await self.read_deleted_maildirs(user.email)}
+        candidate, attempt = user, 1
+        while home_directory(candidate).lower() in used:
+            attempt += 1
+            candidate = replace(user, maildir=maildir_variant(user.maildir, attempt))
+        return candidate
 
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
         await self._write(
@@ -187,7 +221,8 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(aliases.fetch_aliases, domain=domain, active=active))
 
     async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
-        await self._write(partial(aliases.create_alias, alias=alias, check=check))
+        async with self.creating[alias.domain]:
+            await self._write(partial(aliases.create_alias, alias=alias, check=check))
 
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:
         await self._write(partial(aliases.update_alias, address=address, apply=apply))
@@ -223,7 +258,18 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(listing.domain_admins, domains=domains))
 
     async def stats(self, names: Collection[str] | None) -> Stats:
-        return await self._read(partial(listing.stats, names=names))
+        totals, mailboxes = await self._read(partial(listing.stats_and_mailboxes, names=names))
+        used = (await self._used_in_batches(mailboxes)).values()
+        return replace(
+            totals, used_bytes=sum(item.bytes for item in used), used_messages=sum(item.messages for item in used)
+        )
+
+    async def _used_in_batches(self, emails: list[str]) -> dict[str, UsedQuota]:
+        """``used_quota`` of any number of addresses, read ``USED_QUOTA_BATCH`` at a time."""
+        result: dict[str, UsedQuota] = {}
+        for start in range(0, len(emails), USED_QUOTA_BATCH):
+            result.update(await self.used_quota(emails[start : start + USED_QUOTA_BATCH]))
+        return result
 
     # admins
 

@@ -8,7 +8,7 @@ recorder given by whoever owns that database.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,3 +23,5 @@ class DeletedMailbox:
 
 
 MailboxRecorder = Callable[[Sequence[DeletedMailbox]], Awaitable[None]]
+# the maildirs (homeDirectory values) of an address's deleted mailboxes still waiting for removal
+MaildirReader = Callable[[str], Awaitable[Collection[str]]]
