@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -156,6 +157,17 @@ async def test_number_of_aliases_is_enforced_and_nothing_written(domain_api: Api
     assert (response.status_code, response.json()) == (409, {"success": False, "msg": "EXCEEDED_DOMAIN_ACCOUNT_LIMIT"})
     assert await domain_api.snapshot() == before
     assert (await domain_api.call("POST", "/api/alias/elsewhere@other.org")).status_code == 201
+
+
+async def test_concurrent_creates_respect_the_alias_limit(domain_api: Api) -> None:
+    await domain_api.call("PUT", "/api/domain/example.com", numberOfAliases="3")
+    responses = await asyncio.gather(
+        *(domain_api.call("POST", f"/api/alias/a{i}@example.com", members="bob@example.com") for i in range(10))
+    )
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * 7, [r.text for r in responses]
+    assert {r.json()["msg"] for r in responses if r.status_code == 409} == {"EXCEEDED_DOMAIN_ACCOUNT_LIMIT"}
+    stored = await domain_api.storage.aliases()
+    assert len(stored) == 3 and all(alias.members == ("bob@example.com",) for alias in stored)
 
 
 async def test_unlimited_aliases_when_the_limit_is_zero(domain_api: Api) -> None:

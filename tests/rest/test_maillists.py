@@ -8,6 +8,7 @@ entries carrying ``memberOfGroup: <list>`` (users, aliases, lists, and
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -233,6 +234,19 @@ async def test_number_of_lists_is_enforced_and_nothing_written(
     assert (response.status_code, response.json()) == (409, {"success": False, "msg": "EXCEEDED_DOMAIN_ACCOUNT_LIMIT"})
     assert await ldap_domain_api.snapshot() == before
     assert (await ldap_domain_api.call("POST", "/api/maillist/elsewhere@other.org")).status_code == 201
+
+
+async def test_concurrent_creates_respect_the_list_limit(ldap_domain_api: Api) -> None:
+    await ldap_domain_api.call("PUT", "/api/domain/example.com", numberOfLists="3")
+    responses = await asyncio.gather(
+        *(ldap_domain_api.call("POST", f"/api/maillist/l{i}@example.com", members="bob@example.com") for i in range(10))
+    )
+    assert sorted(r.status_code for r in responses) == [201] * 3 + [409] * 7, [r.text for r in responses]
+    assert {r.json()["msg"] for r in responses if r.status_code == 409} == {"EXCEEDED_DOMAIN_ACCOUNT_LIMIT"}
+    storage = ldap_domain_api.storage
+    assert isinstance(storage, LdapStorage)
+    found = [await storage.maillist(f"l{i}@example.com") for i in range(10)]
+    assert sorted(item.members for item in found if item is not None) == [("bob@example.com",)] * 3
 
 
 async def test_lists_do_not_count_against_the_alias_limit(ldap_domain_api: Api) -> None:
