@@ -123,6 +123,11 @@ def domain_admins(directory: Directory, tree: Tree, domains: list[str]) -> dict[
 
 def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> Stats:
     """Totals over ``names`` (every domain when None), from one search; used figures are not in LDAP (0)."""
+    return stats_and_mailboxes(directory, tree, names)[0]
+
+
+def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str] | None) -> tuple[Stats, list[str]]:
+    """``stats``, and the addresses of the mailboxes counted, whose used quota is kept outside LDAP."""
     kinds = any_of(*(object_class(kind) for kind in ("mailDomain", "mailUser", "mailAlias")))
     scope = "" if names is None else any_of(names_filter(names), _in_domains(names))
     entries = directory.search(
@@ -132,6 +137,7 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
     )
     wanted = None if names is None else {name.lower() for name in names}
     domains = active_domains = users = active_users = aliases = quota = 0
+    mailboxes: list[str] = []
     for entry in entries:
         classes = entry.classes()
         if "maildomain" in classes:
@@ -145,6 +151,7 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
             users += 1
             active_users += is_active(entry)
             quota += entry.integer("mailQuota") // MB
+            mailboxes.append(entry.first("mail").lower())
         elif "mailalias" in classes:
             aliases += 1
     return Stats(
@@ -156,4 +163,4 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
         allocated_quota=quota,
         used_bytes=0,
         used_messages=0,
-    )
+    ), mailboxes
