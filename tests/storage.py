@@ -84,8 +84,12 @@ class Storage(Protocol):
     """Reads and arrangements every backend offers to the tests."""
 
     kind: str
-    ancillary: AsyncEngine  # deleted_mailboxes and used_quota: vmail on SQL, iredadmin on LDAP
     iredapd: AsyncEngine
+
+    @property
+    def ancillary(self) -> AsyncEngine:
+        """Where deleted_mailboxes and used_quota live: vmail on SQL, iredadmin on LDAP."""
+        ...
 
     async def domain(self, name: str) -> StoredDomain | None: ...
     async def domains(self) -> list[str]: ...

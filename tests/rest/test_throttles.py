@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from gateway.passwords import hash_password
 from tests.rest.conftest import STRONG, Api
 
 LIMITS = ("msg_size", "max_msgs", "max_quota", "max_rcpts")
@@ -155,19 +154,26 @@ async def test_concurrent_posts_leave_one_row(admin_api: Api) -> None:
     assert row["account"] == "john@example.com" and 1 <= int(row["max_msgs"]) <= 10
 
 
+DUPLICATE_GLOBAL_INBOUND = (
+    "INSERT INTO throttle (account, kind, priority, period, msg_size, max_msgs, max_quota, max_rcpts)"
+    " VALUES ('@.', 'inbound', 0, 30, 1, 1, 1, 1)"
+)
+
+
+@pytest.mark.parametrize("backend_kind", ["sqlite", "mariadb", "ldap"], indirect=True)
+async def test_iredapd_keeps_one_row_per_account_and_kind(admin_api: Api) -> None:
+    """UNIQUE(account, kind) exists in every iRedAPD schema but PostgreSQL's (the LDAP tests' iredapd is SQLite)."""
+    await admin_api.call("POST", "/api/throttle/global/inbound", period="60", max_msgs="5")
+    with pytest.raises(IntegrityError):
+        await admin_api.execute(DUPLICATE_GLOBAL_INBOUND, "iredapd")
+
+
+@pytest.mark.parametrize("backend_kind", ["postgresql"], indirect=True)
 async def test_a_post_removes_duplicate_rows(admin_api: Api) -> None:
+    """Without that constraint a post leaves one row per account and kind, and the others' tracking goes."""
     await admin_api.call("POST", "/api/throttle/global/inbound", period="60", max_msgs="5")
     await admin_api.call("POST", "/api/throttle/global/outbound", period="60", max_msgs="5")
-    duplicate_row = admin_api.execute(
-        "INSERT INTO throttle (account, kind, priority, period, msg_size, max_msgs, max_quota, max_rcpts)"
-        " VALUES ('@.', 'inbound', 0, 30, 1, 1, 1, 1)",
-        "iredapd",
-    )
-    if admin_api.kind != "postgresql":  # UNIQUE(account, kind) exists everywhere but in iRedAPD's PostgreSQL schema
-        with pytest.raises(IntegrityError):
-            await duplicate_row
-        return
-    await duplicate_row
+    await admin_api.execute(DUPLICATE_GLOBAL_INBOUND, "iredapd")
     ids = {(row["kind"], int(row["period"])): int(row["id"]) for row in await throttle_rows(admin_api)}
     duplicate, outbound = ids[("inbound", 30)], ids[("outbound", 60)]
     await add_tracking(admin_api, duplicate, "a@example.com")
@@ -371,12 +377,8 @@ async def login_domain_admin(api: Api) -> None:
     await add_domain(api, "mine.com", "theirs.com")
     await add_user(api, "john@mine.com")
     await add_user(api, "kate@theirs.com")
-    await api.execute(
-        "INSERT INTO admin (username, password, active) VALUES (:u, :p, 1)",
-        u=DOMAIN_ADMIN,
-        p=hash_password(DOMAIN_ADMIN_PASSWORD),
-    )
-    await api.execute("INSERT INTO domain_admins (username, domain, active) VALUES (:u, 'mine.com', 1)", u=DOMAIN_ADMIN)
+    await api.storage.add_admin(DOMAIN_ADMIN, DOMAIN_ADMIN_PASSWORD)
+    await api.storage.grant_domain(DOMAIN_ADMIN, "mine.com")
     assert (await api.login(DOMAIN_ADMIN, DOMAIN_ADMIN_PASSWORD)).status_code == 200
 
 
