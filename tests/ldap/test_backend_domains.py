@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from gateway.backends.ldap import DeletedMailbox, LdapAccounts
+from gateway.backends.ldap import accounts as accounts_module
 from gateway.backends.ldap.connection import Directory
 from gateway.errors import Conflict, GatewayError, InvalidInput, NotFound, NotSupported
-from gateway.model import DomainChanges, PageQuery
+from gateway.model import DomainChanges, PageQuery, UsedQuota
 from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
     add_entry,
@@ -346,3 +347,31 @@ async def test_domain_created_by_the_panel_reads_back(accounts: LdapAccounts, ld
         "panel.com", "panel.com", True, "dovecot", True,
     )  # fmt: skip
     assert (domain.min_password_length, domain.default_user_quota, domain.max_users) == (8, 1024, 0)
+
+
+async def test_used_quota_is_summed_per_domain_in_batches(
+    accounts: LdapAccounts, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Domain usage and totals add up what Dovecot counted in iRedAdmin's database, a few addresses per read."""
+    for name in ("a.com", "b.com"):
+        await make_domain(accounts, name)
+    for email in ("x@a.com", "y@a.com", "z@a.com", "w@b.com"):
+        await make_user(accounts, email)
+    counted = {"x@a.com": UsedQuota(100, 1), "y@a.com": UsedQuota(20, 2), "w@b.com": UsedQuota(3, 4)}
+    reads: list[list[str]] = []
+
+    async def read_used_quota(emails: list[str]) -> dict[str, UsedQuota]:
+        reads.append(emails)
+        return {email: counted[email] for email in emails if email in counted}
+
+    accounts.read_used_quota = read_used_quota
+    monkeypatch.setattr(accounts_module, "USED_QUOTA_BATCH", 2)
+    usage = await accounts.domain_usage(["a.com", "b.com"])
+    assert (usage["a.com"].used_bytes, usage["a.com"].used_messages) == (120, 3)
+    assert (usage["b.com"].used_bytes, usage["b.com"].used_messages) == (3, 4)
+    assert sorted(email for batch in reads for email in batch) == ["w@b.com", "x@a.com", "y@a.com", "z@a.com"]
+    assert [len(batch) for batch in reads] == [2, 2]
+    total = await accounts.stats(None)
+    assert (total.used_bytes, total.used_messages) == (123, 7)
+    scoped = await accounts.stats(["b.com"])
+    assert (scoped.used_bytes, scoped.used_messages) == (3, 4)

@@ -1,4 +1,5 @@
-"""The dashboard query costs the same number of SQL statements for 5×5 and 50×50 domains × users."""
+"""The dashboard query costs the same number of SQL statements for 5×5 and 50×50 domains × users, and on LDAP
+the same number of directory searches for 5×5 and 20×20."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.backends.ldap.connection import Directory
+from gateway.backends.ldap.dn import CONTAINERS
+from gateway.backends.ldap.entry import Entry
 from gateway.backends.sql import tables as t
 from tests.rest.conftest import Api
 from tests.schema.conftest import data
+from tests.storage import LdapStorage, SqlStorage
 
 DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
@@ -128,16 +134,101 @@ def _check(result: dict[str, Any], n: int) -> None:
             assert user["usedQuota"] == {"bytes": 1000 * (j + 1), "messages": j + 1}
 
 
-async def test_dashboard_statements_do_not_grow_with_the_data(admin_api: Api) -> None:
-    await seed(admin_api.vmail, range(5), range(5), new_domains=True)
-    await _dashboard(admin_api)  # connections opened, caches filled
-    small, small_statements = await _dashboard(admin_api)
+async def test_dashboard_statements_do_not_grow_with_the_data(sql_admin_api: Api) -> None:
+    assert isinstance(sql_admin_api.storage, SqlStorage)
+    vmail = sql_admin_api.storage.vmail
+    await seed(vmail, range(5), range(5), new_domains=True)
+    await _dashboard(sql_admin_api)  # connections opened, caches filled
+    small, small_statements = await _dashboard(sql_admin_api)
     _check(small, 5)
 
-    await seed(admin_api.vmail, range(5), range(5, 50), new_domains=False)
-    await seed(admin_api.vmail, range(5, 50), range(50), new_domains=True)
-    large, large_statements = await _dashboard(admin_api)
+    await seed(vmail, range(5), range(5, 50), new_domains=False)
+    await seed(vmail, range(5, 50), range(50), new_domains=True)
+    large, large_statements = await _dashboard(sql_admin_api)
     _check(large, 50)
     assert sum(len(d["users"]["nodes"]) for d in large["domains"]["nodes"]) == 50 * 50
 
     assert len(large_statements) == len(small_statements), "\n\n".join(large_statements)
+
+
+# LDAP: the same dashboard over a directory costs the same number of searches.
+# 20×20 rather than 50×50: the test slapd keeps OpenLDAP's default size limit of 500 entries (which also caps
+# a paged search) where iRedMail sets ``sizelimit unlimited``, so it would refuse a search over 2,500 accounts.
+LDAP_LARGE = 20
+
+
+def seed_directory(storage: LdapStorage, domains: range, users: range, *, new_domains: bool) -> list[dict[str, Any]]:
+    """What ``seed`` writes, as iRedMail's entries: a mailDomain with its containers and an alias of its first
+    ``MEMBERS`` users for new domains, a mailUser per user. Returns the used_quota rows for iRedAdmin's database."""
+    tree = storage.tree
+    quotas: list[dict[str, Any]] = []
+    conn = storage.server.connection(storage.server.root_dn, storage.server.root_password)
+    try:
+        for i in domains:
+            name = domain_name(i)
+            if new_domains:
+                assert conn.add(tree.domain_dn(name), ["mailDomain"], {
+                    "domainName": name, "accountStatus": "active", "mtaTransport": "dovecot", "enabledService": "mail",
+                }), conn.result
+                for container in CONTAINERS:
+                    assert conn.add(tree.container_dn(name, container), ["organizationalUnit"], {"ou": container})
+                assert conn.add(tree.alias_dn(f"team@{name}"), ["mailAlias"], {
+                    "mail": f"team@{name}", "cn": "Team", "accountStatus": "active", "accessPolicy": "public",
+                    "mailForwardingAddress": [email(i, j) for j in range(MEMBERS)],
+                }), conn.result
+            for j in users:
+                address = email(i, j)
+                assert conn.add(tree.user_dn(address), ["inetOrgPerson", "mailUser", "shadowAccount"], {
+                    "mail": address, "uid": f"u{j:03d}", "cn": f"User {j}", "sn": f"u{j:03d}",
+                    "userPassword": "{PLAIN}x", "preferredLanguage": "en_US", "accountStatus": "active",
+                    "homeDirectory": f"/var/vmail/vmail1/{name}/u{j:03d}/", "mailQuota": str(100 * 1048576),
+                }), conn.result
+                quotas.append({"username": address, "bytes": 1000 * (j + 1), "messages": j + 1, "domain": name})
+    finally:
+        conn.unbind()
+    return quotas
+
+
+async def seed_ldap(storage: LdapStorage, domains: range, users: range, *, new_domains: bool) -> None:
+    quotas = seed_directory(storage, domains, users, new_domains=new_domains)
+    async with storage.iredadmin.begin() as conn:
+        await conn.execute(insert(t.used_quota), quotas)
+
+
+@contextmanager
+def searched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The filters of the LDAP searches the gateway sends inside the block (one per search, whatever its pages)."""
+    filters: list[str] = []
+    search = Directory.search
+
+    def record(self: Directory, base: str, search_filter: str, **options: Any) -> list[Entry]:
+        filters.append(f"{base} {search_filter}")
+        return search(self, base, search_filter, **options)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Directory, "search", record)
+        yield filters
+
+
+async def _ldap_dashboard(api: Api, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], list[str]]:
+    with searched(monkeypatch) as filters:
+        result = await data(api, DASHBOARD)
+    return result, list(filters)
+
+
+async def test_dashboard_searches_do_not_grow_with_the_data(
+    ldap_admin_api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    storage = ldap_admin_api.storage
+    assert isinstance(storage, LdapStorage)
+    await seed_ldap(storage, range(5), range(5), new_domains=True)
+    small, small_searches = await _ldap_dashboard(ldap_admin_api, monkeypatch)
+    _check(small, 5)
+    assert small_searches
+
+    await seed_ldap(storage, range(5), range(5, LDAP_LARGE), new_domains=False)
+    await seed_ldap(storage, range(5, LDAP_LARGE), range(LDAP_LARGE), new_domains=True)
+    large, large_searches = await _ldap_dashboard(ldap_admin_api, monkeypatch)
+    _check(large, LDAP_LARGE)
+
+    assert len(large_searches) == len(small_searches), "\n".join(large_searches)

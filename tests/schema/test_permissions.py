@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.passwords import hash_password
 from gateway.schema.app import build_schema
 from gateway.settings import Settings
 from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, STRONG, Api
 from tests.schema.conftest import codes, data, gql
+from tests.storage import deleted_mailboxes, set_used_quota
 
 BOSS = "boss@other.org"
 BOSS_PASSWORD = "Dom-Adm1n!pass"
@@ -54,8 +54,7 @@ async def ok(api: Api, method: str, path: str, **params: str) -> None:
     assert response.status_code in (200, 201), (path, response.text)
 
 
-@pytest.fixture
-async def two_domains(admin_api: Api) -> Api:
+async def arrange_two_domains(admin_api: Api) -> Api:
     """a.com (john, ann, alias team) and b.com (kim, alias crew with john as a member), throttles on all
     levels, used quota, and BOSS, an admin of a.com only; ADMIN is logged in."""
     for name in ("a.com", "b.com"):
@@ -67,22 +66,42 @@ async def two_domains(admin_api: Api) -> Api:
     for target in ("global", "a.com", "b.com", "john@a.com", "kim@b.com"):
         await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
-        await admin_api.execute(
-            "INSERT INTO used_quota (username, bytes, messages, domain) VALUES (:u, :b, 1, :d)",
-            u=email, b=used, d=email.split("@")[1],
-        )
-    await admin_api.execute(
-        "INSERT INTO admin (username, password, active) VALUES (:u, :p, 1)", u=BOSS, p=hash_password(BOSS_PASSWORD)
-    )
-    await admin_api.execute("INSERT INTO domain_admins (username, domain, active) VALUES (:u, 'a.com', 1)", u=BOSS)
+        await set_used_quota(admin_api.storage, email, used, 1)
+    await admin_api.storage.add_admin(BOSS, BOSS_PASSWORD)
+    await admin_api.storage.grant_domain(BOSS, "a.com")
     return admin_api
+
+
+async def login_boss(api: Api) -> Api:
+    assert await data(api, LOGIN, u=BOSS, p=BOSS_PASSWORD) == {"login": {"username": BOSS}}
+    return api
+
+
+@pytest.fixture
+async def two_domains(admin_api: Api) -> Api:
+    """``arrange_two_domains`` on every backend."""
+    return await arrange_two_domains(admin_api)
 
 
 @pytest.fixture
 async def boss(two_domains: Api) -> Api:
     """The same gateway with BOSS logged in through GraphQL."""
-    assert await data(two_domains, LOGIN, u=BOSS, p=BOSS_PASSWORD) == {"login": {"username": BOSS}}
-    return two_domains
+    return await login_boss(two_domains)
+
+
+@pytest.fixture
+async def sql_two_domains(sql_admin_api: Api) -> Api:
+    """``arrange_two_domains`` on the SQL backends, which have no mailing lists."""
+    return await arrange_two_domains(sql_admin_api)
+
+
+@pytest.fixture
+async def ldap_two_domains(ldap_admin_api: Api) -> Api:
+    """``arrange_two_domains`` on OpenLDAP, with the mailing list list@b.com (members kim and john)."""
+    api = await arrange_two_domains(ldap_admin_api)
+    response = await api.call("POST", "/api/maillist/list@b.com", members="kim@b.com,john@a.com")
+    assert response.status_code == 201, response.text
+    return api
 
 
 def test_every_root_field_is_covered() -> None:
@@ -99,15 +118,33 @@ async def test_global_admin_sees_and_manages_every_domain(two_domains: Api) -> N
     assert result["stats"] == {"domains": 2, "activeDomains": 2, "users": 3, "activeUsers": 3, "aliases": 2,
                                "allocatedQuota": 300, "usedBytes": 71000, "usedMessages": 2}
     for field, query in QUERIES.items():
-        if field != "mailingList":
+        if field != "mailingList":  # a capability of the storage: see the two tests below
             body = await gql(two_domains, query)
             assert "errors" not in body, (field, body)
-    assert codes(await gql(two_domains, QUERIES["mailingList"])) == ["NOT_SUPPORTED"]
     result = await data(two_domains, '{ user(email: "john@a.com") { aliases } }')
     assert result["user"]["aliases"] == ["crew@b.com", "team@a.com"]
     result = await data(two_domains, MUTATIONS["updateDomain"])
     assert result == {"updateDomain": {"name": "b.com"}}
-    assert await two_domains.rows("SELECT description FROM domain WHERE domain = 'b.com'") == [{"description": "x"}]
+    stored = await two_domains.storage.domain("b.com")
+    assert stored is not None and stored.description == "x"
+
+
+async def test_global_admin_is_told_mailing_lists_are_not_supported_on_sql(sql_two_domains: Api) -> None:
+    assert codes(await gql(sql_two_domains, QUERIES["mailingList"])) == ["NOT_SUPPORTED"]
+
+
+async def test_mailing_lists_of_another_domain_stay_hidden_on_ldap(ldap_two_domains: Api) -> None:
+    assert await data(ldap_two_domains, QUERIES["mailingList"]) == {"mailingList": {"email": "list@b.com"}}
+    await login_boss(ldap_two_domains)
+    body = await gql(ldap_two_domains, QUERIES["mailingList"])
+    assert codes(body) == ["PERMISSION_DENIED"] and body["data"] is None
+    result = await data(ldap_two_domains, '{ user(email: "john@a.com") { aliases } }')
+    assert result["user"]["aliases"] == ["team@a.com"]
+    before = await ldap_two_domains.snapshot()
+    for field in ("createMailingList", "updateMailingList", "deleteMailingList"):
+        body = await gql(ldap_two_domains, MUTATIONS[field])
+        assert codes(body) == ["PERMISSION_DENIED"], (field, body)
+    assert await ldap_two_domains.snapshot() == before
 
 
 async def test_domain_admin_sees_only_its_domain(boss: Api) -> None:
@@ -194,12 +231,21 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         "updateDomainUsers": 3,
     }
     assert await data(boss, 'mutation { deleteUser(email: "new@a.com") }') == {"deleteUser": True}
-    [deleted] = await boss.rows("SELECT username, admin FROM deleted_mailboxes")
-    assert deleted == {"username": "new@a.com", "admin": BOSS}
-    assert await boss.rows("SELECT description FROM domain WHERE domain = 'a.com'") == [{"description": "Mine"}]
+    [deleted] = await deleted_mailboxes(boss.storage)
+    assert (deleted.username, deleted.admin) == ("new@a.com", BOSS)
+    stored = await boss.storage.domain("a.com")
+    assert stored is not None and stored.description == "Mine"
 
 
 async def test_revoked_rights_end_the_session(boss: Api) -> None:
+    assert (await data(boss, '{ domain(name: "a.com") { name } }')) == {"domain": {"name": "a.com"}}
+    await boss.storage.revoke_domain(BOSS, "a.com")
+    assert codes(await gql(boss, '{ domain(name: "a.com") { name } }')) == ["LOGIN_REQUIRED"]
+    assert codes(await gql(boss, LOGIN, u=BOSS, p=BOSS_PASSWORD)) == ["INVALID_CREDENTIALS"]
+
+
+async def test_inactive_domain_admins_row_ends_the_session_on_sql(sql_two_domains: Api) -> None:
+    boss = await login_boss(sql_two_domains)
     assert (await data(boss, '{ domain(name: "a.com") { name } }')) == {"domain": {"name": "a.com"}}
     await boss.execute("UPDATE domain_admins SET active = 0 WHERE username = :u", u=BOSS)
     assert codes(await gql(boss, '{ domain(name: "a.com") { name } }')) == ["LOGIN_REQUIRED"]
