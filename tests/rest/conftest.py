@@ -193,6 +193,37 @@ async def ldap_admin_api(ldap_api: Api) -> Api:
     return ldap_api
 
 
+async def with_two_domains(api: Api) -> Api:
+    """Domains example.com (user bob) and other.org (user carol), made through the API."""
+    for path, params in [
+        ("/api/domain/example.com", {}),
+        ("/api/domain/other.org", {}),
+        ("/api/user/bob@example.com", {"password": STRONG}),
+        ("/api/user/carol@other.org", {"password": STRONG}),
+    ]:
+        response = await api.call("POST", path, **params)
+        assert response.status_code == 201, response.text
+    return api
+
+
+@pytest.fixture
+async def domain_api(admin_api: Api) -> Api:
+    """ADMIN logged in, with example.com (user bob) and other.org (user carol), on every backend."""
+    return await with_two_domains(admin_api)
+
+
+@pytest.fixture
+async def sql_domain_api(sql_admin_api: Api) -> Api:
+    """``domain_api`` on the SQL backends only (SQL layout; no mailing lists)."""
+    return await with_two_domains(sql_admin_api)
+
+
+@pytest.fixture
+async def ldap_domain_api(ldap_admin_api: Api) -> Api:
+    """``domain_api`` on OpenLDAP only (LDAP layout; mailing lists)."""
+    return await with_two_domains(ldap_admin_api)
+
+
 @contextmanager
 def counted_statements(api: Api) -> Iterator[list[str]]:
     """The SQL statements the gateway itself sends to its vmail database inside the block."""

@@ -42,36 +42,6 @@ async def add_domain_admin(api: Api, domain: str, username: str = DOMAIN_ADMIN) 
     await api.storage.grant_domain(username, domain)
 
 
-async def with_two_domains(api: Api) -> Api:
-    for path, params in [
-        ("/api/domain/example.com", {}),
-        ("/api/domain/other.org", {}),
-        ("/api/user/bob@example.com", {"password": STRONG}),
-        ("/api/user/carol@other.org", {"password": STRONG}),
-    ]:
-        response = await api.call("POST", path, **params)
-        assert response.status_code == 201, response.text
-    return api
-
-
-@pytest.fixture
-async def domain_api(admin_api: Api) -> Api:
-    """ADMIN logged in, with example.com (user bob) and other.org (user carol), on every backend."""
-    return await with_two_domains(admin_api)
-
-
-@pytest.fixture
-async def sql_domain_api(sql_admin_api: Api) -> Api:
-    """``domain_api`` on the SQL backends only, for the forwardings/moderators layout."""
-    return await with_two_domains(sql_admin_api)
-
-
-@pytest.fixture
-async def ldap_domain_api(ldap_admin_api: Api) -> Api:
-    """``domain_api`` on OpenLDAP only, for the mailAlias entry layout."""
-    return await with_two_domains(ldap_admin_api)
-
-
 CREATE_TEAM = {
     "cn": "The Team",
     "accessPolicy": "membersOnly",
