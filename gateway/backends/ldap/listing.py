@@ -121,13 +121,11 @@ def domain_admins(directory: Directory, tree: Tree, domains: list[str]) -> dict[
     return result
 
 
-def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> Stats:
-    """Totals over ``names`` (every domain when None), from one search; used figures are not in LDAP (0)."""
-    return stats_and_mailboxes(directory, tree, names)[0]
-
-
 def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str] | None) -> tuple[Stats, list[str]]:
-    """``stats``, and the addresses of the mailboxes counted, whose used quota is kept outside LDAP."""
+    """Totals over ``names`` (every domain when None) from one search, and the addresses of the mailboxes counted.
+
+    Used figures are kept outside LDAP: they are 0 here, and the caller adds them up for those addresses.
+    """
     kinds = any_of(*(object_class(kind) for kind in ("mailDomain", "mailUser", "mailAlias")))
     scope = "" if names is None else any_of(names_filter(names), _in_domains(names))
     entries = directory.search(
