@@ -11,7 +11,7 @@ from gateway.backends.ldap import DeletedMailbox, LdapAccounts
 from gateway.backends.ldap import accounts as accounts_module
 from gateway.backends.ldap.connection import Directory
 from gateway.errors import Conflict, GatewayError, InvalidInput, NotFound, NotSupported
-from gateway.model import DomainChanges, PageQuery, UsedQuota
+from gateway.model import DomainChanges, PageQuery, UsedQuota, UserChanges
 from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
     add_entry,
@@ -19,6 +19,7 @@ from tests.ldap.backend_support import (
     make_domain,
     make_user,
     new_alias,
+    new_user,
     no_check,
     read,
     snapshot,
@@ -375,3 +376,51 @@ async def test_used_quota_is_summed_per_domain_in_batches(
     assert (total.used_bytes, total.used_messages) == (123, 7)
     scoped = await accounts.stats(["b.com"])
     assert (scoped.used_bytes, scoped.used_messages) == (3, 4)
+
+
+async def test_panel_counters_follow_the_accounts(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+    await make_domain(accounts, "example.com")
+    domain_dn = tree_of(ldap_tree).domain_dn("example.com")
+
+    def counters() -> tuple[list[str], ...]:
+        entry = read(ldap_tree, domain_dn)
+        assert entry is not None
+        names = ("domaincurrentusernumber", "domaincurrentaliasnumber", "domaincurrentlistnumber")
+        return (*(entry.get(name, []) for name in names), entry.get("domaincurrentquotasize", []))
+
+    assert counters() == ([], [], [], [])
+    await make_user(accounts, "john@example.com", quota=100)
+    await make_user(accounts, "jane@example.com", quota=50)
+    await accounts.create_alias(new_alias("team@example.com", ("john@example.com",)), no_check)
+    assert accounts.maillists is not None
+    await accounts.maillists.create_maillist(new_alias("list@example.com", ("jane@example.com",)), no_check)
+    assert counters() == (["2"], ["1"], ["1"], [str(150 * 1048576)])
+
+    await accounts.update_user("jane@example.com", "example.com", UserChanges(quota=200), no_check)
+    assert counters() == (["2"], ["1"], ["1"], [str(300 * 1048576)])
+    await accounts.update_domain_users("example.com", UserChanges(quota=10))
+    assert counters() == (["2"], ["1"], ["1"], [str(20 * 1048576)])
+
+    await accounts.delete_user("john@example.com", admin="postmaster@example.com", delete_date=None)
+    await accounts.delete_alias("team@example.com")
+    await accounts.maillists.delete_maillist("list@example.com")
+    assert counters() == (["1"], ["0"], ["0"], [str(10 * 1048576)])
+
+
+async def test_a_create_refused_after_its_write_leaves_the_counters(
+    accounts: LdapAccounts, ldap_tree: LdapServer
+) -> None:
+    await make_domain(accounts, "example.com")
+    await make_user(accounts, "john@example.com", quota=100)
+    before = snapshot(ldap_tree)
+    calls: list[object] = []
+
+    def refuse_the_second_look(*args: object) -> None:
+        calls.append(args)
+        if len(calls) == 2:  # the check after the entry was added
+            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+
+    with pytest.raises(Conflict):
+        await accounts.create_user(new_user("jane@example.com"), refuse_the_second_look)
+    assert len(calls) == 2
+    assert snapshot(ldap_tree) == before

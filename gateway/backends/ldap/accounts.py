@@ -14,8 +14,9 @@ deleted mailboxes, both in iRedAdmin's SQL database. They are read from
 them used quota reads as 0 and deleted mailboxes are not recorded.
 ``read_deleted_maildirs`` lists the maildirs still waiting for removal, which
 a re-created address must not reuse.
-The panel's ``domainCurrent*Number`` counters are not maintained; counts
-are taken from the entries themselves.
+Every write that adds or removes accounts or changes quotas also brings
+the panel's ``domainCurrent*`` counters up to date; the gateway's own
+counts are taken from the entries themselves.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from gateway.backends.ldap.connection import Directory, LdapPool
 from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder, MaildirReader
 from gateway.backends.ldap.dn import Tree
 from gateway.backends.ldap.journal import Journal
-from gateway.backends.ldap.mapping import domain_from_entry, home_directory
+from gateway.backends.ldap.mapping import domain_from_entry, domain_part, home_directory
 from gateway.errors import GatewayError
 from gateway.maildir import maildir_variant
 from gateway.model import (
@@ -62,6 +63,17 @@ Read = Callable[[Directory, Tree], T]
 Write = Callable[[Directory, Tree, Journal], T]
 QuotaReader = Callable[[list[str]], Awaitable[dict[str, UsedQuota]]]
 USED_QUOTA_BATCH = 500  # addresses per used-quota read, well below any SQL server's limit on bound parameters
+
+
+def counted(operation: Write[T], domain: str) -> Write[T]:
+    """``operation``, then the domain's panel counters brought up to date within the same undoable write."""
+
+    def write(directory: Directory, tree: Tree, journal: Journal) -> T:
+        result = operation(directory, tree, journal)
+        domains.refresh_counters(directory, tree, journal, domain)
+        return result
+
+    return write
 
 
 class DirectoryStore:
@@ -103,13 +115,13 @@ class LdapMaillists(DirectoryStore):
 
     async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
         async with self.creating[maillist.domain]:
-            await self._write(partial(maillists.create_list, maillist=maillist, check=check))
+            await self._write(counted(partial(maillists.create_list, maillist=maillist, check=check), maillist.domain))
 
     async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
         await self._write(partial(maillists.update_list, address=address, apply=apply))
 
     async def delete_maillist(self, address: str) -> None:
-        await self._write(partial(maillists.delete_list, address=address))
+        await self._write(counted(partial(maillists.delete_list, address=address), domain_part(address)))
 
 
 class LdapAccounts(DirectoryStore):
@@ -183,7 +195,7 @@ class LdapAccounts(DirectoryStore):
     async def create_user(self, user: NewUser, check: UserCheck) -> None:
         async with self.creating[user.domain]:
             user = await self._unused_home(user)
-            await self._write(partial(users.create_user, user=user, check=check))
+            await self._write(counted(partial(users.create_user, user=user, check=check), user.domain))
 
     async def _unused_home(self, user: NewUser) -> NewUser:
         """``user``, or it with a variant of its maildir while a deleted mailbox of that address still names it."""
@@ -198,18 +210,22 @@ class LdapAccounts(DirectoryStore):
 
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
         await self._write(
-            partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check)
+            counted(
+                partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check),
+                domain_name,
+            )
         )
 
     async def update_domain_users(self, domain: str, changes: UserChanges) -> int:
-        return await self._write(partial(users.update_domain_users, domain=domain, changes=changes))
+        return await self._write(counted(partial(users.update_domain_users, domain=domain, changes=changes), domain))
 
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
         await self._write(partial(users.set_passwords, domain=domain, hashes=dict(hashes)))
 
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
         await self._write(
-            partial(users.delete_user, email=email, admin=admin, delete_date=delete_date), then=self._recorded
+            counted(partial(users.delete_user, email=email, admin=admin, delete_date=delete_date), domain_part(email)),
+            then=self._recorded,
         )
 
     # aliases
@@ -222,13 +238,13 @@ class LdapAccounts(DirectoryStore):
 
     async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
         async with self.creating[alias.domain]:
-            await self._write(partial(aliases.create_alias, alias=alias, check=check))
+            await self._write(counted(partial(aliases.create_alias, alias=alias, check=check), alias.domain))
 
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:
         await self._write(partial(aliases.update_alias, address=address, apply=apply))
 
     async def delete_alias(self, address: str) -> None:
-        await self._write(partial(aliases.delete_alias, address=address))
+        await self._write(counted(partial(aliases.delete_alias, address=address), domain_part(address)))
 
     # pages and batches
 

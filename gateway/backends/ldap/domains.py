@@ -27,6 +27,13 @@ from gateway.model import Domain, DomainChanges, DomainUsage
 ENTRY_ATTRIBUTES = ["*", "createTimestamp", "modifyTimestamp"]
 ACCOUNT_CLASSES = ("mailUser", "mailList", "mailAlias", "mailExternalUser")
 COUNTED = any_of(object_class("mailUser"), object_class("mailAlias"), object_class("mailList"))
+# the panel's counters on the domain entry, which it shows and iRedMail's tools keep current
+COUNTERS = {
+    "users": "domainCurrentUserNumber",
+    "aliases": "domainCurrentAliasNumber",
+    "lists": "domainCurrentListNumber",
+    "quota": "domainCurrentQuotaSize",  # bytes
+}
 
 
 def domain_entries(directory: Directory, tree: Tree, search_filter: str = "") -> list[Entry]:
@@ -96,6 +103,21 @@ def usage_and_mailboxes(
         name: DomainUsage(users=u, aliases=a, allocated_quota=q, used_bytes=0, used_messages=0, lists=lists)
         for name, (u, a, lists, q) in counts.items()
     }, mailboxes
+
+
+def refresh_counters(directory: Directory, tree: Tree, journal: Journal, name: str) -> None:
+    """Bring the panel's ``domainCurrent*`` counters of domain ``name`` up to what it holds now."""
+    entry = directory.get(tree.domain_dn(name), list(COUNTERS.values()))
+    if entry is None:
+        return
+    counted = usage(directory, tree, [name])[name]
+    figures = {
+        "users": counted.users,
+        "aliases": counted.aliases,
+        "lists": counted.lists,
+        "quota": counted.allocated_quota * MB,
+    }
+    journal.replace(directory, entry, {attribute: [str(figures[key])] for key, attribute in COUNTERS.items()})
 
 
 def _refuse_quota(changes: DomainChanges) -> None:
