@@ -169,7 +169,7 @@ SQL_SETTING_KEYS = {
 }
 VMAIL_TABLES = (
     "domain", "mailbox", "forwardings", "alias", "domain_admins", "admin", "deleted_mailboxes",
-    "moderators", "alias_domain", "used_quota",
+    "moderators", "alias_domain", "used_quota", "maillists", "maillist_owners",
 )  # fmt: skip
 
 
