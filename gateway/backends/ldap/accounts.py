@@ -14,6 +14,7 @@ deleted mailboxes, both in iRedAdmin's SQL database. They are read from
 them used quota reads as 0 and deleted mailboxes are not recorded.
 ``read_deleted_maildirs`` lists the maildirs still waiting for removal, which
 a re-created address must not reuse.
+
 Every write that adds or removes accounts or changes quotas also brings
 the panel's ``domainCurrent*`` counters up to date; the gateway's own
 counts are taken from the entries themselves.
