@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -107,6 +108,22 @@ class PreparedPool:
         self._directory = directory
         self._free: dict[str, list[DatabasePair]] = {}
         self._all: list[DatabasePair] = []
+        self._sqlite_template: DatabasePair | None = None
+
+    def sqlite_copy(self, directory: Path) -> DatabasePair:
+        """A new SQLite pair in ``directory``: copies of files given iRedMail's schema once per pool."""
+        if self._sqlite_template is None:
+            self._sqlite_template = self.take("sqlite")
+        names = (unique_name("vmail"), unique_name("iredapd"))
+        template = self._sqlite_template
+        for source, name in zip(template.names, names, strict=True):
+            shutil.copyfile(self._directory / f"{source}.sqlite3", directory / f"{name}.sqlite3")
+        return DatabasePair(
+            kind="sqlite",
+            vmail=database_url("sqlite", names[0], directory),
+            iredapd=database_url("sqlite", names[1], directory),
+            names=names,
+        )
 
     def take(self, kind: str) -> DatabasePair:
         free = self._free.setdefault(kind, [])
@@ -179,10 +196,10 @@ async def _emptied(pair: DatabasePair) -> bool:
 def prepared_pair(kind: str, tmp_path: Path, shared: PreparedPool) -> Iterator[DatabasePair]:
     """A vmail/iredapd pair holding iRedMail's schema and no rows.
 
-    SQLite pairs are new files; server pairs are reused after their rows are deleted.
+    SQLite pairs are new files in ``tmp_path``; server pairs are reused after their rows are deleted.
     """
     if kind == "sqlite":
-        yield PreparedPool(tmp_path).take(kind)
+        yield shared.sqlite_copy(tmp_path)
         return
     pair = shared.take(kind)
     try:
