@@ -84,9 +84,7 @@ def open_backends(settings: Settings) -> Backends:
             accounts=LdapAccounts(
                 pool,
                 settings.ldap_base_dn,
-                record_deleted=iredadmin_database.record if iredadmin_database else None,
-                read_used_quota=iredadmin_database.used_quota if iredadmin_database else None,
-                read_deleted_maildirs=iredadmin_database.deleted_maildirs if iredadmin_database else None,
+                iredadmin=iredadmin_database,
             ),
             throttles=SqlThrottles(iredapd),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},

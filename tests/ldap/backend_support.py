@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import ldap3  # type: ignore[import-untyped]
 import pytest
+from sqlalchemy import text
 
 from gateway.backends.base import AccountStore
-from gateway.backends.ldap import LdapAccounts, LdapPool
+from gateway.backends.ldap import DeletedMailbox, LdapAccounts, LdapPool
 from gateway.backends.ldap.dn import Tree
+from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.iredadmin import IredadminDatabase
+from gateway.backends.sql.schema import prepare_schema
+from gateway.errors import GatewayError
 from gateway.maildir import maildir_path
 from gateway.model import Alias, Domain, DomainChanges, DomainUsage, NewUser, User
 from gateway.passwords import hash_password
 from tests.ldap_mailstack import LdapMailStack, require_tools
 from tests.ldap_server import LdapServer
+from tests.storage import as_date
 
 STORAGE_BASE, STORAGE_NODE = "/var/vmail", "vmail1"
 PASSWORD = "Secret-pass-1"
@@ -30,6 +37,33 @@ async def accounts_fixture(ldap_tree: LdapServer) -> AsyncIterator[LdapAccounts]
         yield LdapAccounts(pool, ldap_tree.suffix)
     finally:
         await pool.aclose()
+
+
+@pytest.fixture(name="iredadmin")
+async def iredadmin_fixture(tmp_path: Path) -> AsyncIterator[IredadminDatabase]:
+    """iRedAdmin's database on SQLite (its deleted_mailboxes and used_quota tables have vmail's columns)."""
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'iredadmin.sqlite3'}", "iredadmin")
+    assert (await prepare_schema(engine, "vmail")).created
+    try:
+        yield IredadminDatabase(engine)
+    finally:
+        await engine.dispose()
+
+
+async def recorded(iredadmin: IredadminDatabase) -> list[DeletedMailbox]:
+    """The deleted mailboxes ``iredadmin`` holds, oldest first."""
+    async with iredadmin.engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT username, domain, maildir, admin, delete_date FROM deleted_mailboxes ORDER BY id")
+        )
+        return [DeletedMailbox(row[0], row[1], row[2], row[3], as_date(row[4])) for row in rows]
+
+
+class UnreachableIredadmin(IredadminDatabase):
+    """iRedAdmin's database failing every write."""
+
+    async def record(self, mailboxes: Sequence[DeletedMailbox]) -> None:
+        raise GatewayError(detail="iredadmin database down")
 
 
 @pytest.fixture(name="stack", scope="module")

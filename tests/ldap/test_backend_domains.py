@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from gateway.backends.ldap import DeletedMailbox, LdapAccounts
-from gateway.backends.ldap import accounts as accounts_module
+from gateway.backends.ldap import LdapAccounts
 from gateway.backends.ldap.connection import Directory
+from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.errors import Conflict, GatewayError, InvalidInput, NotFound, NotSupported
 from gateway.model import DomainChanges, PageQuery, UsedQuota, UserChanges
 from tests.ldap.backend_support import (
+    UnreachableIredadmin,
     accounts_fixture,  # noqa: F401
     add_entry,
     add_values,
+    iredadmin_fixture,  # noqa: F401
     make_domain,
     make_user,
     new_alias,
     new_user,
     no_check,
     read,
+    recorded,
     snapshot,
     subtree,
     tree_of,
 )
 from tests.ldap_server import LdapServer
+from tests.storage import run
 
 
 async def test_create_writes_the_domain_and_its_containers(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
@@ -221,14 +224,11 @@ async def test_disabling_is_undone_when_an_entry_fails(
     assert snapshot(ldap_tree) == before
 
 
-async def test_delete_removes_the_subtree_and_references(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_delete_removes_the_subtree_and_references(
+    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+) -> None:
     tree = tree_of(ldap_tree)
-    recorded: list[DeletedMailbox] = []
-
-    async def record(mailboxes: Sequence[DeletedMailbox]) -> None:
-        recorded.extend(mailboxes)
-
-    accounts.record_deleted = record
+    accounts.iredadmin = iredadmin
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com")
@@ -249,18 +249,21 @@ async def test_delete_removes_the_subtree_and_references(accounts: LdapAccounts,
     other = read(ldap_tree, tree.domain_dn("other.com"))
     assert other is not None and other["domainadmin"] == ["eve@other.com"]
     assert "memberofgroup" not in read(ldap_tree, tree.user_dn("eve@other.com"))  # type: ignore[operator]
-    assert sorted((m.username, m.domain, m.admin, m.delete_date) for m in recorded) == [
+    deleted = await recorded(iredadmin)
+    assert sorted((m.username, m.domain, m.admin, m.delete_date) for m in deleted) == [
         ("jane@example.com", "example.com", "admin@example.net", None),
         ("john@example.com", "example.com", "admin@example.net", None),
     ]
-    assert all(m.maildir.startswith("/var/vmail/vmail1/example.com/") for m in recorded)
+    assert all(m.maildir.startswith("/var/vmail/vmail1/example.com/") for m in deleted)
     assert await accounts.get_domain("example.com") is None
     with pytest.raises(NotFound) as caught:
         await accounts.delete_domain("example.com", admin="admin@example.net", delete_date=None)
     assert caught.value.code == "NO_SUCH_DOMAIN"
 
 
-async def test_delete_is_undone_when_recording_fails(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_delete_is_undone_when_recording_fails(
+    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+) -> None:
     await make_domain(accounts, "example.com", default_user_quota=100)
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com", name="John")
@@ -268,10 +271,7 @@ async def test_delete_is_undone_when_recording_fails(accounts: LdapAccounts, lda
     add_values(ldap_tree, tree_of(ldap_tree).domain_dn("other.com"), "domainAdmin", ["john@example.com"])
     before = snapshot(ldap_tree)
 
-    async def broken(mailboxes: Sequence[DeletedMailbox]) -> None:
-        raise GatewayError(detail="iredadmin database down")
-
-    accounts.record_deleted = broken
+    accounts.iredadmin = UnreachableIredadmin(iredadmin.engine)
     with pytest.raises(GatewayError):
         await accounts.delete_domain("example.com", admin="admin@example.net", delete_date=None)
     assert snapshot(ldap_tree) == before
@@ -350,32 +350,34 @@ async def test_domain_created_by_the_panel_reads_back(accounts: LdapAccounts, ld
     assert (domain.min_password_length, domain.default_user_quota, domain.max_users) == (8, 1024, 0)
 
 
-async def test_used_quota_is_summed_per_domain_in_batches(
-    accounts: LdapAccounts, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
+async def test_used_quota_is_summed_per_domain(
+    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
 ) -> None:
-    """Domain usage and totals add up what Dovecot counted in iRedAdmin's database, a few addresses per read."""
-    for name in ("a.com", "b.com"):
+    """Domain usage and totals add up what Dovecot counted in iRedAdmin's database."""
+    for name in ("a.com", "b.com", "c.com"):
         await make_domain(accounts, name)
     for email in ("x@a.com", "y@a.com", "z@a.com", "w@b.com"):
         await make_user(accounts, email)
-    counted = {"x@a.com": UsedQuota(100, 1), "y@a.com": UsedQuota(20, 2), "w@b.com": UsedQuota(3, 4)}
-    reads: list[list[str]] = []
-
-    async def read_used_quota(emails: list[str]) -> dict[str, UsedQuota]:
-        reads.append(emails)
-        return {email: counted[email] for email in emails if email in counted}
-
-    accounts.read_used_quota = read_used_quota
-    monkeypatch.setattr(accounts_module, "USED_QUOTA_BATCH", 2)
-    usage = await accounts.domain_usage(["a.com", "b.com"])
-    assert (usage["a.com"].used_bytes, usage["a.com"].used_messages) == (120, 3)
-    assert (usage["b.com"].used_bytes, usage["b.com"].used_messages) == (3, 4)
-    assert sorted(email for batch in reads for email in batch) == ["w@b.com", "x@a.com", "y@a.com", "z@a.com"]
-    assert [len(batch) for batch in reads] == [2, 2]
+    for email, used, messages in (("x@a.com", 100, 1), ("y@a.com", 20, 2), ("w@b.com", 3, 4)):
+        await run(
+            iredadmin.engine,
+            "INSERT INTO used_quota (username, bytes, messages, domain) VALUES (:u, :b, :m, :d)",
+            u=email, b=used, m=messages, d=email.split("@")[1],
+        )  # fmt: skip
+    assert (await accounts.domain_usage(["a.com"]))["a.com"].used_bytes == 0  # no iRedAdmin database: nothing counted
+    accounts.iredadmin = iredadmin
+    usage = await accounts.domain_usage(["a.com", "b.com", "c.com"])
+    assert [(usage[name].used_bytes, usage[name].used_messages) for name in ("a.com", "b.com", "c.com")] == [
+        (120, 3),
+        (3, 4),
+        (0, 0),
+    ]
+    assert usage["a.com"].users == 3
     total = await accounts.stats(None)
     assert (total.used_bytes, total.used_messages) == (123, 7)
-    scoped = await accounts.stats(["b.com"])
+    scoped = await accounts.stats(["b.com", "c.com"])
     assert (scoped.used_bytes, scoped.used_messages) == (3, 4)
+    assert await accounts.used_quota(["x@a.com", "z@a.com"]) == {"x@a.com": UsedQuota(100, 1), "z@a.com": UsedQuota()}
 
 
 async def test_panel_counters_follow_the_accounts(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -13,14 +12,17 @@ import pytest
 
 from gateway.backends.ldap import DeletedMailbox, LdapAccounts
 from gateway.backends.ldap.mapping import USER_SERVICES
+from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.errors import Conflict, GatewayError, NotFound
 from gateway.model import DomainChanges, PageQuery, UserChanges
 from gateway.passwords import hash_password
 from tests.ldap.backend_support import (
     PASSWORD,
+    UnreachableIredadmin,
     accounts_fixture,  # noqa: F401
     add_entry,
     add_values,
+    iredadmin_fixture,  # noqa: F401
     make_domain,
     make_user,
     modify,
@@ -28,6 +30,7 @@ from tests.ldap.backend_support import (
     new_user,
     no_check,
     read,
+    recorded,
     recording,
     snapshot,
     stack_fixture,  # noqa: F401
@@ -249,14 +252,9 @@ async def test_bulk_update_is_undone_on_failure(
     assert snapshot(ldap_tree) == before
 
 
-async def test_delete_user(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_delete_user(accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase) -> None:
     tree = tree_of(ldap_tree)
-    recorded: list[DeletedMailbox] = []
-
-    async def record(mailboxes: Sequence[DeletedMailbox]) -> None:
-        recorded.extend(mailboxes)
-
-    accounts.record_deleted = record
+    accounts.iredadmin = iredadmin
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com")
@@ -274,7 +272,9 @@ async def test_delete_user(accounts: LdapAccounts, ldap_tree: LdapServer) -> Non
         assert read(ldap_tree, tree.domain_dn(domain))["domainadmin"] == ["jane@other.com"]  # type: ignore[index]
     assert read(ldap_tree, tree.alias_dn("sales@example.com"))["mailforwardingaddress"] == ["jane@other.com"]  # type: ignore[index]
     assert "mailforwardingaddress" not in read(ldap_tree, tree.user_dn("jane@other.com"))  # type: ignore[operator]
-    assert recorded == [DeletedMailbox("john@example.com", "example.com", HOME, "jane@other.com", date(2030, 1, 1))]
+    assert await recorded(iredadmin) == [
+        DeletedMailbox("john@example.com", "example.com", HOME, "jane@other.com", date(2030, 1, 1))
+    ]
     list_ = await accounts.maillists.get_maillist("team@example.com")
     assert list_ is not None and list_.members == ()
     with pytest.raises(NotFound) as caught:
@@ -282,7 +282,9 @@ async def test_delete_user(accounts: LdapAccounts, ldap_tree: LdapServer) -> Non
     assert caught.value.code == "NO_SUCH_ACCOUNT"
 
 
-async def test_delete_is_undone_when_recording_fails(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_delete_is_undone_when_recording_fails(
+    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com")
@@ -290,32 +292,22 @@ async def test_delete_is_undone_when_recording_fails(accounts: LdapAccounts, lda
     add_values(ldap_tree, tree.domain_dn("example.com"), "domainAdmin", ["john@example.com"])
     before = snapshot(ldap_tree)
 
-    async def broken(mailboxes: Sequence[DeletedMailbox]) -> None:
-        raise GatewayError(detail="iredadmin database down")
-
-    accounts.record_deleted = broken
+    accounts.iredadmin = UnreachableIredadmin(iredadmin.engine)
     with pytest.raises(GatewayError):
         await accounts.delete_user("john@example.com", admin="x@y.com", delete_date=None)
     assert snapshot(ldap_tree) == before
 
 
-async def test_a_recreated_user_avoids_maildirs_awaiting_removal(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
-    recorded: list[DeletedMailbox] = []
-
-    async def record(mailboxes: Sequence[DeletedMailbox]) -> None:
-        recorded.extend(mailboxes)
-
-    async def deleted_maildirs(username: str) -> list[str]:
-        return [mailbox.maildir.upper() for mailbox in recorded if mailbox.username == username]
-
-    accounts.record_deleted = record
-    accounts.read_deleted_maildirs = deleted_maildirs
+async def test_a_recreated_user_avoids_maildirs_awaiting_removal(
+    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+) -> None:
+    accounts.iredadmin = iredadmin
     await make_domain(accounts, "example.com")
     for _ in range(3):
         await make_user(accounts, "john@example.com")  # the same maildir path each time
         await accounts.delete_user("john@example.com", admin="x@y.com", delete_date=None)
     await make_user(accounts, "jane@example.com")
-    assert [mailbox.maildir for mailbox in recorded] == [HOME, HOME[:-1] + "-2/", HOME[:-1] + "-3/"]
+    assert [mailbox.maildir for mailbox in await recorded(iredadmin)] == [HOME, HOME[:-1] + "-2/", HOME[:-1] + "-3/"]
     jane = read(ldap_tree, tree_of(ldap_tree).user_dn("jane@example.com"))
     assert jane is not None and jane["homedirectory"] == [HOME.replace("j/o/h/john", "j/a/n/jane")]
 

@@ -2,6 +2,6 @@
 
 from gateway.backends.ldap.accounts import LdapAccounts, LdapMaillists
 from gateway.backends.ldap.connection import LdapPool
-from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder
+from gateway.backends.ldap.iredadmin import DeletedMailbox, IredadminStore
 
-__all__ = ["DeletedMailbox", "LdapAccounts", "LdapMaillists", "LdapPool", "MailboxRecorder"]
+__all__ = ["DeletedMailbox", "IredadminStore", "LdapAccounts", "LdapMaillists", "LdapPool"]

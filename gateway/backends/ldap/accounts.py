@@ -9,11 +9,10 @@ first. Creates of accounts in one domain wait for each other within a
 gateway, so that check only has to settle races between gateways.
 
 Not kept in LDAP, and so not here: Dovecot's used quota and the list of
-deleted mailboxes, both in iRedAdmin's SQL database. They are read from
-``read_used_quota`` and handed to ``record_deleted`` when given; without
-them used quota reads as 0 and deleted mailboxes are not recorded.
-``read_deleted_maildirs`` lists the maildirs still waiting for removal, which
-a re-created address must not reuse.
+deleted mailboxes, both in iRedAdmin's SQL database, reached through the
+``iredadmin`` store when one is given; without it used quota reads as 0 and
+deleted mailboxes are not recorded. A re-created address does not reuse a
+maildir still waiting there for removal.
 
 Every write that adds or removes accounts or changes quotas also brings
 the panel's ``domainCurrent*`` counters up to date; the gateway's own
@@ -35,8 +34,8 @@ import anyio
 from gateway.backends.base import AliasUpdate, DomainCheck, MaillistStore, UserCheck
 from gateway.backends.ldap import admins, aliases, domains, listing, maillists, users
 from gateway.backends.ldap.connection import Directory, LdapPool
-from gateway.backends.ldap.deleted import DeletedMailbox, MailboxRecorder, MaildirReader
 from gateway.backends.ldap.dn import Tree
+from gateway.backends.ldap.iredadmin import DeletedMailbox, IredadminStore
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import domain_from_entry, domain_part, home_directory
 from gateway.errors import GatewayError
@@ -62,8 +61,10 @@ log = logging.getLogger(__name__)
 
 Read = Callable[[Directory, Tree], T]
 Write = Callable[[Directory, Tree, Journal], T]
-QuotaReader = Callable[[list[str]], Awaitable[dict[str, UsedQuota]]]
-USED_QUOTA_BATCH = 500  # addresses per used-quota read, well below any SQL server's limit on bound parameters
+
+
+def _with_used(usage: DomainUsage, used: UsedQuota) -> DomainUsage:
+    return replace(usage, used_bytes=used.bytes, used_messages=used.messages)
 
 
 def counted(operation: Write[T], domain: str) -> Write[T]:
@@ -135,19 +136,15 @@ class LdapAccounts(DirectoryStore):
         pool: LdapPool,
         suffix: str,
         *,
-        record_deleted: MailboxRecorder | None = None,
-        read_used_quota: QuotaReader | None = None,
-        read_deleted_maildirs: MaildirReader | None = None,
+        iredadmin: IredadminStore | None = None,
     ) -> None:
         super().__init__(pool, Tree(suffix))
-        self.record_deleted = record_deleted
-        self.read_used_quota = read_used_quota
-        self.read_deleted_maildirs = read_deleted_maildirs
+        self.iredadmin = iredadmin
         self.maillists = LdapMaillists(pool, self.tree, self.creating)
 
     async def _recorded(self, mailboxes: Sequence[DeletedMailbox]) -> None:
-        if self.record_deleted is not None and mailboxes:
-            await self.record_deleted(mailboxes)
+        if self.iredadmin is not None and mailboxes:
+            await self.iredadmin.record(mailboxes)
 
     # domains
 
@@ -159,16 +156,9 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(domains.fetch_domains, names=names, active=active))
 
     async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
-        counted, mailboxes = await self._read(partial(domains.usage_and_mailboxes, names=list(names)))
-        used = await self._used_in_batches([email for emails in mailboxes.values() for email in emails])
-        return {
-            name: replace(
-                usage,
-                used_bytes=sum(used[email].bytes for email in mailboxes.get(name, [])),
-                used_messages=sum(used[email].messages for email in mailboxes.get(name, [])),
-            )
-            for name, usage in counted.items()
-        }
+        counted = await self._read(partial(domains.usage, names=list(names)))
+        used = await self.iredadmin.used_by_domain(list(counted)) if self.iredadmin is not None and counted else {}
+        return {name: _with_used(usage, used.get(name, UsedQuota())) for name, usage in counted.items()}
 
     async def create_domain(self, name: str, changes: DomainChanges) -> None:
         await self._write(partial(domains.create_domain, name=name, changes=changes))
@@ -200,9 +190,9 @@ class LdapAccounts(DirectoryStore):
 
     async def _unused_home(self, user: NewUser) -> NewUser:
         """``user``, or it with a variant of its maildir while a deleted mailbox of that address still names it."""
-        if self.read_deleted_maildirs is None:
+        if self.iredadmin is None:
             return user
-        used = {path.lower() for path in await self.read_deleted_maildirs(user.email)}
+        used = {path.lower() for path in await self.iredadmin.deleted_maildirs(user.email)}
         candidate, attempt = user, 1
         while home_directory(candidate).lower() in used:
             attempt += 1
@@ -261,11 +251,11 @@ class LdapAccounts(DirectoryStore):
     async def users_by_email(self, emails: list[str]) -> dict[str, User]:
         return await self._read(partial(users.users_by_email, emails=emails))
 
-    read_used_quota: QuotaReader | None = None
+    iredadmin: IredadminStore | None = None
 
     async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
-        """What Dovecot counted, from ``read_used_quota``; zeros without one."""
-        counted = await self.read_used_quota(emails) if self.read_used_quota is not None and emails else {}
+        """What Dovecot counted, from the ``iredadmin`` store; zeros without one."""
+        counted = await self.iredadmin.used_quota(emails) if self.iredadmin is not None and emails else {}
         return {email: counted.get(email, UsedQuota()) for email in emails}
 
     async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
@@ -275,18 +265,13 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(listing.domain_admins, domains=domains))
 
     async def stats(self, names: Collection[str] | None) -> Stats:
-        totals, mailboxes = await self._read(partial(listing.stats_and_mailboxes, names=names))
-        used = (await self._used_in_batches(mailboxes)).values()
+        totals = await self._read(partial(listing.stats, names=names))
+        if self.iredadmin is None:
+            return totals
+        used = (await self.iredadmin.used_by_domain(names)).values()
         return replace(
             totals, used_bytes=sum(item.bytes for item in used), used_messages=sum(item.messages for item in used)
         )
-
-    async def _used_in_batches(self, emails: list[str]) -> dict[str, UsedQuota]:
-        """``used_quota`` of any number of addresses, read ``USED_QUOTA_BATCH`` at a time."""
-        result: dict[str, UsedQuota] = {}
-        for start in range(0, len(emails), USED_QUOTA_BATCH):
-            result.update(await self.used_quota(emails[start : start + USED_QUOTA_BATCH]))
-        return result
 
     # admins
 

@@ -7,9 +7,9 @@ from datetime import date
 
 from gateway.backends.base import DomainCheck
 from gateway.backends.ldap.connection import LEVEL, SUBTREE, Directory
-from gateway.backends.ldap.deleted import DeletedMailbox
 from gateway.backends.ldap.dn import CONTAINERS, Tree, active_filter, all_of, any_of, ends_with, eq, not_, object_class
 from gateway.backends.ldap.entry import Entry
+from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     DISABLED,
@@ -71,17 +71,9 @@ def is_hosted(directory: Directory, tree: Tree, name: str) -> bool:
 
 def usage(directory: Directory, tree: Tree, names: Collection[str]) -> dict[str, DomainUsage]:
     """Users, aliases, lists and allocated quota (MB) per domain; used figures live outside LDAP (0)."""
-    return usage_and_mailboxes(directory, tree, names)[0]
-
-
-def usage_and_mailboxes(
-    directory: Directory, tree: Tree, names: Collection[str]
-) -> tuple[dict[str, DomainUsage], dict[str, list[str]]]:
-    """``usage``, and the addresses of each domain's mailboxes, whose used quota is kept outside LDAP."""
     counts = {name: [0, 0, 0, 0] for name in names}  # users, aliases, lists, quota
-    mailboxes: dict[str, list[str]] = {name: [] for name in counts}
     if not counts:
-        return {}, mailboxes
+        return {}
     by_domain = any_of(*(ends_with("mail", f"@{name}") for name in sorted(counts)))
     for entry in directory.search(
         tree.domains, all_of(COUNTED, by_domain), attributes=["objectClass", "mail", "mailQuota"]
@@ -94,7 +86,6 @@ def usage_and_mailboxes(
         if "mailuser" in classes and local_part(address):
             row[0] += 1
             row[3] += entry.integer("mailQuota") // MB
-            mailboxes[domain_part(address)].append(address)
         elif "mailalias" in classes:
             row[1] += 1
         elif "maillist" in classes:
@@ -102,7 +93,7 @@ def usage_and_mailboxes(
     return {
         name: DomainUsage(users=u, aliases=a, allocated_quota=q, used_bytes=0, used_messages=0, lists=lists)
         for name, (u, a, lists, q) in counts.items()
-    }, mailboxes
+    }
 
 
 def refresh_counters(directory: Directory, tree: Tree, journal: Journal, name: str) -> None:

@@ -121,11 +121,8 @@ def domain_admins(directory: Directory, tree: Tree, domains: list[str]) -> dict[
     return result
 
 
-def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str] | None) -> tuple[Stats, list[str]]:
-    """Totals over ``names`` (every domain when None) from one search, and the addresses of the mailboxes counted.
-
-    Used figures are kept outside LDAP: they are 0 here, and the caller adds them up for those addresses.
-    """
+def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> Stats:
+    """Totals over ``names`` (every domain when None), from one search; used figures are not in LDAP (0)."""
     kinds = any_of(*(object_class(kind) for kind in ("mailDomain", "mailUser", "mailAlias")))
     scope = "" if names is None else any_of(names_filter(names), _in_domains(names))
     entries = directory.search(
@@ -135,7 +132,6 @@ def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str]
     )
     wanted = None if names is None else {name.lower() for name in names}
     domains = active_domains = users = active_users = aliases = quota = 0
-    mailboxes: list[str] = []
     for entry in entries:
         classes = entry.classes()
         if "maildomain" in classes:
@@ -149,7 +145,6 @@ def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str]
             users += 1
             active_users += is_active(entry)
             quota += entry.integer("mailQuota") // MB
-            mailboxes.append(entry.first("mail").lower())
         elif "mailalias" in classes:
             aliases += 1
     return Stats(
@@ -161,4 +156,4 @@ def stats_and_mailboxes(directory: Directory, tree: Tree, names: Collection[str]
         allocated_quota=quota,
         used_bytes=0,
         used_messages=0,
-    ), mailboxes
+    )

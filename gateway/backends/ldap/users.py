@@ -8,10 +8,10 @@ from datetime import date
 
 from gateway.backends.base import UserCheck
 from gateway.backends.ldap.connection import LEVEL, Directory
-from gateway.backends.ldap.deleted import DeletedMailbox
 from gateway.backends.ldap.dn import USERS, Tree, active_filter, all_of, any_of, eq, not_, object_class, present
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, require_domain, usage
 from gateway.backends.ldap.entry import Entry
+from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     domain_from_entry,

@@ -8,12 +8,12 @@ With the LDAP backend iRedMail records deleted mailboxes there
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.ldap.deleted import DeletedMailbox
+from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.sql import listing
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import write_transaction
@@ -22,7 +22,7 @@ from gateway.model import UsedQuota
 
 
 class IredadminDatabase:
-    """``deleted_mailboxes`` and ``used_quota`` in the ``iredadmin`` database."""
+    """``deleted_mailboxes`` and ``used_quota`` in the ``iredadmin`` database (an ``IredadminStore``)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -60,6 +60,18 @@ class IredadminDatabase:
             return {}
         async with self.engine.connect() as conn:
             return await listing.used_quota(conn, emails)
+
+    async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
+        """What Dovecot counted, summed per domain (every domain when None)."""
+        q = t.used_quota
+        query = select(q.c.domain, func.sum(q.c.bytes), func.sum(q.c.messages)).group_by(q.c.domain)
+        if domains is not None:
+            if not domains:
+                return {}
+            query = query.where(q.c.domain.in_(list(domains)))
+        async with self.engine.connect() as conn:
+            rows = await conn.execute(query)
+            return {domain: UsedQuota(bytes=int(used or 0), messages=int(count or 0)) for domain, used, count in rows}
 
     async def deleted_maildirs(self, username: str) -> list[str]:
         """The maildirs of ``username``'s deleted mailboxes still listed for removal."""

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.ldap.deleted import DeletedMailbox
+from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.model import UsedQuota
@@ -72,3 +72,23 @@ async def test_recording_a_deleted_mailbox_queues_its_maildir_with_its_last_usag
     ]
     await store.record([])
     assert len(await fetch(iredadmin, "SELECT * FROM deleted_mailboxes")) == 1
+
+
+async def test_used_quota_is_summed_per_domain(iredadmin: AsyncEngine) -> None:
+    for email, used, messages in (("x@a.com", 100, 1), ("y@a.com", 2**40, 2), ("w@b.com", 3, 4)):
+        await counted(iredadmin, email, used, messages)
+    store = IredadminDatabase(iredadmin)
+    assert await store.used_by_domain(["a.com", "c.com"]) == {"a.com": UsedQuota(bytes=2**40 + 100, messages=3)}
+    assert await store.used_by_domain(None) == {
+        "a.com": UsedQuota(bytes=2**40 + 100, messages=3),
+        "b.com": UsedQuota(bytes=3, messages=4),
+    }
+    assert await store.used_by_domain([]) == {}
+
+
+async def test_deleted_maildirs_of_an_address(iredadmin: AsyncEngine) -> None:
+    store = IredadminDatabase(iredadmin)
+    assert await store.deleted_maildirs("john@example.com") == []
+    await store.record([DeletedMailbox("john@example.com", "example.com", HOME, "admin@example.com", None)])
+    await store.record([DeletedMailbox("jane@example.com", "example.com", "/elsewhere/", "admin@example.com", None)])
+    assert await store.deleted_maildirs("john@example.com") == [HOME]
