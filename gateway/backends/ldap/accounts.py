@@ -131,13 +131,7 @@ class LdapAccounts(DirectoryStore):
 
     maillists: MaillistStore | None
 
-    def __init__(
-        self,
-        pool: LdapPool,
-        suffix: str,
-        *,
-        iredadmin: IredadminStore | None = None,
-    ) -> None:
+    def __init__(self, pool: LdapPool, suffix: str, *, iredadmin: IredadminStore | None = None) -> None:
         super().__init__(pool, Tree(suffix))
         self.iredadmin = iredadmin
         self.maillists = LdapMaillists(pool, self.tree, self.creating)
@@ -156,9 +150,9 @@ class LdapAccounts(DirectoryStore):
         return await self._read(partial(domains.fetch_domains, names=names, active=active))
 
     async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
-        counted = await self._read(partial(domains.usage, names=list(names)))
-        used = await self.iredadmin.used_by_domain(list(counted)) if self.iredadmin is not None and counted else {}
-        return {name: _with_used(usage, used.get(name, UsedQuota())) for name, usage in counted.items()}
+        figures = await self._read(partial(domains.usage, names=list(names)))
+        used = await self.iredadmin.used_by_domain(list(figures)) if self.iredadmin is not None and figures else {}
+        return {name: _with_used(usage, used.get(name, UsedQuota())) for name, usage in figures.items()}
 
     async def create_domain(self, name: str, changes: DomainChanges) -> None:
         await self._write(partial(domains.create_domain, name=name, changes=changes))
