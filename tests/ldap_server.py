@@ -35,6 +35,7 @@ import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import ldap3  # type: ignore[import-untyped]
 import pytest
@@ -375,6 +376,40 @@ class LdapServer:
             dn, password = self.admin_dn, self.admin_password
         server = ldap3.Server(self.uri, get_info=ldap3.NONE, connect_timeout=5)
         return ldap3.Connection(server, user=dn, password=password, auto_bind=True, receive_timeout=10)
+
+    def entries(
+        self, base: str, search_filter: str = "(objectClass=*)", scope: str = ldap3.SUBTREE
+    ) -> dict[str, dict[str, list[str]]]:
+        """User attributes of the entries found, as the root DN sees them: lower-cased DN -> lower-cased
+        attribute name -> sorted values. Empty when ``base`` does not exist."""
+        conn = self.connection(self.root_dn, self.root_password)
+        try:
+            try:
+                conn.search(base, search_filter, search_scope=scope, attributes=["*"])
+            except ldap3.core.exceptions.LDAPNoSuchObjectResult:
+                return {}
+            return {
+                entry["dn"].lower(): {
+                    name.lower(): sorted(value.decode() for value in values)
+                    for name, values in entry["raw_attributes"].items()
+                }
+                for entry in conn.response
+                if entry.get("type") == "searchResEntry"
+            }
+        finally:
+            conn.unbind()
+
+    def entry(self, dn: str) -> dict[str, list[str]] | None:
+        """The user attributes of the entry at ``dn`` (as ``entries``); None when there is none."""
+        return next(iter(self.entries(dn, scope=ldap3.BASE).values()), None)
+
+    def modify(self, dn: str, changes: dict[str, list[tuple[str, list[Any]]]]) -> None:
+        """Apply ``changes`` (ldap3's form) to ``dn`` as the root DN; AssertionError when refused."""
+        conn = self.connection(self.root_dn, self.root_password)
+        try:
+            assert conn.modify(dn, changes), conn.result
+        finally:
+            conn.unbind()
 
     def clear(self) -> None:
         """Delete every entry below ``o=domains`` and ``o=domainAdmins``."""

@@ -338,7 +338,6 @@ LDAP_SETTING_KEYS = {
     "numberOfAliases": "max_aliases",
     "numberOfLists": "max_lists",
 }
-OPERATIONAL = {"createtimestamp", "modifytimestamp", "entryuuid", "entrycsn", "creatorsname", "modifiersname"}
 
 Attributes = dict[str, list[str]]
 
@@ -367,33 +366,13 @@ class LdapStorage:
 
     def search(self, base: str, search_filter: str, scope: str = ldap3.SUBTREE) -> dict[str, Attributes]:
         """Entries (lower-cased DN -> lower-cased attribute names -> values), as the root DN sees them."""
-        conn = self.server.connection(self.server.root_dn, self.server.root_password)
-        try:
-            try:
-                conn.search(base, search_filter, search_scope=scope, attributes=["*"])
-            except ldap3.core.exceptions.LDAPNoSuchObjectResult:
-                return {}
-            return {
-                entry["dn"].lower(): {
-                    name.lower(): sorted(value.decode() for value in values)
-                    for name, values in entry["raw_attributes"].items()
-                }
-                for entry in conn.response
-                if entry.get("type") == "searchResEntry"
-            }
-        finally:
-            conn.unbind()
+        return self.server.entries(base, search_filter, scope)
 
     def entry(self, dn: str) -> Attributes | None:
-        found = self.search(dn, "(objectClass=*)", ldap3.BASE)
-        return next(iter(found.values()), None)
+        return self.server.entry(dn)
 
     def modify(self, dn: str, changes: dict[str, list[tuple[str, list[str]]]]) -> None:
-        conn = self.server.connection(self.server.root_dn, self.server.root_password)
-        try:
-            assert conn.modify(dn, changes), conn.result
-        finally:
-            conn.unbind()
+        self.server.modify(dn, changes)
 
     async def domain(self, name: str) -> StoredDomain | None:
         entry = self.entry(self.tree.domain_dn(name))
@@ -462,12 +441,8 @@ class LdapStorage:
         )
 
     async def snapshot(self) -> dict[str, Any]:
-        entries: dict[str, Any] = {}
-        for base in (self.tree.domains, self.tree.admins):
-            for dn, attributes in self.search(base, "(objectClass=*)").items():
-                entries[dn] = {name: values for name, values in attributes.items() if name not in OPERATIONAL}
         return {
-            "entries": entries,
+            "entries": {**self.server.entries(self.tree.domains), **self.server.entries(self.tree.admins)},
             **await table_rows(self.iredadmin, ("deleted_mailboxes", "used_quota")),
             **await table_rows(self.iredapd, IREDAPD_TABLES),
         }

@@ -85,52 +85,21 @@ def tree_of(server: LdapServer) -> Tree:
 
 def read(server: LdapServer, dn: str) -> dict[str, list[str]] | None:
     """The entry at ``dn`` as the root DN sees it: lower-cased names -> values; None when absent."""
-    conn = server.connection(server.root_dn, server.root_password)
-    try:
-        if not conn.search(dn, "(objectClass=*)", search_scope=ldap3.BASE, attributes=["*"]):
-            return None
-        raw = conn.response[0]["raw_attributes"]
-        return {name.lower(): sorted(value.decode() for value in values) for name, values in raw.items()}
-    except ldap3.core.exceptions.LDAPNoSuchObjectResult:
-        return None
-    finally:
-        conn.unbind()
+    return server.entry(dn)
 
 
 def subtree(server: LdapServer, base: str) -> set[str]:
     """The lower-cased DNs at and below ``base``."""
-    conn = server.connection(server.root_dn, server.root_password)
-    try:
-        conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=[ldap3.NO_ATTRIBUTES])
-        return {entry["dn"].lower() for entry in conn.response if entry.get("type") == "searchResEntry"}
-    finally:
-        conn.unbind()
+    return set(server.entries(base))
 
 
 def snapshot(server: LdapServer) -> dict[str, dict[str, list[str]]]:
     """Every entry below o=domains and o=domainAdmins with its user attributes, for before/after comparisons."""
-    conn = server.connection(server.root_dn, server.root_password)
-    try:
-        result: dict[str, dict[str, list[str]]] = {}
-        for base in (server.domains_dn, server.admins_dn):
-            conn.search(base, "(objectClass=*)", search_scope=ldap3.SUBTREE, attributes=["*"])
-            for entry in conn.response:
-                if entry.get("type") == "searchResEntry":
-                    result[entry["dn"].lower()] = {
-                        name.lower(): sorted(value.decode() for value in values)
-                        for name, values in entry["raw_attributes"].items()
-                    }
-        return result
-    finally:
-        conn.unbind()
+    return {**server.entries(server.domains_dn), **server.entries(server.admins_dn)}
 
 
 def modify(server: LdapServer, dn: str, changes: dict[str, list[tuple[str, list[Any]]]]) -> None:
-    conn = server.connection()
-    try:
-        assert conn.modify(dn, changes), conn.result
-    finally:
-        conn.unbind()
+    server.modify(dn, changes)
 
 
 def add_values(server: LdapServer, dn: str, attribute: str, values: list[str]) -> None:
