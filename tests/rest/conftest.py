@@ -155,12 +155,17 @@ async def api(request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path)
         yield value
 
 
-@pytest.fixture
-async def admin_api(api: Api) -> Api:
-    """The same gateway with ADMIN logged in."""
+async def logged_in(api: Api) -> Api:
+    """``api`` with ADMIN logged in."""
     response = await api.login()
     assert response.status_code == 200, response.text
     return api
+
+
+@pytest.fixture
+async def admin_api(api: Api) -> Api:
+    """The same gateway with ADMIN logged in."""
+    return await logged_in(api)
 
 
 @pytest.fixture
@@ -173,9 +178,7 @@ async def sql_api(prepared_databases: DatabasePair) -> AsyncIterator[Api]:
 @pytest.fixture
 async def sql_admin_api(sql_api: Api) -> Api:
     """``sql_api`` with ADMIN logged in."""
-    response = await sql_api.login()
-    assert response.status_code == 200, response.text
-    return sql_api
+    return await logged_in(sql_api)
 
 
 @pytest.fixture
@@ -188,9 +191,7 @@ async def ldap_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 @pytest.fixture
 async def ldap_admin_api(ldap_api: Api) -> Api:
     """``ldap_api`` with ADMIN logged in."""
-    response = await ldap_api.login()
-    assert response.status_code == 200, response.text
-    return ldap_api
+    return await logged_in(ldap_api)
 
 
 async def with_two_domains(api: Api) -> Api:

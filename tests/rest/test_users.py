@@ -48,6 +48,32 @@ async def forwarding_states(api: Api) -> dict[tuple[str, str], int]:
     return {(row["address"], row["forwarding"]): int(row["active"]) for row in rows}
 
 
+async def john_and_jane_in_team(api: Api) -> None:
+    """example.com with john and jane, the alias team of both, and jane forwarding to john."""
+    await make_domain(api)
+    await make_user(api, "john@example.com")
+    await make_user(api, "jane@example.com")
+    response = await api.call("POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
+    assert response.status_code == 201, response.text
+    await api.storage.add_forwarding("jane@example.com", "john@example.com")
+
+
+async def enable_john_among_disabled_senders(api: Api) -> None:
+    """Disable john, then team (john's only alias) and jane (who forwards to john), then enable john again."""
+    await make_domain(api)
+    await make_user(api, "john@example.com")
+    await make_user(api, "jane@example.com")
+    await api.call("POST", "/api/alias/team@example.com", members="john@example.com")
+    await api.storage.add_forwarding("jane@example.com", "john@example.com")
+    await api.call("PUT", "/api/user/john@example.com", accountStatus="disabled")
+    for path, status in [
+        ("/api/alias/team@example.com", "disabled"),
+        ("/api/user/jane@example.com", "disabled"),
+        ("/api/user/john@example.com", "active"),
+    ]:
+        assert (await api.call("PUT", path, accountStatus=status)).status_code == 200
+
+
 def as_datetime(value: Any) -> datetime.datetime:
     return value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value))
 
@@ -465,12 +491,7 @@ async def test_an_empty_name_becomes_the_local_part_on_ldap(ldap_admin_api: Api)
 
 
 async def test_disabling_a_user_and_enabling_it_again(admin_api: Api) -> None:
-    await make_domain(admin_api)
-    await make_user(admin_api, "john@example.com")
-    await make_user(admin_api, "jane@example.com")
-    response = await admin_api.call("POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com")
-    assert response.status_code == 201, response.text
-    await admin_api.storage.add_forwarding("jane@example.com", "john@example.com")
+    await john_and_jane_in_team(admin_api)
     john, jane, team = (
         await stored(admin_api, "john@example.com"), await stored(admin_api, "jane@example.com"),
         await admin_api.storage.alias("team@example.com"),
@@ -493,14 +514,7 @@ async def test_disabling_a_user_and_enabling_it_again(admin_api: Api) -> None:
 
 
 async def test_disabling_a_user_disables_its_forwardings_and_enabling_restores_them(sql_admin_api: Api) -> None:
-    await make_domain(sql_admin_api)
-    await make_user(sql_admin_api, "john@example.com")
-    await make_user(sql_admin_api, "jane@example.com")
-    response = await sql_admin_api.call(
-        "POST", "/api/alias/team@example.com", members="john@example.com,jane@example.com"
-    )
-    assert response.status_code == 201, response.text
-    await sql_admin_api.storage.add_forwarding("jane@example.com", "john@example.com")
+    await john_and_jane_in_team(sql_admin_api)
     everything_active = await forwarding_states(sql_admin_api)
     assert set(everything_active.values()) == {1}
 
@@ -522,15 +536,7 @@ async def test_disabling_a_user_disables_its_forwardings_and_enabling_restores_t
 
 
 async def test_enabling_a_user_leaves_disabled_senders_disabled(admin_api: Api) -> None:
-    await make_domain(admin_api)
-    await make_user(admin_api, "john@example.com")
-    await make_user(admin_api, "jane@example.com")
-    await admin_api.call("POST", "/api/alias/team@example.com", members="john@example.com")
-    await admin_api.storage.add_forwarding("jane@example.com", "john@example.com")
-    await admin_api.call("PUT", "/api/user/john@example.com", accountStatus="disabled")
-    assert (await admin_api.call("PUT", "/api/alias/team@example.com", accountStatus="disabled")).status_code == 200
-    assert (await admin_api.call("PUT", "/api/user/jane@example.com", accountStatus="disabled")).status_code == 200
-    assert (await admin_api.call("PUT", "/api/user/john@example.com", accountStatus="active")).status_code == 200
+    await enable_john_among_disabled_senders(admin_api)
     john, jane = await stored(admin_api, "john@example.com"), await stored(admin_api, "jane@example.com")
     assert (john.active, john.forwardings) == (True, ("john@example.com",))
     assert (jane.active, jane.forwardings) == (False, ("jane@example.com", "john@example.com"))
@@ -539,15 +545,7 @@ async def test_enabling_a_user_leaves_disabled_senders_disabled(admin_api: Api) 
 
 
 async def test_enabling_a_user_leaves_rows_of_disabled_senders_disabled(sql_admin_api: Api) -> None:
-    await make_domain(sql_admin_api)
-    await make_user(sql_admin_api, "john@example.com")
-    await make_user(sql_admin_api, "jane@example.com")
-    await sql_admin_api.call("POST", "/api/alias/team@example.com", members="john@example.com")
-    await sql_admin_api.storage.add_forwarding("jane@example.com", "john@example.com")
-    await sql_admin_api.call("PUT", "/api/user/john@example.com", accountStatus="disabled")
-    assert (await sql_admin_api.call("PUT", "/api/alias/team@example.com", accountStatus="disabled")).status_code == 200
-    assert (await sql_admin_api.call("PUT", "/api/user/jane@example.com", accountStatus="disabled")).status_code == 200
-    assert (await sql_admin_api.call("PUT", "/api/user/john@example.com", accountStatus="active")).status_code == 200
+    await enable_john_among_disabled_senders(sql_admin_api)
     assert await forwarding_states(sql_admin_api) == {
         ("john@example.com", "john@example.com"): 1,
         ("jane@example.com", "jane@example.com"): 0,
