@@ -78,6 +78,11 @@ def counted(operation: Write[T], domain: str) -> Write[T]:
     return write
 
 
+def _counted_if_quota(operation: Write[T], domain: str, changes: UserChanges) -> Write[T]:
+    """A user update counts only when it changes a quota: the other fields leave the counters as they are."""
+    return counted(operation, domain) if changes.quota is not None else operation
+
+
 class DirectoryStore:
     """Reads and undoable writes on one directory tree."""
 
@@ -194,15 +199,12 @@ class LdapAccounts(DirectoryStore):
         return candidate
 
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
-        await self._write(
-            counted(
-                partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check),
-                domain_name,
-            )
-        )
+        update = partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check)
+        await self._write(_counted_if_quota(update, domain_name, changes))
 
     async def update_domain_users(self, domain: str, changes: UserChanges) -> int:
-        return await self._write(counted(partial(users.update_domain_users, domain=domain, changes=changes), domain))
+        update = partial(users.update_domain_users, domain=domain, changes=changes)
+        return await self._write(_counted_if_quota(update, domain, changes))
 
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
         await self._write(partial(users.set_passwords, domain=domain, hashes=dict(hashes)))
