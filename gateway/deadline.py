@@ -3,7 +3,8 @@
 The storage layers bound each of their own waits; this is the backstop for
 a request that makes many of them. When the deadline passes before the
 answer has started, the client gets 503 ``BACKEND_UNAVAILABLE`` (the API
-envelope under ``/api``, a GraphQL error on ``/graphql``) and the request's
+envelope under ``/api``, a GraphQL error on ``/graphql``), as it does for an
+unavailable storage failure that escapes a handler, and the request's
 task is cancelled without being waited for. Cancellation rolls a SQL
 transaction back and discards its connection; an LDAP call already running
 in its worker thread finishes first, and a write it made is undone, so the
@@ -19,7 +20,8 @@ import logging
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.errors import BackendUnavailable
+from gateway.backends.sql.engine import is_unavailable
+from gateway.errors import BackendUnavailable, GatewayError
 from gateway.rest import envelope
 from gateway.rest.envelope import Style
 
@@ -58,7 +60,14 @@ class Deadline:
             task.cancel()
             raise
         if done:
-            task.result()
+            failure = task.exception()
+            if failure is None:
+                return
+            if started or not unavailable(failure):
+                raise failure
+            # e.g. GraphQL's context, loaded before any resolver can turn the failure into an error
+            log.warning("%s %s -> %s: %s", scope["method"], scope["path"], _CODE, failure.__class__.__name__)
+            await self._unavailable(scope, receive, send)
             return
         expired = True
         task.cancel()
@@ -88,6 +97,11 @@ class Deadline:
 
 
 _CODE = BackendUnavailable.code
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says storage did not answer (in time)."""
+    return isinstance(exc, BackendUnavailable) or (not isinstance(exc, GatewayError) and is_unavailable(exc))
 
 
 async def wind_down(unfinished: set[asyncio.Task[None]], seconds: float) -> None:

@@ -18,11 +18,12 @@ that the client may not act. Anything else is a ``GatewayError``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import anyio
@@ -201,8 +202,8 @@ class LdapPool:
             if waiting.cancelled_caught:
                 raise BackendUnavailable(detail=f"no directory connection came free within {self.timeout:g} s")
         try:
-            return await anyio.to_thread.run_sync(
-                self._run, operation, None if undo else queued, limiter=self._threads
+            return await _to_completion(
+                anyio.to_thread.run_sync(self._run, operation, None if undo else queued, limiter=self._threads)
             )
         finally:
             self._slots.release()
@@ -287,6 +288,22 @@ class LdapPool:
                 problems.append(f"{server.name}: {exc}")
         self._lost("; ".join(problems))
         raise BackendUnavailable(detail="no directory server answers: " + "; ".join(problems))
+
+
+async def _to_completion(call: Coroutine[Any, Any, T]) -> T:
+    """Await a worker thread's ``call``; when cancelled, wait for the thread to finish before giving up.
+
+    A thread cannot be stopped, and a caller that walked away would leave it
+    writing while the caller's undo already runs on another connection.
+    """
+    future = asyncio.ensure_future(call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait({future})
+        if not future.cancelled() and future.exception() is not None:
+            log.info("a cancelled LDAP call ended with %r", future.exception())
+        raise
 
 
 def _unbind(connection: ldap3.Connection) -> None:
