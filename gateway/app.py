@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,7 @@ from starlette.routing import Mount, Route, Router
 
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
+from gateway.deadline import Deadline, wind_down
 from gateway.errors import ConfigurationError
 from gateway.graphiql import graphiql_routes
 from gateway.resolvers.context import Context
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the gateway; backends are opened by the lifespan and closed after it."""
     settings = settings or Settings()
     check_settings(settings)
+    cut_off: set[asyncio.Task[None]] = set()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await wind_down(cut_off, settings.request_timeout)
             await backends.aclose()
 
     app = Starlette(
@@ -105,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *(graphiql_routes(settings) if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(Deadline, seconds=settings.request_timeout, style=settings.api_envelope, unfinished=cut_off),
             Middleware(
                 SessionMiddleware,
                 secret_key=session_secret(settings),

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     ldap_base_dn: str = ""
     ldap_timeout: float = 10.0
 
+    # deadlines, in seconds: the whole request, and each database wait (pool, connect, statement)
+    request_timeout: float = Field(default=30.0, gt=0)
+    database_timeout: float = Field(default=10.0, gt=0)
+
     storage_base_directory: str = "/var/vmail"
     storage_node: str = "vmail1"
     default_password_scheme: PasswordScheme = "SSHA512"

@@ -60,7 +60,8 @@ def sql_probe(engine: AsyncEngine) -> Probe:
 
 def open_backends(settings: Settings) -> Backends:
     """Create the stores named by ``settings``; no connection is made yet."""
-    iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
+    timeout = settings.database_timeout
+    iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN", timeout=timeout)
     if settings.backend == "ldap":
         pool = LdapPool(
             settings.ldap_uri,
@@ -72,7 +73,7 @@ def open_backends(settings: Settings) -> Backends:
         engines = {"iredapd": iredapd}
         closers: list[Callable[[], Awaitable[None]]] = [pool.aclose, iredapd.dispose]
         if settings.iredadmin_dsn is not None:
-            iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
+            iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN", timeout=timeout)
             iredadmin_database = IredadminDatabase(iredadmin)
             engines["iredadmin"] = iredadmin
             closers.append(iredadmin.dispose)
@@ -91,7 +92,7 @@ def open_backends(settings: Settings) -> Backends:
             closers=closers,
             engines=engines,
         )
-    vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
+    vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
     return Backends(
         accounts=SqlAccounts(vmail),
         throttles=SqlThrottles(iredapd),

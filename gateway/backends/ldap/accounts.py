@@ -108,7 +108,7 @@ class DirectoryStore:
             if journal:
                 with anyio.CancelScope(shield=True):
                     try:
-                        await self.pool.run(journal.rollback)
+                        await self.pool.run(journal.rollback, undo=True)
                     except GatewayError:
                         log.exception("could not undo a failed LDAP write")
             raise

@@ -1,9 +1,12 @@
 """Connections to the directory: a small pool bound as the admin DN, used from worker threads.
 
-Every call runs in a worker thread under the pool's own capacity limiter,
-with one pooled ldap3 connection to itself. Opening a connection and
-waiting for any answer are bounded by ``timeout``, so a down or silent
-server gives ``BackendUnavailable`` instead of a hang.
+Every call runs in a worker thread with one pooled ldap3 connection to
+itself. Waiting for a free connection, opening one and waiting for any
+answer are each bounded by ``timeout``, so a down or silent server gives
+``BackendUnavailable`` instead of a hang. Calls that waited for a connection
+while another call lost the server give up with it rather than each trying
+in turn, so a queue of requests ends together instead of one timeout after
+another.
 
 LDAP result codes become gateway errors: noSuchObject ``NotFound``,
 entryAlreadyExists ``Conflict("ALREADY_EXISTS")``, and
@@ -15,10 +18,12 @@ that the client may not act. Anything else is a ``GatewayError``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import anyio
@@ -152,8 +157,9 @@ class _Stale(Exception):
 class LdapPool:
     """Connections bound as ``bind_dn``, at most ``size`` at a time, tried on ``uris`` in order.
 
-    ``timeout`` bounds opening a connection and each wait for an answer
-    (ldap3 takes the latter in whole seconds, so it is rounded up).
+    ``timeout`` bounds the wait for a free connection, opening a connection
+    and each wait for an answer (ldap3 takes the latter in whole seconds, so
+    it is rounded up).
     """
 
     def __init__(
@@ -172,22 +178,46 @@ class LdapPool:
         self._bind_dn = bind_dn
         self._password = password
         self.timeout = timeout
-        self._limiter = anyio.CapacityLimiter(size)
+        self._slots = anyio.Semaphore(size)
+        # holding a slot guarantees a thread: the limiter only keeps these threads off anyio's shared pool
+        self._threads = anyio.CapacityLimiter(size)
         self._idle: list[ldap3.Connection] = []
         self._lock = threading.Lock()
+        self._lost_at = -math.inf  # monotonic time the server last failed to answer
 
-    async def run(self, operation: Callable[[Directory], T]) -> T:
-        """Run ``operation`` in a worker thread with a bound connection."""
-        return await anyio.to_thread.run_sync(self._run, operation, limiter=self._limiter)
+    async def run(self, operation: Callable[[Directory], T], *, undo: bool = False) -> T:
+        """Run ``operation`` in a worker thread with a bound connection.
+
+        The wait for a free connection is bounded by ``timeout``. ``undo``
+        marks the taking back of a failed write: it waits as long as it takes
+        and is never given up early, since a half-undone write is worse than
+        a late answer.
+        """
+        queued = time.monotonic()
+        if undo:
+            await self._slots.acquire()
+        else:
+            with anyio.move_on_after(self.timeout) as waiting:
+                await self._slots.acquire()
+            if waiting.cancelled_caught:
+                raise BackendUnavailable(detail=f"no directory connection came free within {self.timeout:g} s")
+        try:
+            return await _to_completion(
+                anyio.to_thread.run_sync(self._run, operation, None if undo else queued, limiter=self._threads)
+            )
+        finally:
+            self._slots.release()
 
     async def aclose(self) -> None:
         """Unbind every idle connection."""
         with self._lock:
             idle, self._idle = self._idle, []
         for connection in idle:
-            await anyio.to_thread.run_sync(_unbind, connection, limiter=self._limiter)
+            await anyio.to_thread.run_sync(_unbind, connection, limiter=self._threads)
 
-    def _run(self, operation: Callable[[Directory], T]) -> T:
+    def _run(self, operation: Callable[[Directory], T], queued: float | None) -> T:
+        if queued is not None and self._lost_at > queued:
+            raise BackendUnavailable(detail="the directory stopped answering while this call waited for a connection")
         connection, reused = self._checkout()
         try:
             return self._use(connection, operation, may_retry=reused)
@@ -206,12 +236,17 @@ class LdapPool:
             timed_out = isinstance(exc, TimeoutError | ldap_errors.LDAPResponseTimeoutError)
             if may_retry and directory.answered == 0 and not timed_out:
                 raise _Stale from exc
+            self._lost(exc)
             raise BackendUnavailable(detail=f"directory server: {exc}") from exc
         except BaseException:
             self._checkin(connection)
             raise
         self._checkin(connection)
         return result
+
+    def _lost(self, problem: object) -> None:
+        self._lost_at = time.monotonic()
+        log.warning("LDAP directory does not answer: %s", problem)
 
     def _checkout(self) -> tuple[ldap3.Connection, bool]:
         with self._lock:
@@ -251,7 +286,24 @@ class LdapPool:
             except CONNECTION_ERRORS as exc:
                 _unbind(connection)
                 problems.append(f"{server.name}: {exc}")
+        self._lost("; ".join(problems))
         raise BackendUnavailable(detail="no directory server answers: " + "; ".join(problems))
+
+
+async def _to_completion(call: Coroutine[Any, Any, T]) -> T:
+    """Await a worker thread's ``call``; when cancelled, wait for the thread to finish before giving up.
+
+    A thread cannot be stopped, and a caller that walked away would leave it
+    writing while the caller's undo already runs on another connection.
+    """
+    future = asyncio.ensure_future(call)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.wait({future})
+        if not future.cancelled() and future.exception() is not None:
+            log.info("a cancelled LDAP call ended with %r", future.exception())
+        raise
 
 
 def _unbind(connection: ldap3.Connection) -> None:

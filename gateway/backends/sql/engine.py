@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import math
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
 from gateway.errors import ConfigurationError
+
+log = logging.getLogger(__name__)
 
 ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -52,16 +59,108 @@ def dialect_of(engine: AsyncEngine) -> str:
     return engine.dialect.name
 
 
-def make_engine(dsn: str, setting: str) -> AsyncEngine:
-    """Create the async engine for one database, with pre-ping."""
+DATABASE_TIMEOUT = 10.0
+# A transaction left idle this many database timeouts (at least a minute) was abandoned by a client that
+# went away; the server ends it so that its row locks do not outlive the client.
+IDLE_TRANSACTION_FACTOR = 6
+_MARIADB_STATEMENT_TIME_EXCEEDED = 1969
+
+
+def make_engine(dsn: str, setting: str, *, timeout: float = DATABASE_TIMEOUT) -> AsyncEngine:
+    """Create the async engine for one database, with pre-ping and every wait bounded by ``timeout``.
+
+    ``timeout`` seconds bound the wait for a pooled connection, opening a
+    connection and each statement: asyncmy's connect and read timeouts plus
+    MariaDB's ``max_statement_time``; asyncpg's connect and command timeouts;
+    SQLite's busy timeout. A statement that runs out of time discards its
+    connection (it is never returned to the pool mid-protocol) and surfaces as
+    unavailability, so the request answers 503 ``BACKEND_UNAVAILABLE``.
+    """
     url = parse_dsn(dsn, setting)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if timeout <= 0:
+        raise ConfigurationError(detail=f"{setting}: the database timeout must be positive")
+    idle_transaction = max(60.0, IDLE_TRANSACTION_FACTOR * timeout)
+    connect_args: dict[str, Any]
     if url.drivername.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30}
-    engine = create_async_engine(url, **kwargs)
+        connect_args = {"timeout": timeout}
+    elif url.drivername.startswith("postgresql"):
+        connect_args = {
+            "timeout": timeout,
+            "command_timeout": timeout,
+            "server_settings": {"idle_in_transaction_session_timeout": str(int(idle_transaction * 1000))},
+        }
+    else:
+        connect_args = {"connect_timeout": timeout, "read_timeout": timeout}
+    engine = create_async_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=timeout,
+        poolclass=BoundedPool,
+        connect_args=connect_args,
+    )
+    _timeouts_are_unavailability(engine)
     if url.drivername.startswith("sqlite"):
         _sqlite_write_locking(engine)
+    elif url.drivername.startswith("mysql"):
+        _mariadb_session_limits(engine, timeout, idle_transaction)
     return engine
+
+
+class BoundedPool(AsyncAdaptedQueuePool):
+    """The async queue pool, whose wait for a free connection ends in ``TimeoutError``.
+
+    SQLAlchemy's own pool timeout is not a ``TimeoutError``; the builtin one
+    is what a silent database gives everywhere else, and the request answers
+    503 for it.
+    """
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        try:
+            return super()._do_get()
+        except PoolTimeout as exc:
+            raise TimeoutError(f"no free database connection within {self.timeout():g} s") from exc
+
+
+def _timeouts_are_unavailability(engine: AsyncEngine) -> None:
+    """Treat a statement that ran out of time as a lost connection: discard it, answer 503."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _timed_out(context: ExceptionContext) -> None:
+        if _ran_out_of_time(context.original_exception):
+            log.warning("%s database: a statement ran out of time; discarding its connection", engine.url.database)
+            context.is_disconnect = True
+
+
+def _ran_out_of_time(exc: BaseException) -> bool:
+    if isinstance(exc, TimeoutError):
+        return True
+    args = getattr(exc, "args", ())
+    if args and args[0] == _MARIADB_STATEMENT_TIME_EXCEEDED:
+        return True
+    # SQLite's busy timeout passed without the lock coming free
+    return isinstance(exc, sqlite3.OperationalError) and "database is locked" in str(exc)
+
+
+def _mariadb_session_limits(engine: AsyncEngine, timeout: float, idle_transaction: float) -> None:
+    """On MariaDB, let the server stop a statement at the deadline and end abandoned transactions.
+
+    The client's read timeout already bounds the wait; ``max_statement_time``
+    also frees the server (and the row locks a statement waits for or holds).
+    MySQL has neither variable and is left as it is.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _limit(dbapi_connection: Any, _record: Any) -> None:
+        if not engine.dialect.is_mariadb:  # type: ignore[attr-defined]
+            return
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(
+                f"SET SESSION max_statement_time = {timeout:.3f}, "
+                f"SESSION idle_transaction_timeout = {math.ceil(idle_transaction)}"
+            )
+        finally:
+            cursor.close()
 
 
 def _sqlite_write_locking(engine: AsyncEngine) -> None:
