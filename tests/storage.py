@@ -104,6 +104,7 @@ class Storage(Protocol):
     async def grant_domain(self, admin: str, domain: str, *, active: bool = True) -> None: ...
     async def revoke_domain(self, admin: str, domain: str) -> None: ...
     async def make_global_admin(self, email: str) -> None: ...
+    async def make_domain_admin(self, email: str, domain: str) -> None: ...
     async def disable_admin(self, email: str) -> None: ...
     async def age_passwords(self, when: date, email: str | None = None) -> None: ...
     async def add_forwarding(self, email: str, target: str) -> None: ...
@@ -278,6 +279,11 @@ class SqlStorage:
     async def make_global_admin(self, email: str) -> None:
         await run(self.vmail, "UPDATE mailbox SET isglobaladmin = 1 WHERE username = :u", u=email)
         await self.grant_domain(email, "ALL")
+
+    async def make_domain_admin(self, email: str, domain: str) -> None:
+        """The mail user ``email`` administers ``domain``: ``isadmin=1`` and its ``domain_admins`` row."""
+        await run(self.vmail, "UPDATE mailbox SET isadmin = 1 WHERE username = :u", u=email)
+        await self.grant_domain(email, domain)
 
     async def disable_admin(self, email: str) -> None:
         await run(self.vmail, "UPDATE admin SET active = 0 WHERE username = :u", u=email)
@@ -472,6 +478,11 @@ class LdapStorage:
 
     async def make_global_admin(self, email: str) -> None:
         self.modify(self.tree.user_dn(email), {"domainGlobalAdmin": [(ldap3.MODIFY_REPLACE, ["yes"])]})
+
+    async def make_domain_admin(self, email: str, domain: str) -> None:
+        """The mail user ``email`` administers ``domain``: ``domainAdmin`` there, ``domainadmin`` service on it."""
+        self.modify(self.tree.user_dn(email), {"enabledService": [(ldap3.MODIFY_ADD, ["domainadmin"])]})
+        await self.grant_domain(email, domain)
 
     async def disable_admin(self, email: str) -> None:
         for dn in (self.tree.admin_dn(email), self.tree.user_dn(email)):

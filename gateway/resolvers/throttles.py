@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from gateway import addresses
 from gateway.errors import InvalidInput, NotFound
 from gateway.model import Throttle, ThrottleKind
-from gateway.resolvers.access import require_domain, require_global
+from gateway.resolvers.access import require_account, require_domain, require_global
 from gateway.resolvers.context import Context
 
 GLOBAL = "global"
@@ -61,7 +61,7 @@ def parse_target(value: str) -> ThrottleTarget:
     return ThrottleTarget(account=f"@{domain}", priority=PRIORITY_DOMAIN, domain=domain, email=None)
 
 
-async def _authorised_target(ctx: Context, target: str) -> ThrottleTarget:
+async def _authorised_target(ctx: Context, target: str, *, changing: bool = False) -> ThrottleTarget:
     parsed = parse_target(target)
     if parsed.domain is None:
         require_global(ctx)
@@ -70,6 +70,8 @@ async def _authorised_target(ctx: Context, target: str) -> ThrottleTarget:
     if parsed.email is not None:
         if await ctx.accounts.get_user(parsed.email) is None:
             raise NotFound("NO_SUCH_ACCOUNT")
+        if changing:
+            await require_account(ctx, parsed.email)
     elif await ctx.accounts.get_domain(parsed.domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
     return parsed
@@ -101,7 +103,7 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
         "max_quota": _limit(data.max_quota),
         "max_rcpts": _limit(data.max_rcpts),
     }
-    parsed = await _authorised_target(ctx, target)
+    parsed = await _authorised_target(ctx, target, changing=True)
     throttle = Throttle(account=parsed.account, kind=kind, priority=parsed.priority, period=data.period, **limits)
     await ctx.throttles.put(throttle)
     return throttle
@@ -110,6 +112,6 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
 async def delete_throttle(*, ctx: Context, target: str, kind: str) -> None:
     """Remove the throttle of ``target`` and ``kind`` and its tracking data."""
     kind = throttle_kind(kind)
-    parsed = await _authorised_target(ctx, target)
+    parsed = await _authorised_target(ctx, target, changing=True)
     if not await ctx.throttles.delete(parsed.account, kind):
         raise NotFound("NO_SUCH_THROTTLE")

@@ -14,7 +14,7 @@ from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
-from gateway.resolvers.access import require_domain
+from gateway.resolvers.access import exceeding_users, require_account, require_domain
 from gateway.resolvers.context import Context
 from gateway.resolvers.domains import deletion_date
 from gateway.resolvers.password_policy import check_password
@@ -96,7 +96,7 @@ async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -
 async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Create a mailbox with the domain's defaults, limits and password policy."""
     email = addresses.mailbox_address(email)
-    require_domain(ctx, addresses.domain_of(email))
+    await require_account(ctx, email)  # rights left behind for that address would pass to the new mailbox
     if data.active is False:
         raise InvalidInput("INVALID_PARAMETER", "a new user is always created active")
     domain = await _domain_of(ctx, email)
@@ -132,7 +132,7 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
 async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Update a user's profile, status, quota or password."""
     email = addresses.member_address(email)
-    require_domain(ctx, addresses.domain_of(email))
+    await require_account(ctx, email)
     domain = await _domain_of(ctx, email)
     changes = UserChanges(
         name=None if data.name is None else validation.display_name(data.name),
@@ -155,7 +155,7 @@ async def set_password(*, ctx: Context, email: str, password: str) -> None:
 async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None = None) -> None:
     """Delete a user and the rows naming it; its mail stays on disk."""
     email = addresses.member_address(email)
-    actor = require_domain(ctx, addresses.domain_of(email))
+    actor = await require_account(ctx, email)
     if email == actor.username:
         raise Forbidden("PERMISSION_DENIED", "an admin cannot delete its own account")
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
@@ -164,9 +164,12 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
 
 
 async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> int:
-    """Apply status, language, transport or password to every user of a domain; returns how many."""
+    """Apply status, language, transport or password to every user of a domain; returns how many.
+
+    Users whose rights exceed the actor's are skipped.
+    """
     domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
+    actor = require_domain(ctx, domain)
     if data.name is not None or data.quota is not None or data.employee_id is not None:
         raise InvalidInput("INVALID_PARAMETER", "only status, language, transport and password apply to all users")
     changes = UserChanges(
@@ -178,22 +181,26 @@ async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> 
         await set_domain_password(ctx=ctx, domain=domain, password=data.password, password_hash=data.password_hash)
     elif await ctx.accounts.get_domain(domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
-    return await ctx.accounts.update_domain_users(domain, changes)
+    return await ctx.accounts.update_domain_users(domain, changes, skip=await exceeding_users(ctx, actor, domain))
 
 
 async def set_domain_password(
     *, ctx: Context, domain: str, password: str | None, password_hash: str | None = None
 ) -> None:
-    """Give every user of a domain the same password, hashed per user when the scheme salts."""
+    """Give every user of a domain the same password, hashed per user when the scheme salts.
+
+    Users whose rights exceed the actor's keep theirs.
+    """
     domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
+    actor = require_domain(ctx, domain)
     target = await ctx.accounts.get_domain(domain)
     if target is None:
         raise NotFound("NO_SUCH_DOMAIN")
     data = UserInput(password=password, password_hash=password_hash)
     if password is None and password_hash is None:
         raise InvalidInput("PW_EMPTY")
-    emails = await ctx.accounts.user_emails(domain)
+    skipped = await exceeding_users(ctx, actor, domain)
+    emails = [email for email in await ctx.accounts.user_emails(domain) if email not in skipped]
     scheme = ctx.settings.default_password_scheme
     if password_hash is not None or reusable_hash(scheme):
         one = await _hash(ctx, data, target)

@@ -690,6 +690,43 @@ async def test_update_domain_users_switches_their_forwarding_rows(sql_admin_api:
     assert set((await forwarding_states(sql_admin_api)).values()) == {1}
 
 
+async def test_bulk_and_single_status_changes_switch_the_same_forwarding_rows(sql_admin_api: Api) -> None:
+    """one.com's users are disabled one by one, two.com's at once: the same rows go inactive in both, alias
+    memberships and forwardings naming the users included, and come back alike."""
+    api = sql_admin_api
+    await make_domain(api, "hub.com")
+    await make_user(api, "ext@hub.com")
+    for domain in ("one.com", "two.com"):
+        await make_domain(api, domain)
+        for name in ("john", "jane"):
+            await make_user(api, f"{name}@{domain}")
+        await api.storage.add_forwarding(f"jane@{domain}", f"john@{domain}")
+        await api.storage.add_forwarding("ext@hub.com", f"john@{domain}")
+        response = await api.call("POST", f"/api/alias/team@{domain}", members=f"john@{domain},jane@{domain}")
+        assert response.status_code == 201, response.text
+    response = await api.call("POST", "/api/alias/all@hub.com", members="john@one.com,john@two.com")
+    assert response.status_code == 201, response.text
+
+    def shaped(states: dict[tuple[str, str], int], domain: str) -> dict[tuple[str, str], int]:
+        return {
+            (address.replace(domain, "d"), target.replace(domain, "d")): active
+            for (address, target), active in states.items() if domain in address or domain in target
+        }
+
+    for status in ("disabled", "active"):
+        for email in ("john@one.com", "jane@one.com"):
+            assert (await api.call("PUT", f"/api/user/{email}", accountStatus=status)).status_code == 200
+        assert (await api.call("PUT", "/api/users/two.com", accountStatus=status)).status_code == 200
+        states = await forwarding_states(api)
+        assert shaped(states, "two.com") == shaped(states, "one.com") == {
+            ("john@d", "john@d"): int(status == "active"), ("jane@d", "jane@d"): int(status == "active"),
+            ("jane@d", "john@d"): int(status == "active"), ("ext@hub.com", "john@d"): int(status == "active"),
+            ("team@d", "john@d"): int(status == "active"), ("team@d", "jane@d"): int(status == "active"),
+            ("all@hub.com", "john@d"): int(status == "active"),
+        }
+        assert states[("ext@hub.com", "ext@hub.com")] == 1
+
+
 async def test_bad_bulk_updates_are_refused(admin_api: Api) -> None:
     await make_domain(admin_api)
     await make_user(admin_api, "a@example.com")

@@ -202,8 +202,8 @@ class LdapAccounts(DirectoryStore):
         update = partial(users.update_user, email=email, domain_name=domain_name, changes=changes, check=check)
         await self._write(_counted_if_quota(update, domain_name, changes))
 
-    async def update_domain_users(self, domain: str, changes: UserChanges) -> int:
-        update = partial(users.update_domain_users, domain=domain, changes=changes)
+    async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
+        update = partial(users.update_domain_users, domain=domain, changes=changes, skip=skip)
         return await self._write(_counted_if_quota(update, domain, changes))
 
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
@@ -276,3 +276,9 @@ class LdapAccounts(DirectoryStore):
 
     async def load_actor(self, username: str) -> Actor | None:
         return await self._read(partial(admins.load_actor, username=username))
+
+    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]:
+        return await self._read(partial(admins.admin_rights, emails=emails)) if emails else {}
+
+    async def domain_user_rights(self, domain: str) -> dict[str, Actor]:
+        return await self._read(partial(admins.domain_user_rights, domain=domain))

@@ -8,8 +8,10 @@ whose ``domainAdmin`` names it; an account with neither is no admin.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from gateway.backends.ldap.connection import LEVEL, Directory
-from gateway.backends.ldap.dn import Tree, all_of, eq, object_class
+from gateway.backends.ldap.dn import Tree, all_of, any_of, ends_with, eq, object_class
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.mapping import is_active
 from gateway.model import Actor
@@ -57,3 +59,43 @@ def credentials(directory: Directory, tree: Tree, username: str) -> str | None:
     if found is None:
         return None
     return found[0].first("userPassword") or None
+
+
+def _rights(
+    directory: Directory, tree: Tree, accounts: str, managers: str, wanted: Callable[[str], bool]
+) -> dict[str, Actor]:
+    """The rights of the accounts ``accounts`` selects (by ``mail``) and ``managers`` (by ``domainAdmin``)
+    selects, active or not; ``wanted`` keeps the ``domainAdmin`` values asked about."""
+    flagged = all_of(accounts, eq("domainGlobalAdmin", "yes"))
+    entries = directory.search(tree.domains, all_of(object_class("mailUser"), flagged), attributes=["mail"])
+    entries += directory.search(
+        tree.admins, all_of(object_class("mailAdmin"), flagged), scope=LEVEL, attributes=["mail"]
+    )
+    global_admins = {entry.first("mail").lower() for entry in entries}
+    managed: dict[str, set[str]] = {}
+    domains = all_of(object_class("mailDomain"), managers)
+    for entry in directory.search(tree.domains, domains, scope=LEVEL, attributes=["domainName", "domainAdmin"]):
+        for admin in (value.lower() for value in entry.values("domainAdmin")):
+            if wanted(admin):
+                managed.setdefault(admin, set()).add(entry.first("domainName").lower())
+    return {
+        email: Actor(username=email, is_global=email in global_admins, domains=frozenset(managed.get(email, ())))
+        for email in global_admins | set(managed)
+    }
+
+
+def admin_rights(directory: Directory, tree: Tree, emails: Collection[str]) -> dict[str, Actor]:
+    """``domainGlobalAdmin`` and the domains naming each of ``emails`` in ``domainAdmin``, whatever its status."""
+    asked = sorted({email.lower() for email in emails})
+    if not asked:
+        return {}
+    accounts = any_of(*(eq("mail", email) for email in asked))
+    managers = any_of(*(eq("domainAdmin", email) for email in asked))
+    return _rights(directory, tree, accounts, managers, set(asked).__contains__)
+
+
+def domain_user_rights(directory: Directory, tree: Tree, domain: str) -> dict[str, Actor]:
+    """``admin_rights`` of every address of ``domain``, in three searches."""
+    suffix = "@" + domain.lower()
+    accounts, managers = ends_with("mail", suffix), ends_with("domainAdmin", suffix)
+    return _rights(directory, tree, accounts, managers, lambda admin: admin.endswith(suffix))

@@ -113,12 +113,15 @@ def update_user(
     journal.replace(directory, entry, user_changes(email, changes))
 
 
-def update_domain_users(directory: Directory, tree: Tree, journal: Journal, domain: str, changes: UserChanges) -> int:
-    """Apply one change set to every user of ``domain``; returns how many users it has."""
+def update_domain_users(
+    directory: Directory, tree: Tree, journal: Journal, domain: str, changes: UserChanges, skip: Collection[str] = ()
+) -> int:
+    """Apply one change set to every user of ``domain`` but ``skip``; returns how many it changed."""
     require_domain(directory, tree, domain)
     if changes == UserChanges():
         return 0
-    entries = user_entries(directory, tree, domain)
+    skipped = {email.lower() for email in skip}
+    entries = [entry for entry in user_entries(directory, tree, domain) if entry.first("mail").lower() not in skipped]
     for entry in entries:
         journal.replace(directory, entry, user_changes(entry.first("mail"), changes))
     return len(entries)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.backends.base import AliasUpdate, MaillistStore, UserCheck
 from gateway.backends.sql import aliases, domains, listing, mailboxes
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.admins import ALL_DOMAINS
+from gateway.backends.sql.admins import ALL_DOMAINS, rights_of
 from gateway.backends.sql.engine import write_transaction
 from gateway.errors import Conflict, NotFound
 from gateway.model import (
@@ -128,10 +128,10 @@ class SqlAccounts:
             check(domain, usage, current)
             await mailboxes.update_user_row(conn, email, changes)
 
-    async def update_domain_users(self, domain: str, changes: UserChanges) -> int:
+    async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
         async with self._write() as conn:
             await self._locked_domain(conn, domain)
-            return await mailboxes.update_domain_users(conn, domain, changes)
+            return await mailboxes.update_domain_users(conn, domain, changes, skip=skip)
 
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
         async with self._write() as conn:
@@ -229,6 +229,16 @@ class SqlAccounts:
     async def load_actor(self, username: str) -> Actor | None:
         async with self.engine.connect() as conn:
             return await _load_actor(conn, username)
+
+    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]:
+        if not emails:
+            return {}
+        async with self.engine.connect() as conn:
+            return await rights_of(conn, emails)
+
+    async def domain_user_rights(self, domain: str) -> dict[str, Actor]:
+        async with self.engine.connect() as conn:
+            return await rights_of(conn, select(t.mailbox.c.username).where(t.mailbox.c.domain == domain))
 
 
 async def _load_actor(conn: AsyncConnection, username: str) -> Actor | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
@@ -156,13 +156,14 @@ def _mailbox_values(changes: UserChanges) -> dict[str, Any]:
     return values
 
 
-def _forwardings_of(email: str, active: bool) -> Any:
-    """The forwardings rows whose state follows the user's: its own and those naming it.
+def _forwardings_of(users: list[str] | Select[Any], active: bool) -> Any:
+    """The forwardings rows whose state follows the users': their own and those naming them
+    (alias memberships, other users' forwardings), as the panel's profile form switches them.
 
-    Re-enabling leaves alone the rows of disabled aliases and of disabled users forwarding to it.
+    Re-enabling leaves alone the rows of disabled aliases and of disabled users forwarding to them.
     """
     f = t.forwardings
-    naming_user = f.c.forwarding == email
+    naming_user: Any = f.c.forwarding.in_(users)
     if active:
         disabled_aliases = select(t.alias.c.address).where(t.alias.c.active == 0)
         disabled_users = select(t.mailbox.c.username).where(t.mailbox.c.active == 0)
@@ -171,7 +172,7 @@ def _forwardings_of(email: str, active: bool) -> Any:
             not_(and_(f.c.is_list == 1, f.c.address.in_(disabled_aliases))),
             f.c.address.not_in(disabled_users),
         )
-    return or_(f.c.address == email, naming_user)
+    return or_(f.c.address.in_(users), naming_user)
 
 
 async def update_user_row(conn: AsyncConnection, email: str, changes: UserChanges) -> None:
@@ -182,21 +183,28 @@ async def update_user_row(conn: AsyncConnection, email: str, changes: UserChange
     await conn.execute(update(t.mailbox).where(t.mailbox.c.username == email).values(**values))
     if changes.active is not None:
         await conn.execute(
-            update(t.forwardings).where(_forwardings_of(email, changes.active)).values(active=int(changes.active))
+            update(t.forwardings).where(_forwardings_of([email], changes.active)).values(active=int(changes.active))
         )
 
 
-async def update_domain_users(conn: AsyncConnection, domain: str, changes: UserChanges) -> int:
-    """Apply one change set to every user of ``domain`` in a fixed number of statements."""
+async def update_domain_users(
+    conn: AsyncConnection, domain: str, changes: UserChanges, *, skip: Collection[str] = ()
+) -> int:
+    """Apply one change set to every user of ``domain`` but ``skip``, in a fixed number of statements.
+
+    A status change switches the same forwardings rows as for one user.
+    """
     values = _mailbox_values(changes)
     if not values:
         return 0
     values["modified"] = utcnow()
-    result = await conn.execute(update(t.mailbox).where(t.mailbox.c.domain == domain).values(**values))
+    m = t.mailbox
+    chosen = [m.c.domain == domain, *([m.c.username.not_in(list(skip))] if skip else [])]
+    result = await conn.execute(update(m).where(*chosen).values(**values))
     if changes.active is not None:
-        users = select(t.mailbox.c.username).where(t.mailbox.c.domain == domain).scalar_subquery()
+        users = select(m.c.username).where(*chosen)
         await conn.execute(
-            update(t.forwardings).where(t.forwardings.c.address.in_(users)).values(active=int(changes.active))
+            update(t.forwardings).where(_forwardings_of(users, changes.active)).values(active=int(changes.active))
         )
     return int(result.rowcount or 0)
 
