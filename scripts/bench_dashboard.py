@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import math
 import resource
-import secrets
 import statistics
 import sys
 import tempfile

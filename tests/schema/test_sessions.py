@@ -25,7 +25,7 @@ LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) 
 
 def readme_login_document() -> str:
     """The README's one-document example (login, createUser, setThrottle), with this test's credentials."""
-    blocks = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
+    blocks: list[str] = re.findall(r"```graphql\n(.*?)```", README.read_text(), re.DOTALL)
     [document] = [block for block in blocks if "login(" in block]
     assert 'username: "postmaster@gateway.local", password: "…"' in document
     return document.replace("postmaster@gateway.local", ADMIN).replace('"…"', f'"{ADMIN_PASSWORD}"')
