@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.engine import Connection
@@ -83,13 +83,15 @@ class SqlSessions:
         """A new session of ``username`` ending ``lifetime`` from now; expired rows go in the same transaction."""
         await self.prepare()
         session_id = secrets.token_urlsafe(ID_BYTES)
-        now = utcnow()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        created = now.replace(microsecond=0)  # the columns keep whole seconds: round the end up, never short
+        expires = created + lifetime + (timedelta(seconds=1) if now.microsecond else timedelta(0))
         table = gateway_sessions
         async with _driver_failures(), write_transaction(self.engine) as conn:
-            await conn.execute(delete(table).where(table.c.expires <= now))
+            await conn.execute(delete(table).where(table.c.expires <= created))
             await conn.execute(
                 insert(table).values(
-                    token_hash=digest(session_id), username=username, created=now, expires=now + lifetime
+                    token_hash=digest(session_id), username=username, created=created, expires=expires
                 )
             )
         return session_id
