@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
@@ -17,7 +16,7 @@ from starlette.routing import Mount, Route, Router
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
 from gateway.deadline import Deadline, wind_down
-from gateway.errors import ConfigurationError
+from gateway.errors import BackendUnavailable, ConfigurationError
 from gateway.graphiql import graphiql_routes
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
@@ -25,10 +24,10 @@ from gateway.rest.clients import networks
 from gateway.rest.endpoint import internal_error
 from gateway.rest.routes import api_routes
 from gateway.schema.app import graphql_app
-from gateway.session_key import session_secret
 from gateway.settings import Settings
 
-SESSION_COOKIE = "iredmail_gateway_session"
+log = logging.getLogger("gateway")
+
 HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
@@ -42,18 +41,23 @@ def check_settings(settings: Settings, *, serving: bool = True) -> None:
         ):
             if not value:
                 raise ConfigurationError(detail=f"{name} is required with GATEWAY_BACKEND=ldap")
-        if settings.iredadmin_dsn is not None:
-            parse_dsn(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN")
     elif (settings.vmail_dsn is None) != (settings.iredapd_dsn is None):
         missing = "GATEWAY_IREDAPD_DSN" if settings.iredapd_dsn is None else "GATEWAY_VMAIL_DSN"
         raise ConfigurationError(detail=f"{missing} is required when the other database is configured")
     else:
         parse_dsn(settings.vmail_url(), "GATEWAY_VMAIL_DSN")
     parse_dsn(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN")
+    iredadmin = settings.iredadmin_url()
+    if iredadmin is not None:
+        parse_dsn(iredadmin, "GATEWAY_IREDADMIN_DSN")
     if serving:
+        if iredadmin is None:
+            accounts = "GATEWAY_BACKEND=ldap" if settings.backend == "ldap" else "GATEWAY_VMAIL_DSN"
+            raise ConfigurationError(
+                detail=f"GATEWAY_IREDADMIN_DSN is required with {accounts}: sessions live in the iredadmin database"
+            )
         networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
         networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
-        session_secret(settings)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -88,12 +92,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     check_settings(settings)
     cut_off: set[asyncio.Task[None]] = set()
+    if settings.session_secret is not None:
+        log.warning("GATEWAY_SESSION_SECRET is no longer used: sessions live in the iredadmin database")
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         backends = open_backends(settings)
         app.state.backends = backends
-        app.state.context = Context(settings=settings, accounts=backends.accounts, throttles=backends.throttles)
+        app.state.context = Context(
+            settings=settings, accounts=backends.accounts, throttles=backends.throttles, sessions=backends.sessions
+        )
+        try:
+            await backends.sessions.prepare()
+        except BackendUnavailable as exc:
+            log.warning("sessions table not checked at start-up, will be on first use: %s", exc.detail)
         try:
             yield
         finally:
@@ -110,14 +122,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         middleware=[
             Middleware(Deadline, seconds=settings.request_timeout, style=settings.api_envelope, unfinished=cut_off),
-            Middleware(
-                SessionMiddleware,
-                secret_key=session_secret(settings),
-                session_cookie=SESSION_COOKIE,
-                max_age=settings.session_max_age,
-                same_site="strict",
-                https_only=settings.session_cookie_secure,
-            )
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
         lifespan=lifespan,

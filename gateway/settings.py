@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     password_require_special: bool = True
     mailbox_keep_days: int = Field(default=0, ge=0)
 
-    session_secret: SecretStr | None = None
+    session_secret: SecretStr | None = None  # accepted for compatibility; sessions are no longer signed cookies
     session_max_age: int = Field(default=3600, gt=0)
     session_cookie_secure: bool = False
 
@@ -100,6 +100,17 @@ class Settings(BaseSettings):
         if self.vmail_dsn is not None:
             return self.vmail_dsn.get_secret_value()
         return f"sqlite+aiosqlite:///{(self.data_dir / 'vmail.sqlite3').resolve()}"
+
+    def iredadmin_url(self) -> str | None:
+        """The DSN of iRedAdmin's ``iredadmin`` database (embedded SQLite when no database is configured).
+
+        None when real databases are configured without it.
+        """
+        if self.iredadmin_dsn is not None:
+            return self.iredadmin_dsn.get_secret_value()
+        if self.embedded:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'iredadmin.sqlite3').resolve()}"
+        return None
 
     def iredapd_url(self) -> str:
         """The DSN of the ``iredapd`` database (embedded SQLite when unset)."""

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import math
 import resource
-import secrets
 import statistics
 import sys
 import tempfile
@@ -165,7 +164,7 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
         _env_file=None,
         vmail_dsn=vmail_dsn,
         iredapd_dsn=iredapd_dsn,
-        session_secret=secrets.token_urlsafe(32),
+        iredadmin_dsn=vmail_dsn,  # the sessions table beside vmail's
         graphiql=False,
     )
     store = SqlDatabases.open(settings)

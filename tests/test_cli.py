@@ -18,6 +18,7 @@ from gateway.cli import main
 from gateway.passwords import verify_password
 from tests.databases import DatabasePair, run_sync
 
+SOURCE_ROOT = Path(__file__).resolve().parents[1]
 CLEAN_ENV = {key: None for key in os.environ if key.startswith("GATEWAY_") or key in ("RESTFUL_API_CLIENTS",)}
 
 
@@ -86,7 +87,17 @@ def test_init_generates_a_password_and_prints_it_once(tmp_path: Path, monkeypatc
         ({"GATEWAY_VMAIL_DSN": "nonsense", "GATEWAY_IREDAPD_DSN": "sqlite:///x.db"}, "GATEWAY_VMAIL_DSN"),
         ({"GATEWAY_VMAIL_DSN": "oracle://h/vmail", "GATEWAY_IREDAPD_DSN": "sqlite:///x.db"}, "GATEWAY_VMAIL_DSN"),
         ({"GATEWAY_VMAIL_DSN": "sqlite:///v.db"}, "GATEWAY_IREDAPD_DSN"),
-        ({"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db"}, "GATEWAY_SESSION_SECRET"),
+        ({"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db"}, "GATEWAY_IREDADMIN_DSN"),
+        (
+            {"GATEWAY_BACKEND": "ldap", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db", "GATEWAY_LDAP_BIND_DN": "cn=x",
+             "GATEWAY_LDAP_BASE_DN": "dc=x"},
+            "GATEWAY_IREDADMIN_DSN",
+        ),
+        (
+            {"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db",
+             "GATEWAY_IREDADMIN_DSN": "oracle://h/iredadmin"},
+            "GATEWAY_IREDADMIN_DSN",
+        ),
         ({"RESTFUL_API_CLIENTS": "10.0.0.0/8,not-an-ip"}, "RESTFUL_API_CLIENTS"),
         ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT"),
     ],
@@ -115,6 +126,7 @@ def _free_port() -> int:
 def _serve(directory: Path, port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
     env["GATEWAY_PORT"] = str(port)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))  # this checkout
     return subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve"],
         cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -141,25 +153,37 @@ def _stop(process: subprocess.Popen[str]) -> str:
 
 def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
     first = _serve(tmp_path, port)
     try:
         _wait_healthy(port, first)
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz").json() == {"status": "ready"}
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
     finally:
         output = _stop(first)
     match = re.search(r"its password \(shown only this once\): (\S+)", output)
     assert match, output
-    assert (tmp_path / "gateway-data" / "vmail.sqlite3").exists()
-    assert (tmp_path / "gateway-data" / "session-secret").stat().st_mode & 0o077 == 0
+    data = tmp_path / "gateway-data"
+    assert (data / "vmail.sqlite3").exists() and (data / "iredadmin.sqlite3").exists()
+    assert not (data / "session-secret").exists()
 
     second = _serve(tmp_path, port)
     try:
         _wait_healthy(port, second)
         login = httpx.post(
-            f"http://127.0.0.1:{port}/api/login",
-            data={"username": "postmaster@gateway.local", "password": match.group(1)},
+            f"{base}/api/login", data={"username": "postmaster@gateway.local", "password": match.group(1)}
         )
         assert login.json() == {"success": True}
+        cookie = {"cookie": login.headers["set-cookie"].split(";")[0]}
     finally:
         output = _stop(second)
     assert "shown only this once" not in output
+
+    # the session is the iredadmin database's, not the process's: it outlives a restart until logout
+    third = _serve(tmp_path, port)
+    try:
+        _wait_healthy(port, third)
+        assert httpx.get(f"{base}/api/domains", headers=cookie).status_code == 200
+        assert httpx.post(f"{base}/api/logout", headers=cookie).json() == {"success": True}
+        assert httpx.get(f"{base}/api/domains", headers=cookie).json() == {"success": False, "msg": "LOGIN_REQUIRED"}
+    finally:
+        _stop(third)

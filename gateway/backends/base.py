@@ -9,7 +9,7 @@ with fresh figures while it holds the domain, before writing.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from gateway.model import (
@@ -102,3 +102,16 @@ class ThrottleStore(Protocol):
     async def put(self, throttle: Throttle) -> None: ...
     async def delete(self, account: str, kind: str | None = None) -> int: ...
     async def delete_domain(self, domain: str) -> int: ...
+
+
+class SessionStore(Protocol):
+    """Admin sessions, shared by every instance; the cookie carries only the opaque id ``create`` returns.
+
+    The store keeps a digest of the id, never the id. ``lookup`` refuses an
+    expired session; expired rows are removed as new sessions are made.
+    """
+
+    async def create(self, username: str, lifetime: timedelta) -> str: ...
+    async def lookup(self, session_id: str) -> str | None: ...
+    async def delete(self, session_id: str) -> None: ...
+    async def delete_for(self, usernames: Collection[str]) -> None: ...

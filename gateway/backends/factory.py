@@ -1,4 +1,4 @@
-"""Opening the configured backends: the account store and iRedAPD's throttles."""
+"""Opening the configured backends: the account store, iRedAPD's throttles and the sessions in ``iredadmin``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from gateway.backends.ldap import LdapAccounts, LdapPool
 from gateway.backends.sql.accounts import SqlAccounts
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
+from gateway.backends.sql.sessions import SqlSessions
 from gateway.backends.sql.throttles import SqlThrottles
+from gateway.errors import ConfigurationError
 from gateway.settings import Settings
 
 Probe = Callable[[], Awaitable[None]]
@@ -26,6 +28,7 @@ class Backends:
 
     accounts: AccountStore
     throttles: ThrottleStore
+    sessions: SqlSessions
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
@@ -61,7 +64,12 @@ def sql_probe(engine: AsyncEngine) -> Probe:
 def open_backends(settings: Settings) -> Backends:
     """Create the stores named by ``settings``; no connection is made yet."""
     timeout = settings.database_timeout
+    iredadmin_url = settings.iredadmin_url()
+    if iredadmin_url is None:
+        raise ConfigurationError(detail="GATEWAY_IREDADMIN_DSN is required: sessions live in the iredadmin database")
     iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN", timeout=timeout)
+    iredadmin = make_engine(iredadmin_url, "GATEWAY_IREDADMIN_DSN", timeout=timeout)
+    sessions = SqlSessions(iredadmin)
     if settings.backend == "ldap":
         pool = LdapPool(
             settings.ldap_uri,
@@ -69,34 +77,26 @@ def open_backends(settings: Settings) -> Backends:
             settings.ldap_bind_password.get_secret_value(),
             timeout=settings.ldap_timeout,
         )
-        iredadmin_database = None
-        engines = {"iredapd": iredapd}
-        closers: list[Callable[[], Awaitable[None]]] = [pool.aclose, iredapd.dispose]
-        if settings.iredadmin_dsn is not None:
-            iredadmin = make_engine(settings.iredadmin_dsn.get_secret_value(), "GATEWAY_IREDADMIN_DSN", timeout=timeout)
-            iredadmin_database = IredadminDatabase(iredadmin)
-            engines["iredadmin"] = iredadmin
-            closers.append(iredadmin.dispose)
+        engines = {"iredapd": iredapd, "iredadmin": iredadmin}
 
         async def ldap_probe() -> None:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
 
         return Backends(
-            accounts=LdapAccounts(
-                pool,
-                settings.ldap_base_dn,
-                iredadmin=iredadmin_database,
-            ),
+            accounts=LdapAccounts(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin)),
             throttles=SqlThrottles(iredapd),
+            sessions=sessions,
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
-            closers=closers,
+            closers=[pool.aclose, iredapd.dispose, iredadmin.dispose],
             engines=engines,
         )
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
+    engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}
     return Backends(
         accounts=SqlAccounts(vmail),
         throttles=SqlThrottles(iredapd),
-        probes={"vmail": sql_probe(vmail), "iredapd": sql_probe(iredapd)},
-        closers=[vmail.dispose, iredapd.dispose],
-        engines={"vmail": vmail, "iredapd": iredapd},
+        sessions=sessions,
+        probes={name: sql_probe(engine) for name, engine in engines.items()},
+        closers=[vmail.dispose, iredapd.dispose, iredadmin.dispose],
+        engines=engines,
     )

@@ -1,4 +1,4 @@
-"""What every resolver is given: who asks, the backends, the settings."""
+"""What every resolver is given: who asks, the backends (sessions included), the settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStore, ThrottleStore
+from gateway.backends.base import AccountStore, SessionStore, ThrottleStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -23,6 +23,7 @@ class Context:
     settings: Settings
     accounts: AccountStore
     throttles: ThrottleStore
+    sessions: SessionStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None
 

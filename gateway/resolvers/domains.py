@@ -131,6 +131,8 @@ async def delete_domain(*, ctx: Context, name: str, keep_mailbox_days: int | Non
     actor = require_global(ctx)
     name = addresses.domain_name(name)
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
+    emails = await ctx.accounts.user_emails(name)
     await ctx.accounts.delete_domain(name, admin=actor.username, delete_date=deletion_date(days))
     await ctx.throttles.delete_domain(name)
+    await ctx.sessions.delete_for(emails)
 

@@ -144,6 +144,8 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
         password_hash=await _hash(ctx, data, domain),
     )
     await ctx.accounts.update_user(email, domain.name, changes, _quota_check(changes.quota))
+    if changes.password_hash is not None or changes.active is False:
+        await ctx.sessions.delete_for([email])  # the account's sessions end, the caller's own included
     return await get_user(ctx=ctx, email=email)
 
 
@@ -161,6 +163,7 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     await ctx.accounts.delete_user(email, admin=actor.username, delete_date=deletion_date(days))
     await ctx.throttles.delete(email)
+    await ctx.sessions.delete_for([email])
 
 
 async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> int:
@@ -181,7 +184,11 @@ async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> 
         await set_domain_password(ctx=ctx, domain=domain, password=data.password, password_hash=data.password_hash)
     elif await ctx.accounts.get_domain(domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
-    return await ctx.accounts.update_domain_users(domain, changes, skip=await exceeding_users(ctx, actor, domain))
+    skipped = await exceeding_users(ctx, actor, domain)
+    updated = await ctx.accounts.update_domain_users(domain, changes, skip=skipped)
+    if changes.active is False:
+        await ctx.sessions.delete_for([e for e in await ctx.accounts.user_emails(domain) if e not in skipped])
+    return updated
 
 
 async def set_domain_password(
@@ -217,3 +224,4 @@ async def set_domain_password(
             for email in emails:
                 group.start_soon(hash_for, email)
     await ctx.accounts.set_passwords(domain, hashes)
+    await ctx.sessions.delete_for(hashes)

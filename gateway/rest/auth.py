@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.request_context import SESSION_USER
+from gateway.request_context import end_session, start_session
 from gateway.resolvers import auth
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
@@ -17,13 +17,14 @@ from gateway.rest.params import Params
 async def login(request: Request, ctx: Context, params: Params) -> Response:
     params.only({"username", "password"})
     actor = await auth.login(ctx=ctx, username=params.text("username") or "", password=params.text("password") or "")
-    request.session.clear()
-    request.session[SESSION_USER] = actor.username
-    return envelope.success(envelope.style_of(request))
+    response = envelope.success(envelope.style_of(request))
+    await start_session(request, response, ctx, actor)
+    return response
 
 
 @public_endpoint
 async def logout(request: Request, ctx: Context, params: Params) -> Response:
     params.only(())
-    request.session.clear()
-    return envelope.success(envelope.style_of(request))
+    response = envelope.success(envelope.style_of(request))
+    await end_session(request, response, ctx)
+    return response

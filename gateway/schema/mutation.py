@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import strawberry
-from starlette.requests import HTTPConnection
 
-from gateway.request_context import SESSION_USER
+from gateway.model import Actor
+from gateway.request_context import end_session, start_session
 from gateway.resolvers import aliases, auth, domains, maillists, throttles, users
 from gateway.schema.inputs import AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
+from gateway.schema.loaders import Loaders
 from gateway.schema.types import Admin, Alias, Domain, GatewayInfo, MailingList, Throttle, User
 
 
-def _session(info: GatewayInfo) -> dict[str, object]:
-    request: HTTPConnection = info.context.request
-    return request.session
+def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
+    """Make the rest of the document (mutations run one after another) run as ``actor``."""
+    resolver = info.context.resolver.acting_as(actor)
+    info.context.resolver = resolver
+    info.context.loaders = Loaders.build(resolver)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Log in; the session cookie is shared with /api.")
+    @strawberry.mutation(
+        description="Log in; the session cookie is shared with /api. Later mutations of the document act as this admin."
+    )
     async def login(self, info: GatewayInfo, username: str, password: str) -> Admin:
-        actor = await auth.login(ctx=info.context.resolver, username=username, password=password)
-        session = _session(info)
-        session.clear()
-        session[SESSION_USER] = actor.username
+        ctx = info.context.resolver
+        actor = await auth.login(ctx=ctx, username=username, password=password)
+        if info.context.response is not None:
+            await start_session(info.context.request, info.context.response, ctx, actor)
+        _act_as(info, actor)
         return Admin(model=actor)
 
     @strawberry.mutation
-    def logout(self, info: GatewayInfo) -> bool:
-        _session(info).clear()
+    async def logout(self, info: GatewayInfo) -> bool:
+        if info.context.response is not None:
+            await end_session(info.context.request, info.context.response, info.context.resolver)
+        _act_as(info, None)
         return True
 
     @strawberry.mutation

@@ -23,7 +23,6 @@ from tests.storage import LdapStorage, SqlStorage, Storage, fetch, run
 ADMIN = "postmaster@admins.test"
 ADMIN_PASSWORD = "Adm1n-Secret!"
 STRONG = "Str0ng-Passw0rd!"
-SESSION_SECRET = "test-session-secret-of-enough-length"
 
 
 @dataclass
@@ -68,7 +67,7 @@ def gateway_settings(databases: DatabasePair, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "vmail_dsn": databases.vmail,
         "iredapd_dsn": databases.iredapd,
-        "session_secret": SESSION_SECRET,
+        "iredadmin_dsn": databases.vmail,  # the sessions table beside vmail's, as iredadmin's would be
         "min_password_length": 8,
     }
     values.update(overrides)
@@ -85,7 +84,6 @@ def ldap_settings(server: LdapServer, databases: DatabasePair, **overrides: Any)
         "ldap_base_dn": server.suffix,
         "iredapd_dsn": databases.iredapd,
         "iredadmin_dsn": databases.vmail,
-        "session_secret": SESSION_SECRET,
         "min_password_length": 8,
     }
     values.update(overrides)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -218,9 +219,7 @@ async def test_an_unreachable_database_answers_503(sqlite_databases: DatabasePai
 
         state = api.client._transport.app.state  # type: ignore[attr-defined]
         engine = make_engine(broken, "vmail")
-        state.context = state.context.__class__(
-            settings=state.context.settings, accounts=SqlAccounts(engine), throttles=state.context.throttles
-        )
+        state.context = replace(state.context, accounts=SqlAccounts(engine))
         response = await api.call("GET", "/api/domains")
         assert (response.status_code, response.json()) == (503, {"success": False, "msg": "BACKEND_UNAVAILABLE"})
         await engine.dispose()

@@ -13,6 +13,9 @@ builds, from the same declarations, a copy whose DDL matches iRedMail's own
 schema for one dialect column for column; it is meant only for creating an
 empty database. SQLite has no iRedMail schema and gets the MySQL layout with
 generic types, which is also the layout of the query tables.
+
+``gateway_metadata`` holds the gateway's own table (server-side sessions),
+kept in iRedAdmin's ``iredadmin`` database.
 """
 
 from __future__ import annotations
@@ -659,6 +662,22 @@ used_quota = vmail_metadata.tables["used_quota"]
 throttle = iredapd_metadata.tables["throttle"]
 throttle_tracking = iredapd_metadata.tables["throttle_tracking"]
 
+# The gateway's own table in iRedAdmin's ``iredadmin`` database, beside (never
+# in place of) the panel's ``sessions``. Created by the gateway when missing;
+# one DDL serves every dialect. ``token_hash`` is the SHA-256 hex digest of the
+# cookie's id, never the id itself.
+gateway_metadata = MetaData()
+gateway_sessions = Table(
+    "gateway_sessions",
+    gateway_metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(255), nullable=False, index=True),
+    Column("created", DateTime, nullable=False),
+    Column("expires", DateTime, nullable=False, index=True),
+    mysql_engine="InnoDB",
+    mysql_charset="utf8mb4",
+)
+
 __all__ = [
     "Database",
     "admin",
@@ -669,6 +688,8 @@ __all__ = [
     "domain",
     "domain_admins",
     "forwardings",
+    "gateway_metadata",
+    "gateway_sessions",
     "iredapd_metadata",
     "maillist_owners",
     "maillists",
