@@ -61,12 +61,15 @@ _META_FIELDS: dict[str, GraphQLField] = {"__schema": SchemaMetaFieldDef, "__type
 class Cost:
     """What an operation costs: its own fields, and the introspection it asks for."""
 
-    fields: int
-    introspection: int
+    fields: int = 0
+    introspection: int = 0
+
+    def __add__(self, other: Cost) -> Cost:
+        return Cost(self.fields + other.fields, self.introspection + other.introspection)
 
 
 class _Pricer:
-    """Walks one operation, multiplying through nested lists."""
+    """Walks one operation, multiplying through nested lists; each fragment is priced once per page size."""
 
     def __init__(
         self,
@@ -79,43 +82,53 @@ class _Pricer:
         self.fragments = fragments
         self.variables = variables
         self.list_bounds = list_bounds
+        self.priced: dict[tuple[str, int | None], Cost] = {}
+        self.open: set[str] = set()
 
-    def selections(
-        self, node: SelectionSetNode, parent: GraphQLNamedType | None, page: int | None, spread: frozenset[str]
-    ) -> Iterator[tuple[int, bool]]:
-        """(cost, is introspection) of each field selected under ``parent``, fragments opened."""
+    def selections(self, node: SelectionSetNode, parent: GraphQLNamedType | None, page: int | None) -> Cost:
+        """The fields selected under ``parent``, fragments opened."""
+        total = Cost()
         for selection in node.selections:
             if isinstance(selection, FieldNode):
-                yield from self.field(selection, parent, page, spread)
+                total += self.field(selection, parent, page)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
                 inner = self.schema.get_type(condition.name.value) if condition else parent
-                yield from self.selections(selection.selection_set, inner, page, spread)
+                total += self.selections(selection.selection_set, inner, page)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in spread:
-                    continue  # refused by validation; never priced twice along one path
-                inner = self.schema.get_type(fragment.type_condition.name.value)
-                yield from self.selections(fragment.selection_set, inner, page, spread | {name})
+                total += self.fragment(selection.name.value, page)
+        return total
 
-    def field(
-        self, node: FieldNode, parent: GraphQLNamedType | None, page: int | None, spread: frozenset[str]
-    ) -> Iterator[tuple[int, bool]]:
+    def fragment(self, name: str, page: int | None) -> Cost:
+        # a document spreading fragments into each other many times would take exponential time to walk
+        known = self.priced.get((name, page))
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self.open:
+            return Cost()  # unknown or cyclic: refused by validation before pricing
+        self.open.add(name)
+        inner = self.schema.get_type(fragment.type_condition.name.value)
+        cost = self.priced[(name, page)] = self.selections(fragment.selection_set, inner, page)
+        self.open.discard(name)
+        return cost
+
+    def field(self, node: FieldNode, parent: GraphQLNamedType | None, page: int | None) -> Cost:
         name = node.name.value
         definition = self._definition(parent, name)
-        introspection = name.startswith("__")
-        if definition is None or node.selection_set is None:
-            yield 1, introspection
-            return
-        child_page = self._page_size(node, definition) if PAGE_ARGUMENT in definition.args else None
-        named = get_named_type(definition.type)
-        inner = sum(cost for cost, _ in self.selections(node.selection_set, named, child_page, spread))
-        size = 1
-        if _is_list(definition):
-            assert parent is not None
-            size = page if page is not None else self.list_bounds.get(f"{parent.name}.{name}", MAX_PAGE_SIZE)
-        yield 1 + size * inner, introspection
+        total = 1
+        inner = Cost()
+        if definition is not None and node.selection_set is not None:
+            child_page = self._page_size(node, definition) if PAGE_ARGUMENT in definition.args else None
+            inner = self.selections(node.selection_set, get_named_type(definition.type), child_page)
+            size = 1
+            if _is_list(definition):
+                assert parent is not None
+                size = page if page is not None else self.list_bounds.get(f"{parent.name}.{name}", MAX_PAGE_SIZE)
+            inner = Cost(size * inner.fields, size * inner.introspection)
+        if name.startswith("__"):
+            return Cost(introspection=total + inner.fields + inner.introspection)
+        return Cost(total + inner.fields, inner.introspection)
 
     def _definition(self, parent: GraphQLNamedType | None, name: str) -> GraphQLField | None:
         meta = _META_FIELDS.get(name)
@@ -209,7 +222,7 @@ class CostModel:
         if operation_name is not None:
             operations = [op for op in operations if op.name is not None and op.name.value == operation_name]
         costs = [self._operation(op, fragments, variables) for op in operations]
-        return max(costs, key=lambda cost: (cost.fields, cost.introspection), default=Cost(0, 0))
+        return max(costs, key=lambda cost: (cost.fields, cost.introspection), default=Cost())
 
     def _operation(
         self,
@@ -218,14 +231,7 @@ class CostModel:
         variables: Mapping[str, object],
     ) -> Cost:
         pricer = _Pricer(self.schema, fragments, {**_default_variables(operation), **variables}, self.list_bounds)
-        root = self.schema.get_root_type(operation.operation)
-        fields = introspection = 0
-        for cost, is_introspection in pricer.selections(operation.selection_set, root, None, frozenset()):
-            if is_introspection:
-                introspection += cost
-            else:
-                fields += cost
-        return Cost(fields, introspection)
+        return pricer.selections(operation.selection_set, self.schema.get_root_type(operation.operation), None)
 
 
 def too_costly(cost: int, limit: int, what: str = "query") -> GraphQLError:

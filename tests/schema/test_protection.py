@@ -68,7 +68,7 @@ def test_nested_builds_the_asked_depth() -> None:
 
 
 async def test_depth_limit(open_admin: OpenAdmin) -> None:
-    api = await open_admin()
+    api = await open_admin(graphql_max_cost=10**9)  # 20 ** 4 addresses at depth 10: over the default cost
     assert api.settings.graphql_max_depth == 10
     assert (await data(api, nested(10)))["domains"] == {"nodes": []}
     message = _refused(await gql(api, nested(11)))
