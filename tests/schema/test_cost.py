@@ -12,21 +12,16 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from gateway.schema.app import build_schema
-from gateway.schema.cost import Cost, CostModel
+from gateway.schema.cost import CostModel
 from gateway.settings import Settings
-from tests.rest.conftest import (  # noqa: F401  (domain_api, sql_domain_api: fixtures)
-    STRONG,
-    Api,
-    counted_statements,
-    domain_api,
-    sql_domain_api,
-)
-from tests.schema.conftest import codes, data, gql
+from tests.rest.conftest import STRONG, Api, counted_statements
+from tests.schema.conftest import OpenAdmin, codes, data, gql
 from tests.schema.test_n_plus_one import searched
-from tests.schema.test_protection import OpenAdmin, open_admin  # noqa: F401  (fixture)
 
 LIMIT = Settings(_env_file=None).graphql_max_cost
-NESTED = "domains(first: 100) { nodes { users(first: 100) { nodes { domain { users(first: 100) { nodes { email } } } } } } }"
+NESTED = (
+    "domains(first: 100) { nodes { users(first: 100) { nodes { domain { users(first: 100) { nodes { email } } } } } } }"
+)
 REPRODUCTION = "{ " + " ".join(f"a{i}: {NESTED}" for i in range(15)) + " }"
 README = Path(__file__).resolve().parents[2] / "README.md"
 

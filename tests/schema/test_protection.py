@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.rest.conftest import Api, backend_api
-from tests.schema.conftest import codes, data, gql
-
-OpenAdmin = Callable[..., Awaitable[Api]]
+from tests.rest.conftest import Api
+from tests.schema.conftest import OpenAdmin, codes, data, gql
 
 # Object fields that nest forever (Domain.users -> User.domain -> ...), each with a scalar of the type it returns.
 _CHAIN = [("domains", "totalCount"), ("nodes", "name")] + [
@@ -34,24 +29,6 @@ def nested(depth: int) -> str:
     for name, _ in reversed(fields):
         body = f"{name} {{ {body} }}"
     return f"{{ {body} }}"
-
-
-@pytest.fixture
-async def open_admin(request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path) -> AsyncIterator[OpenAdmin]:
-    """Opens the gateway with the given setting overrides on fresh storage of each backend, the admin logged in."""
-    async with AsyncExitStack() as stack:
-        opened = False
-
-        async def opener(**overrides: Any) -> Api:
-            nonlocal opened
-            assert not opened, "one gateway per test: the LDAP backend has one tree"
-            opened = True
-            api = await stack.enter_async_context(backend_api(request, backend_kind, tmp_path, **overrides))
-            response = await api.login()
-            assert response.status_code == 200, response.text
-            return api
-
-        yield opener
 
 
 def _refused(body: dict[str, Any]) -> str:
