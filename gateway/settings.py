@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     graphql_max_depth: int = Field(default=10, ge=1)
     graphql_max_tokens: int = Field(default=2000, ge=10)
     graphql_max_aliases: int = Field(default=15, ge=1)
+    graphql_max_cost: int = Field(default=20000, ge=1)
 
     _split = field_validator("restful_api_clients", "trusted_proxies", mode="before")(_split_commas)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 import strawberry
+from cross_web import HTTPException
 from graphql.error import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.extensions import (
@@ -23,7 +26,9 @@ from strawberry.types import ExecutionContext
 
 from gateway.graphiql import ASSETS_URL, graphiql_page
 from gateway.request_context import request_context
+from gateway.schema.body import MALFORMED, TOO_LARGE, BodyRefused, decode_operation, read_body, refusal, replaying
 from gateway.schema.context import GatewayContext
+from gateway.schema.cost import CostLimiter
 from gateway.schema.errors import GatewayErrors
 from gateway.schema.loaders import Loaders
 from gateway.schema.mutation import Mutation
@@ -34,6 +39,9 @@ from gateway.settings import Settings
 log = logging.getLogger("gateway.graphql")
 
 ENDPOINT = "/graphql"
+# The codes of the refusals strawberry's view makes before execution, by HTTP status.
+_REQUEST_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: TOO_LARGE}
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*\Z", re.DOTALL)
 
 
 class GatewaySchema(strawberry.Schema):
@@ -46,16 +54,42 @@ class GatewaySchema(strawberry.Schema):
                 log.info("graphql request refused: %s", error.message)
 
 
+class HideSuggestions(SchemaExtension):
+    """Drops graphql-core's "Did you mean …?" hints, which name fields and types, when introspection is off."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [_without_suggestion(error) for error in result.errors]
+
+
+def _without_suggestion(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the protections the settings ask for."""
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         GatewayErrors,
     ]
     if not settings.introspection_enabled:
-        extensions.append(DisableIntrospection)
+        extensions += [DisableIntrospection, HideSuggestions]
     return GatewaySchema(
         query=Query,
         mutation=Mutation,
@@ -65,7 +99,25 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 
 class GatewayGraphQL(GraphQL[GatewayContext, None]):
-    """strawberry's ASGI view with the gateway's context and a GraphiQL that needs no internet."""
+    """strawberry's ASGI view with the gateway's context, a GraphiQL that needs no internet, and a body read
+    under a cap and decoded strictly: every refusal before execution is a JSON error with a code."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            body = await read_body(scope, receive)
+            response = await self.run(Request(scope, replaying(body, receive)))
+        except BodyRefused as refused:
+            response = refused.response()
+        except HTTPException as error:
+            response = refusal(error.status_code, _REQUEST_CODES.get(error.status_code, MALFORMED), error.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode_operation(data)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> GatewayContext:
         resolver = await request_context(request)

@@ -3,19 +3,17 @@ on every backend."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AsyncExitStack
-from pathlib import Path
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
-from tests.rest.conftest import Api, backend_api
-from tests.schema.conftest import codes, data, gql
-
-OpenAdmin = Callable[..., Awaitable[Api]]
+from tests.rest.conftest import Api
+from tests.schema.conftest import OpenAdmin, codes, data, gql
 
 # Object fields that nest forever (Domain.users -> User.domain -> ...), each with a scalar of the type it returns.
 _CHAIN = [("domains", "totalCount"), ("nodes", "name")] + [
@@ -36,24 +34,6 @@ def nested(depth: int) -> str:
     return f"{{ {body} }}"
 
 
-@pytest.fixture
-async def open_admin(request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path) -> AsyncIterator[OpenAdmin]:
-    """Opens the gateway with the given setting overrides on fresh storage of each backend, the admin logged in."""
-    async with AsyncExitStack() as stack:
-        opened = False
-
-        async def opener(**overrides: Any) -> Api:
-            nonlocal opened
-            assert not opened, "one gateway per test: the LDAP backend has one tree"
-            opened = True
-            api = await stack.enter_async_context(backend_api(request, backend_kind, tmp_path, **overrides))
-            response = await api.login()
-            assert response.status_code == 200, response.text
-            return api
-
-        yield opener
-
-
 def _refused(body: dict[str, Any]) -> str:
     """The message of the single error of an operation refused before execution."""
     assert body["data"] is None, body
@@ -68,7 +48,7 @@ def test_nested_builds_the_asked_depth() -> None:
 
 
 async def test_depth_limit(open_admin: OpenAdmin) -> None:
-    api = await open_admin()
+    api = await open_admin(graphql_max_cost=10**9)  # 20 ** 4 addresses at depth 10: over the default cost
     assert api.settings.graphql_max_depth == 10
     assert (await data(api, nested(10)))["domains"] == {"nodes": []}
     message = _refused(await gql(api, nested(11)))
@@ -209,3 +189,104 @@ async def test_gateway_errors_are_not_masked(admin_api: Api) -> None:
         assert codes(body) == [code], body
         assert body["errors"][0]["message"] == code
         assert "requestId" not in body["errors"][0]["extensions"]
+
+
+# Bodies: capped like REST, decoded strictly, refused with a GraphQL-style error and never a 500.
+
+MAX_BODY = 1024 * 1024
+CREATE = 'mutation { createDomain(name: "new.com") { name } }'
+
+
+def padded(query: str, size: int) -> bytes:
+    """A JSON body of exactly ``size`` bytes asking ``query``, padded with JSON whitespace."""
+    body = json.dumps({"query": query}).encode()
+    return body[:-1] + b" " * (size - len(body)) + b"}"
+
+
+def request_error(response: httpx.Response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert "data" not in body, body
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": code}
+    message: str = error["message"]
+    return message
+
+
+async def post(api: Api, content: bytes | AsyncIterable[bytes]) -> httpx.Response:
+    return await api.client.post("/graphql", content=content, headers={"content-type": "application/json"})
+
+
+async def test_body_cap(admin_api: Api) -> None:
+    before = await admin_api.storage.snapshot()
+    response = await post(admin_api, padded(CREATE, MAX_BODY + 1))
+    assert "over 1048576 bytes" in request_error(response, 413, "REQUEST_TOO_LARGE")
+    assert await admin_api.storage.snapshot() == before
+
+    response = await post(admin_api, padded(CREATE, MAX_BODY))
+    assert response.status_code == 200 and response.json() == {"data": {"createDomain": {"name": "new.com"}}}
+
+
+async def test_body_cap_counts_what_streams_in(sql_api: Api) -> None:
+    """Without Content-Length (chunked) the body is counted as it arrives; no login is needed to be refused."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ __typename }", "pad": "'
+        for _ in range(65):
+            yield b"x" * 16384
+        yield b'"}'
+
+    response = await post(sql_api, chunks())
+    assert "content-length" not in response.request.headers
+    request_error(response, 413, "REQUEST_TOO_LARGE")
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'"hello"', "must be an object"),
+        (b"[]", "must be an object"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests deeper than 64 levels"),
+        (b'{"query": "{ __typename }", "variables": {"v": ' + b"[" * 100 + b"]" * 100 + b"}}", "nests deeper"),
+        (b'{"query": "' + CREATE.replace('"', '\\"').encode() + b'", "x": "\xff"}', "not UTF-8"),
+        (b'{"query": ', "not valid JSON"),
+    ],
+    ids=["string", "array", "deep-array", "deep-variables", "invalid-utf8", "truncated"],
+)
+async def test_hostile_bodies_are_refused(sql_admin_api: Api, content: bytes, says: str) -> None:
+    before = await sql_admin_api.storage.snapshot()
+    assert says in request_error(await post(sql_admin_api, content), 400, "INVALID_PARAMETER")
+    assert await sql_admin_api.storage.snapshot() == before
+
+
+async def test_refusals_of_the_view_carry_codes(sql_admin_api: Api) -> None:
+    response = await sql_admin_api.client.post("/graphql", content=b"query", headers={"content-type": "text/plain"})
+    request_error(response, 400, "INVALID_PARAMETER")
+    response = await sql_admin_api.client.put("/graphql", json={"query": "{ __typename }"})
+    request_error(response, 405, "METHOD_NOT_ALLOWED")
+
+
+# Suggestions name fields and types: none when introspection is off.
+
+MISSPELT = [
+    "{ domians { totalCount } }",
+    "{ domains { nodes { nmae } } }",
+    '{ user(emial: "x@y.z") { email } }',
+    '{ ... on Domain { name } }',
+]
+
+
+@pytest.mark.parametrize("introspection", [False, True], ids=["introspection-off", "introspection-on"])
+async def test_no_suggestions_without_introspection(open_admin: OpenAdmin, introspection: bool) -> None:
+    api = await open_admin(graphql_introspection=introspection)
+    messages = []
+    for query in MISSPELT:
+        body = await gql(api, query)
+        assert body["data"] is None and body["errors"], body
+        messages += [error["message"] for error in body["errors"]]
+    suggested = [message for message in messages if "Did you mean" in message]
+    if introspection:
+        assert suggested, messages  # graphql-core's hints stay where the schema is public anyway
+    else:
+        assert not suggested, suggested
+        assert "Cannot query field 'domians' on type 'Query'." in messages
