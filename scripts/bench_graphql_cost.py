@@ -45,11 +45,15 @@ POLL_SECONDS = 0.005
 
 
 def heaviest_query(domains: int, users: int) -> str:
-    return f"{{ domains(first: {domains}) {{ nodes {{ name users(first: {users}) {{ nodes {{ {USER_FIELDS} }} }} }} }} }}"
+    users_page = f"users(first: {users}) {{ nodes {{ {USER_FIELDS} }} }}"
+    return f"{{ domains(first: {domains}) {{ nodes {{ name {users_page} }} }} }}"
 
 
 def reproduction() -> str:
-    nested = "domains(first: 100) { nodes { users(first: 100) { nodes { domain { users(first: 100) { nodes { email } } } } } } }"
+    nested = (
+        "domains(first: 100) { nodes { users(first: 100) { nodes { "
+        "domain { users(first: 100) { nodes { email } } } } } } }"
+    )
     return "{ " + " ".join(f"a{i}: {nested}" for i in range(15)) + " }"
 
 
@@ -123,7 +127,8 @@ async def sql_baseline(settings: Settings, domains: int, users: int) -> float:
                 text(f"SELECT username, name, quota, active, domain FROM mailbox WHERE domain IN ({within})"), params
             )
             await conn.execute(text(f"SELECT address, forwarding FROM forwardings WHERE domain IN ({within})"), params)
-            await conn.execute(text(f"SELECT username, bytes, messages FROM used_quota WHERE domain IN ({within})"), params)
+            used = f"SELECT username, bytes, messages FROM used_quota WHERE domain IN ({within})"
+            await conn.execute(text(used), params)
         return (time.perf_counter() - started) * 1000
     finally:
         await store.dispose()
@@ -175,11 +180,14 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
 
     print(f"database              {kind}, {args.domains} domains x {args.users} users")
     print(f"cost limit            {settings.graphql_max_cost}")
-    print(f"heaviest allowed      cost {cost}: {len(nodes)} domains, {users} users, {len(response.content) / 1024:.0f} KiB")
+    size = len(response.content) / 1024
+    print(f"heaviest allowed      cost {cost}: {len(nodes)} domains, {users} users, {size:.0f} KiB")
     print(f"  latency median/max  {statistics.median(timings):.0f} / {max(timings):.0f} ms over {args.runs} runs")
-    print(f"  /healthz meanwhile  median {statistics.median(waits):.1f} ms, max {max(waits):.0f} ms ({len(waits)} polls)")
+    polls = f"({len(waits)} polls)"
+    print(f"  /healthz meanwhile  median {statistics.median(waits):.1f} ms, max {max(waits):.0f} ms {polls}")
     print(f"plain SQL baseline    {baseline:.0f} ms for the same users, forwardings and used quota")
-    print(f"reproduction          cost {reproduction_cost}: {refused.status_code} {refused_code} in {refused_ms:.1f} ms")
+    answer = f"{refused.status_code} {refused_code} in {refused_ms:.1f} ms"
+    print(f"reproduction          cost {reproduction_cost}: {answer}")
 
 
 def main(argv: list[str] | None = None) -> None:
