@@ -194,3 +194,53 @@ async def test_deletes_remove_the_throttles_and_their_tracking(throttled_api: Ap
     left = ["@new.org", "x@new.org"]  # rows of new.org, a domain no delete concerned
     assert await throttled(throttled_api) == left
     assert await tracked(throttled_api) == left
+
+
+# the iredapd commit failing after the account write committed
+
+FAIL_COMMITS = [
+    "CREATE SEQUENCE throttle_removals",
+    """CREATE FUNCTION refuse_first_removals() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF nextval('throttle_removals') <= 2 THEN RAISE EXCEPTION 'removal refused at commit'; END IF;
+        RETURN NULL;
+    END $$""",
+    "CREATE CONSTRAINT TRIGGER refuse_first_removals AFTER DELETE ON throttle"
+    " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_first_removals()",
+]
+ALLOW_COMMITS = [
+    "DROP TRIGGER refuse_first_removals ON throttle",
+    "DROP FUNCTION refuse_first_removals()",
+    "DROP SEQUENCE throttle_removals",
+]
+
+
+@pytest.fixture
+async def postgresql_api(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Api]:
+    """``with_throttles`` on PostgreSQL, where a deferred trigger can refuse a COMMIT."""
+    require_server("postgresql")
+    async with backend_api(request, "postgresql", tmp_path) as api:
+        yield await with_throttles(await logged_in(api))
+
+
+async def test_a_removal_refused_at_commit_is_redone_by_the_next_write(
+    postgresql_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = postgresql_api
+    for statement in FAIL_COMMITS:  # the first two commits that remove a throttle row fail, at COMMIT
+        await api.execute(statement, "iredapd")
+    try:
+        response = await api.call("POST", "/api/user/new@example.com", password=STRONG)
+        assert response.status_code == 201, response.text  # the user was written; the answer says so
+        assert await api.storage.user("new@example.com") is not None
+        assert "new@example.com" in await throttled(api)  # commit and its immediate retry refused
+        assert "new@example.com" in caplog.text and "may not have committed" in caplog.text
+
+        response = await api.call("POST", "/api/throttle/carol@other.org/inbound", period="60")
+        assert response.status_code == 200, response.text
+    finally:
+        for statement in ALLOW_COMMITS:
+            await api.execute(statement, "iredapd")
+    assert "new@example.com" not in await throttled(api)
+    assert "new@example.com" not in await tracked(api)
+    assert "carol@other.org" in await throttled(api)
