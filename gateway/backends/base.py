@@ -9,6 +9,7 @@ with fresh figures while it holds the domain, before writing.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import date, timedelta
 from typing import Protocol
 
@@ -95,13 +96,21 @@ class AccountStore(Protocol):
 
 
 class ThrottleStore(Protocol):
-    """iRedAPD throttle settings."""
+    """iRedAPD throttle settings.
+
+    ``clearing`` and ``clearing_domain`` wrap the write of an account store
+    that creates or deletes the address (or domain): they remove its
+    throttles (and tracking rows) before the block, in a transaction that
+    commits only when the block succeeds and rolls back when it raises. An
+    unreachable iredapd raises on entry, before the block runs.
+    """
 
     async def get(self, account: str, kind: str) -> Throttle | None: ...
     async def list(self, accounts: list[str]) -> list[Throttle]: ...
     async def put(self, throttle: Throttle) -> None: ...
     async def delete(self, account: str, kind: str | None = None) -> int: ...
-    async def delete_domain(self, domain: str) -> int: ...
+    def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
+    def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
 
 
 class SessionStore(Protocol):

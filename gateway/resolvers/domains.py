@@ -99,8 +99,8 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
         max_password_length=0, default_language="", created=None, modified=None,
     )
     _check_coherent(_applied(blank, changes))
-    await ctx.accounts.create_domain(name, changes)
-    await ctx.throttles.delete_domain(name)  # rows left by an earlier domain of that name
+    async with ctx.throttles.clearing_domain(name):  # rows left by an earlier domain of that name
+        await ctx.accounts.create_domain(name, changes)
     return await get_domain(ctx=ctx, name=name)
 
 
@@ -132,7 +132,8 @@ async def delete_domain(*, ctx: Context, name: str, keep_mailbox_days: int | Non
     name = addresses.domain_name(name)
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     emails = await ctx.accounts.user_emails(name)
-    await ctx.accounts.delete_domain(name, admin=actor.username, delete_date=deletion_date(days))
-    await ctx.throttles.delete_domain(name)
+    delete_date = deletion_date(days)
+    async with ctx.throttles.clearing_domain(name):
+        await ctx.accounts.delete_domain(name, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for(emails)
 

@@ -124,8 +124,8 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         maildir=maildir_path(email, localnow()),
         employee_id=employee_id,
     )
-    await ctx.accounts.create_user(new_user, _quota_check(quota))
-    await ctx.throttles.delete(email)  # rows left by an earlier account of that address
+    async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address
+        await ctx.accounts.create_user(new_user, _quota_check(quota))
     return await get_user(ctx=ctx, email=email)
 
 
@@ -161,8 +161,9 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
     if email == actor.username:
         raise Forbidden("PERMISSION_DENIED", "an admin cannot delete its own account")
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
-    await ctx.accounts.delete_user(email, admin=actor.username, delete_date=deletion_date(days))
-    await ctx.throttles.delete(email)
+    delete_date = deletion_date(days)
+    async with ctx.throttles.clearing(email):
+        await ctx.accounts.delete_user(email, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for([email])
 
 

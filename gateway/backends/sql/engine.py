@@ -199,22 +199,38 @@ async def write_transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnectio
             yield conn
 
 
-_MYSQL_CONNECTION_ERRORS = {2002, 2003, 2005, 2006, 2013, 2055}
+# MySQL/MariaDB error numbers meaning "cannot reach the server" or "the server refuses this login":
+# 1040 too many connections, 1044 no access to the database, 1045/1698 access denied,
+# 1049 unknown database, 1226 the account's connection limit; 20xx are the client's connection errors.
+_MYSQL_UNAVAILABLE = {1040, 1044, 1045, 1049, 1226, 1698, 2002, 2003, 2005, 2006, 2013, 2055}
+# SQLSTATEs of the same meaning (PostgreSQL; MySQL reports some too): class 08 connection
+# exception, class 28 invalid authorization; 3D000 unknown database, 53300 too many
+# connections, 57P03 the server is starting up or shutting down.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08", "28")
+_UNAVAILABLE_SQLSTATES = {"3D000", "53300", "57P03"}
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database cannot be reached (as opposed to a failing statement)."""
+    """Whether ``exc`` says the database cannot be reached or refuses the gateway's login.
+
+    Such a failure is the operator's to fix, or passes; it answers
+    ``BACKEND_UNAVAILABLE``. A failing statement is not one of them.
+    """
     if isinstance(exc, (OSError, TimeoutError)):
         return True
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        orig = exc.orig
-        if isinstance(orig, OSError):
-            return True
-        code = orig.args[0] if orig is not None and orig.args else None
-        if isinstance(code, int) and code in _MYSQL_CONNECTION_ERRORS:
-            return True
-        if isinstance(code, str) and code.startswith("unable to open database file"):
-            return True
-    return False
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if isinstance(orig, OSError):
+        return True
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str) and (
+        sqlstate[:2] in _UNAVAILABLE_SQLSTATE_CLASSES or sqlstate in _UNAVAILABLE_SQLSTATES
+    ):
+        return True
+    code = orig.args[0] if orig is not None and orig.args else None
+    if isinstance(code, int):
+        return code in _MYSQL_UNAVAILABLE
+    return isinstance(code, str) and code.startswith("unable to open database file")

@@ -1,7 +1,17 @@
-"""iRedAPD throttle settings in the ``iredapd`` database."""
+"""iRedAPD throttle settings in the ``iredapd`` database.
+
+Creating or deleting an account clears the throttles of its address in an
+``iredapd`` transaction wrapped around the account's own write (see
+:meth:`SqlThrottles.clearing`): iredapd is locked and cleared first, so an
+unreachable iredapd refuses before the account store is touched, and
+iredapd commits only after the account write succeeded.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator, Collection
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, or_, select, text, update
@@ -11,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import write_transaction
 from gateway.model import Throttle
+
+log = logging.getLogger(__name__)
 
 LIMIT_COLUMNS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
 
@@ -33,6 +45,8 @@ class SqlThrottles:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        # throttle id -> account: removals whose commit was not confirmed, redone by the next write
+        self.unconfirmed: dict[int, str] = {}
 
     async def get(self, account: str, kind: str) -> Throttle | None:
         async with self.engine.connect() as conn:
@@ -62,7 +76,7 @@ class SqlThrottles:
             "priority": throttle.priority,
             **{column: getattr(throttle, column) for column in LIMIT_COLUMNS},
         }
-        async with write_transaction(self.engine) as conn:
+        async with self._writing() as conn:
             if conn.dialect.name == "mysql":
                 statement = mysql_insert(t.throttle).values(**values)
                 changed = {k: statement.inserted[k] for k in ("priority", *LIMIT_COLUMNS)}
@@ -93,20 +107,82 @@ class SqlThrottles:
         condition = t.throttle.c.account == account
         if kind is not None:
             condition = condition & (t.throttle.c.kind == kind)
-        return await self._delete_where(condition)
+        async with self._writing() as conn:
+            return len(await self._remove_where(conn, condition))
 
-    async def delete_domain(self, domain: str) -> int:
-        """Remove the domain's own rows and those of every address in it."""
+    def clearing(self, account: str) -> AbstractAsyncContextManager[int]:
+        """Remove the rows of ``account``; commit when the block (the account's write) succeeds."""
+        return self._clearing(t.throttle.c.account == account, account)
+
+    def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]:
+        """The same for the domain's own rows and those of every address in it."""
         condition = or_(
             t.throttle.c.account == f"@{domain}",
             t.throttle.c.account.endswith(f"@{domain}", autoescape=True),
         )
-        return await self._delete_where(condition)
+        return self._clearing(condition, f"@{domain}")
 
-    async def _delete_where(self, condition: Any) -> int:
+    @asynccontextmanager
+    async def _clearing(self, condition: Any, label: str) -> AsyncIterator[int]:
+        """Remove the rows matching ``condition`` in a transaction held open around the block.
+
+        The block failing rolls the removal back. The block succeeding while
+        the commit fails leaves the caller's write in place: the removal is
+        then remembered, retried at once and redone by every later write
+        until one commits, and logged, rather than reported as a failure of
+        a write that did happen.
+        """
+        body_done = False
+        removed: dict[int, str] = {}
+        try:
+            async with self._writing() as conn:
+                removed = await self._remove_where(conn, condition)
+                yield len(removed)
+                body_done = True
+        except Exception as exc:
+            if not body_done:
+                raise
+            self.unconfirmed.update(removed)
+            log.error(
+                "iredapd: removing the throttles of %s (ids %s) may not have committed: %s; retrying",
+                label, sorted(removed), exc.__class__.__name__,
+            )  # fmt: skip
+            await self._retry_unconfirmed()
+
+    async def _retry_unconfirmed(self) -> None:
+        try:
+            async with self._writing():
+                pass
+        except Exception as exc:  # the retry is best effort; the next write retries again
+            log.error(
+                "iredapd: throttle ids %s still to be removed: %s", sorted(self.unconfirmed), exc.__class__.__name__
+            )
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction that first redoes the unconfirmed removals, forgotten once it commits."""
+        redone = dict(self.unconfirmed)
         async with write_transaction(self.engine) as conn:
-            ids = select(t.throttle.c.id).where(condition).scalar_subquery()
-            await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(ids)))
-            result = await conn.execute(delete(t.throttle).where(condition))
-            return int(result.rowcount or 0)
+            if redone:
+                current = await conn.execute(select(t.throttle.c.id, t.throttle.c.account).where(
+                    t.throttle.c.id.in_(redone)
+                ))
+                # an id now naming another account's row is not ours to remove
+                await self._purge(conn, [row.id for row in current if row.account == redone[row.id]])
+            yield conn
+        for throttle_id in redone:
+            self.unconfirmed.pop(throttle_id, None)
 
+    async def _remove_where(self, conn: AsyncConnection, condition: Any) -> dict[int, str]:
+        rows = (await conn.execute(select(t.throttle.c.id, t.throttle.c.account).where(condition))).all()
+        removed = {int(row.id): str(row.account) for row in rows}
+        await self._purge(conn, removed)
+        return removed
+
+    @staticmethod
+    async def _purge(conn: AsyncConnection, ids: Collection[int]) -> None:
+        """Delete the throttle rows of ``ids`` with their tracking rows."""
+        if not ids:
+            return
+        await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(list(ids))))
+        await conn.execute(delete(t.throttle).where(t.throttle.c.id.in_(list(ids))))
