@@ -9,7 +9,7 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.engine import write_transaction
+from gateway.backends.sql.engine import retried, write_transaction
 from gateway.model import Throttle
 
 LIMIT_COLUMNS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
@@ -54,6 +54,7 @@ class SqlThrottles:
             )
             return [throttle_from_row(row) for row in rows]
 
+    @retried
     async def put(self, throttle: Throttle) -> None:
         """Create or replace the one row of ``(account, kind)``."""
         values = {
@@ -103,6 +104,7 @@ class SqlThrottles:
         )
         return await self._delete_where(condition)
 
+    @retried
     async def _delete_where(self, condition: Any) -> int:
         async with write_transaction(self.engine) as conn:
             ids = select(t.throttle.c.id).where(condition).scalar_subquery()
