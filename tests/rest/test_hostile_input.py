@@ -42,7 +42,7 @@ def refused(response: httpx.Response, status: int, msg: str) -> None:
 
 async def graphql(api: Api, query: str, variables: str = "{}") -> dict[str, Any]:
     """POST a GraphQL document with ``variables`` as raw JSON text (so it may carry lone surrogates)."""
-    body = '{"query": %s, "variables": %s}' % (json.dumps(query), variables)
+    body = f'{{"query": {json.dumps(query)}, "variables": {variables}}}'
     response = await api.client.post("/graphql", content=body, headers=JSON)
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
