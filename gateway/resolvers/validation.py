@@ -23,13 +23,18 @@ _TRANSPORT = re.compile(rf"{_SERVICE}(?::{_NEXTHOP}?)?", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def is_storable(value: str) -> bool:
-    """Whether every database can store ``value``: encodable as UTF-8 (JSON can carry lone surrogates), no NUL."""
+def is_utf8(value: str) -> bool:
+    """Whether ``value`` encodes as UTF-8: JSON and GraphQL strings can carry lone surrogates."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return "\x00" not in value
+    return True
+
+
+def is_storable(value: str) -> bool:
+    """Whether every database can store ``value``: UTF-8 without NUL."""
+    return is_utf8(value) and "\x00" not in value
 
 
 def display_name(value: str) -> str:

@@ -2,7 +2,7 @@
 
 Whatever the body holds, reading it ends in parameters or in
 ``InvalidInput``: too large, too many fields, files, malformed multipart or
-JSON, text that is not UTF-8 or carries NUL characters.
+JSON, text that is not UTF-8.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 from starlette.requests import ClientDisconnect, Request
 
 from gateway.errors import InvalidInput
-from gateway.resolvers.validation import is_storable
+from gateway.resolvers.validation import is_storable, is_utf8
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_VALUE_LENGTH = 65536
@@ -112,7 +112,7 @@ def _put(values: dict[str, str], key: str, value: str) -> None:
         raise InvalidInput("INVALID_PARAMETER", f"more than {MAX_FIELDS} parameters")
     if len(value) > MAX_VALUE_LENGTH:
         raise InvalidInput("INVALID_PARAMETER", f"{key} is too long")
-    if not is_storable(value):
+    if not is_utf8(value):  # NUL and other control characters get the code of the value they spoil
         raise InvalidInput("INVALID_PARAMETER", f"{key} is not UTF-8 text")
     values[key] = value
 
