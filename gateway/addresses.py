@@ -2,7 +2,9 @@
 
 Every value is returned lower-case, the form iRedMail stores. The rules
 follow the panel's (see the storage reference, 3.1), with a few stricter
-points: ASCII only, no empty labels, local parts of at most 64 characters.
+points: ASCII only, no empty labels, local parts of at most 64 characters,
+domain names of at most 253 (the longest DNS name, which also keeps a domain's
+iRedAPD account ``@domain`` inside ``throttle.account``, 255).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ _MAILBOX_LOCAL = re.compile(r"[a-z0-9_#-][a-z0-9_.&#-]*", re.ASCII)
 _OTHER_LOCAL = re.compile(r"[a-z0-9_#+=/-][a-z0-9_.&#+=/-]*", re.ASCII)
 _MAILBOX_TLD = re.compile(r"[a-z0-9-]{2,15}", re.ASCII)
 
-MAX_DOMAIN_LENGTH = 255
+MAX_DOMAIN_LENGTH = 253
 MAX_LOCAL_LENGTH = 64
 MAX_ADDRESS_LENGTH = 255
 

@@ -117,7 +117,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Mount("/api", app=Router(api_routes())),
+            # the API answers its envelope, never a redirect: /api/domains/ is NOT_FOUND
+            Mount("/api", app=Router(api_routes(), redirect_slashes=False)),
             Route("/graphql", graphql_app(settings)),
             *(graphiql_routes(settings) if settings.graphiql else []),
         ],
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={HTTPException: http_error, Exception: internal_error},
         lifespan=lifespan,
     )
+    app.router.redirect_slashes = False  # "/api" itself is NOT_FOUND rather than a redirect to "/api/"
     app.state.settings = settings
     app.state.api_clients = networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
     app.state.trusted_proxies = networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")

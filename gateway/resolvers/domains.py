@@ -119,10 +119,14 @@ async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     return await get_domain(ctx=ctx, name=name)
 
 
+# a century: beyond any retention policy, and far inside the dates Python and SQL can hold
+MAX_KEEP_DAYS = 36_500
+
+
 def deletion_date(keep_days: int) -> date | None:
-    """When the mailboxes' directories may go: never (None) for 0 days."""
-    if keep_days < 0:
-        raise InvalidInput("INVALID_PARAMETER")
+    """When the mailboxes' directories may go: never (None) for 0 days; at most ``MAX_KEEP_DAYS`` ahead."""
+    if keep_days < 0 or keep_days > MAX_KEEP_DAYS:
+        raise InvalidInput("INVALID_PARAMETER", f"keep_mailbox_days must be 0 to {MAX_KEEP_DAYS}")
     return date.today() + timedelta(days=keep_days) if keep_days else None
 
 

@@ -58,7 +58,8 @@ async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | N
     if data.password is not None and data.password_hash is not None:
         raise InvalidInput("INVALID_PARAMETER", "give password or password_hash, not both")
     if data.password_hash is not None:
-        if not is_prehashed(data.password_hash) or len(data.password_hash) > 255:
+        hashed = data.password_hash
+        if not is_prehashed(hashed) or len(hashed) > 255 or not validation.is_storable(hashed):
             raise InvalidInput("INVALID_PASSWORD_HASH")
         return data.password_hash
     if data.password is None:
@@ -121,7 +122,9 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         transport=transport,
         storage_base_directory=ctx.settings.storage_base_directory,
         storage_node=ctx.settings.storage_node,
-        maildir=maildir_path(email, localnow()),
+        maildir=maildir_path(
+            email, localnow(), root=f"{ctx.settings.storage_base_directory}/{ctx.settings.storage_node}/"
+        ),
         employee_id=employee_id,
     )
     async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address

@@ -13,14 +13,34 @@ MAX_QUOTA_MB = 2**40  # far above any disk; keeps values inside BIGINT with byte
 MAX_COUNT = 2**31 - 1
 
 _LANGUAGE = re.compile(r"[a-z]{2}(_[A-Z]{2})?", re.ASCII)
-_TRANSPORT = re.compile(r"[A-Za-z0-9_.-]+(:[A-Za-z0-9_.:/\[\]-]*)?", re.ASCII)
+# Postfix's transport:nexthop (transport(5)): a master.cf service name, then optionally
+# a unix socket path (lmtp:unix:private/dovecot-lmtp), a host or [address] with a port
+# (smtp:[192.0.2.1]:25, lmtp:inet:127.0.0.1:24) or a path below it (mlmmj:example.com/list).
+_SERVICE = r"[A-Za-z][A-Za-z0-9_-]*"
+_HOST = r"(?:\[[A-Za-z0-9.:]+\]|[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?)"
+_NEXTHOP = rf"(?:unix:[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*|(?:inet:)?{_HOST}(?::[A-Za-z0-9]+)?(?:/[A-Za-z0-9_.-]+)*)"
+_TRANSPORT = re.compile(rf"{_SERVICE}(?::{_NEXTHOP}?)?", re.ASCII)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def is_utf8(value: str) -> bool:
+    """Whether ``value`` encodes as UTF-8: JSON and GraphQL strings can carry lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def is_storable(value: str) -> bool:
+    """Whether every database can store ``value``: UTF-8 without NUL."""
+    return is_utf8(value) and "\x00" not in value
+
+
 def display_name(value: str) -> str:
-    """A display name or description: no control characters, at most 255 characters."""
+    """A display name or description: UTF-8 text without control characters, at most 255 characters."""
     text = value.strip()
-    if len(text) > MAX_NAME_LENGTH or _CONTROL.search(text):
+    if len(text) > MAX_NAME_LENGTH or _CONTROL.search(text) or not is_storable(text):
         raise InvalidInput("INVALID_NAME")
     return text
 

@@ -61,6 +61,8 @@ def _wrap(handler: Handler, *, public: bool) -> Endpoint:
             params = await Params.read(request)
             return await handler(request, ctx, params)
         except GatewayError as exc:
+            if exc.http_status == 500:  # a GatewayError naming no client mistake: a failure like any other
+                return internal_error(request, exc)
             detail = f" ({exc.detail})" if exc.detail else ""
             log.info("%s %s -> %s%s", request.method, request.url.path, exc.code, detail)
             return envelope.failure(style, exc.code, exc.http_status)

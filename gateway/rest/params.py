@@ -1,17 +1,28 @@
-"""Request parameters: form-encoded (or JSON) values, read by their API names."""
+"""Request parameters: form-encoded (or JSON) values, read by their API names.
+
+Whatever the body holds, reading it ends in parameters or in
+``InvalidInput``: too large, too many fields, files, malformed multipart or
+JSON, text that is not UTF-8.
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncGenerator, Iterable
 
-from starlette.requests import Request
+from starlette.datastructures import Headers
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect, Request
 
 from gateway.errors import InvalidInput
+from gateway.resolvers.validation import is_storable, is_utf8
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_VALUE_LENGTH = 65536
+# far more than any endpoint takes; query string and body together
+MAX_FIELDS = 100
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 _INTEGER = re.compile(r"[+-]?[0-9]{1,19}", re.ASCII)
 _TRUE = {"yes", "true", "1", "on"}
 _FALSE = {"no", "false", "0", "off"}
@@ -30,20 +41,17 @@ class Params:
         values: dict[str, str] = {}
         for key, value in request.query_params.multi_items():
             _put(values, key, value)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            raise InvalidInput("REQUEST_TOO_LARGE")
+        body = await _body(request)
         if body:
             content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
             if content_type == "application/json":
-                for key, value in _json_items(body):
-                    _put(values, key, value)
+                items = _json_items(body)
+            elif content_type in FORM_TYPES:
+                items = await _form_items(request.headers, content_type, body)
             else:
-                form = await request.form()
-                for key, item in form.multi_items():
-                    if not isinstance(item, str):
-                        raise InvalidInput("INVALID_PARAMETER", f"{key}: files are not accepted")
-                    _put(values, key, item)
+                raise InvalidInput("INVALID_PARAMETER", f"unsupported content type {content_type!r}")
+            for key, value in items:
+                _put(values, key, value)
         return cls(values)
 
     def only(self, allowed: Iterable[str]) -> None:
@@ -96,17 +104,66 @@ class Params:
 
 
 def _put(values: dict[str, str], key: str, value: str) -> None:
+    if not is_storable(key):
+        raise InvalidInput("INVALID_PARAMETER", "a parameter name is not UTF-8 text")
     if key in values:
         raise InvalidInput("INVALID_PARAMETER", f"{key} given more than once")
+    if len(values) >= MAX_FIELDS:
+        raise InvalidInput("INVALID_PARAMETER", f"more than {MAX_FIELDS} parameters")
     if len(value) > MAX_VALUE_LENGTH:
         raise InvalidInput("INVALID_PARAMETER", f"{key} is too long")
+    if not is_utf8(value):  # NUL and other control characters get the code of the value they spoil
+        raise InvalidInput("INVALID_PARAMETER", f"{key} is not UTF-8 text")
     values[key] = value
+
+
+async def _body(request: Request) -> bytes:
+    """The body, refused as soon as it passes ``MAX_BODY_BYTES`` (announced or streamed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise InvalidInput("REQUEST_TOO_LARGE")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise InvalidInput("REQUEST_TOO_LARGE")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise InvalidInput("INVALID_PARAMETER", "the client went away mid-body") from None
+    return b"".join(chunks)
+
+
+async def _form_items(headers: Headers, content_type: str, body: bytes) -> list[tuple[str, str]]:
+    """Form fields of a form-encoded or multipart body; files and malformed parts are refused."""
+
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser: FormParser | MultiPartParser
+    if content_type == "multipart/form-data":
+        parser = MultiPartParser(
+            headers, stream(), max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_VALUE_LENGTH
+        )
+    else:
+        parser = FormParser(headers, stream(), max_fields=MAX_FIELDS, max_part_size=MAX_VALUE_LENGTH)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise InvalidInput("INVALID_PARAMETER", exc.message) from None
+    items: list[tuple[str, str]] = []
+    for key, item in form.multi_items():
+        if not isinstance(item, str):
+            raise InvalidInput("INVALID_PARAMETER", f"{key}: files are not accepted")
+        items.append((key, item))
+    return items
 
 
 def _json_items(body: bytes) -> list[tuple[str, str]]:
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidInput("INVALID_PARAMETER", "malformed JSON body") from None
     if not isinstance(data, dict):
         raise InvalidInput("INVALID_PARAMETER", "the JSON body must be an object")

@@ -32,8 +32,9 @@ import ldap3  # type: ignore[import-untyped]
 from ldap3.core import exceptions as ldap_errors  # type: ignore[import-untyped]
 from ldap3.utils.dn import parse_dn  # type: ignore[import-untyped]
 
+from gateway.backends.ldap.dn import leading_rdn, rdn_fits
 from gateway.backends.ldap.entry import Entry, Values
-from gateway.errors import BackendUnavailable, Conflict, GatewayError, NotFound
+from gateway.errors import BackendUnavailable, Conflict, GatewayError, InvalidInput, NotFound
 
 T = TypeVar("T")
 
@@ -58,6 +59,9 @@ SERVER_TROUBLE = {
 BASE, LEVEL, SUBTREE = ldap3.BASE, ldap3.LEVEL, ldap3.SUBTREE
 ALL_ATTRIBUTES = ldap3.ALL_ATTRIBUTES
 ADD, DELETE, REPLACE = ldap3.MODIFY_ADD, ldap3.MODIFY_DELETE, ldap3.MODIFY_REPLACE
+
+# the refusal of a name too long for the directory, by the attribute that names the entry
+TOO_LONG = {"domainname": "INVALID_DOMAIN_NAME", "mail": "INVALID_MAIL"}
 
 # failures of the connection itself, after which it is thrown away
 CONNECTION_ERRORS = (ldap_errors.LDAPCommunicationError, ldap_errors.LDAPResponseTimeoutError, OSError)
@@ -136,7 +140,14 @@ class Directory:
         return found[0] if found else None
 
     def add(self, dn: str, attributes: Mapping[str, Values | str]) -> None:
-        """Add an entry; empty values are left out, ``objectClass`` may be spelt in any case."""
+        """Add an entry; empty values are left out, ``objectClass`` may be spelt in any case.
+
+        A name the directory cannot hold is refused before asking it (``INVALID_MAIL``,
+        ``INVALID_DOMAIN_NAME``), as slapd would only answer "other".
+        """
+        if not rdn_fits(dn):
+            attribute = leading_rdn(dn).partition("=")[0].lower()
+            raise InvalidInput(TOO_LONG.get(attribute, "INVALID_PARAMETER"), f"{dn} is too long for the directory")
         values = {name: value for name, value in attributes.items() if value not in ("", [], ())}
         classes = next(values.pop(name) for name in list(values) if name.lower() == "objectclass")
         self._done(self._conn.add(dn, classes, values))

@@ -5,10 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ldap3.utils.conv import escape_filter_chars  # type: ignore[import-untyped]
-from ldap3.utils.dn import escape_rdn  # type: ignore[import-untyped]
+from ldap3.utils.dn import escape_rdn, to_dn  # type: ignore[import-untyped]
 
 USERS, GROUPS, ALIASES, EXTERNALS = "Users", "Groups", "Aliases", "Externals"
 CONTAINERS = (USERS, GROUPS, ALIASES, EXTERNALS)
+
+# back-mdb, iRedMail's directory database, keeps an entry's normalised and given
+# RDN together in one LMDB record of at most 511 bytes: slapd answers a longer
+# RDN with "other" (80). 245 bytes is the longest it adds.
+MAX_RDN_BYTES = 245
+
+
+def leading_rdn(dn: str) -> str:
+    """The first RDN of ``dn``, escapes kept (``mail=john@example.com``)."""
+    return str(to_dn(dn)[0])
+
+
+def rdn_fits(dn: str) -> bool:
+    """Whether the directory can add an entry at ``dn``."""
+    return len(leading_rdn(dn).encode("utf-8")) <= MAX_RDN_BYTES
 
 
 def rdn_value(value: str) -> str:

@@ -14,7 +14,7 @@ from gateway.backends.base import AliasUpdate, MaillistStore, UserCheck
 from gateway.backends.sql import aliases, domains, listing, mailboxes
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admins import ALL_DOMAINS, rights_of
-from gateway.backends.sql.engine import write_transaction
+from gateway.backends.sql.engine import retried, write_transaction
 from gateway.errors import Conflict, NotFound
 from gateway.model import (
     Actor,
@@ -72,12 +72,14 @@ class SqlAccounts:
         async with self.engine.connect() as conn:
             return await domains.domain_usage(conn, names)
 
+    @retried
     async def create_domain(self, name: str, changes: DomainChanges) -> None:
         async with self._write() as conn:
             if await domains.is_hosted(conn, name):
                 raise Conflict("ALREADY_EXISTS")
             await domains.insert_domain(conn, name, changes)
 
+    @retried
     async def update_domain(
         self, name: str, changes: DomainChanges, check: Callable[[Domain, DomainUsage], None]
     ) -> None:
@@ -87,6 +89,7 @@ class SqlAccounts:
             check(current, usage)
             await domains.update_domain_row(conn, current, changes)
 
+    @retried
     async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None:
         async with self._write() as conn:
             await self._locked_domain(conn, name)
@@ -109,6 +112,7 @@ class SqlAccounts:
             )
             return list(rows.scalars())
 
+    @retried
     async def create_user(self, user: NewUser, check: UserCheck) -> None:
         async with self._write() as conn:
             domain = await self._locked_domain(conn, user.domain)
@@ -118,6 +122,7 @@ class SqlAccounts:
             check(domain, usage, None)
             await mailboxes.insert_user(conn, user)
 
+    @retried
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
         async with self._write() as conn:
             domain = await self._locked_domain(conn, domain_name)
@@ -128,16 +133,19 @@ class SqlAccounts:
             check(domain, usage, current)
             await mailboxes.update_user_row(conn, email, changes)
 
+    @retried
     async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
         async with self._write() as conn:
             await self._locked_domain(conn, domain)
             return await mailboxes.update_domain_users(conn, domain, changes, skip=skip)
 
+    @retried
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
         async with self._write() as conn:
             await self._locked_domain(conn, domain)
             await mailboxes.set_passwords(conn, hashes)
 
+    @retried
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
         async with self._write() as conn:
             if await mailboxes.fetch_user(conn, email, lock=True) is None:
@@ -154,6 +162,7 @@ class SqlAccounts:
         async with self.engine.connect() as conn:
             return await aliases.fetch_aliases(conn, domain, active=active)
 
+    @retried
     async def create_alias(self, alias: Alias, check: Callable[[Domain, DomainUsage], None]) -> None:
         async with self._write() as conn:
             domain = await self._locked_domain(conn, alias.domain)
@@ -163,6 +172,7 @@ class SqlAccounts:
             check(domain, usage)
             await aliases.insert_alias(conn, alias)
 
+    @retried
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:
         async with self._write() as conn:
             current = await aliases.fetch_alias(conn, address, lock=True)
@@ -170,6 +180,7 @@ class SqlAccounts:
                 raise NotFound("NO_SUCH_ACCOUNT")
             await aliases.update_alias_row(conn, current, apply(current))
 
+    @retried
     async def delete_alias(self, address: str) -> None:
         async with self._write() as conn:
             if await aliases.fetch_alias(conn, address, lock=True) is None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
+import random
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
+import anyio
 from sqlalchemy import event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -16,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
-from gateway.errors import ConfigurationError
+from gateway.errors import ConfigurationError, Conflict
 
 log = logging.getLogger(__name__)
 
@@ -234,3 +237,48 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(code, int):
         return code in _MYSQL_UNAVAILABLE
     return isinstance(code, str) and code.startswith("unable to open database file")
+
+
+# A transaction the server chose to abort so that another could go on: deadlock and
+# lock wait timeout on MariaDB/MySQL, deadlock and serialization failure on PostgreSQL.
+_MYSQL_RETRYABLE = {1213, 1205}
+_POSTGRESQL_RETRYABLE = {"40P01", "40001"}
+WRITE_ATTEMPTS = 5
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether ``exc`` aborted a whole transaction that may simply be run again."""
+    if not isinstance(exc, DBAPIError) or exc.connection_invalidated or exc.orig is None:
+        return False
+    orig = exc.orig
+    code = orig.args[0] if orig.args else None
+    if isinstance(code, int) and code in _MYSQL_RETRYABLE:
+        return True
+    return getattr(orig, "sqlstate", None) in _POSTGRESQL_RETRYABLE
+
+
+def retried(write: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """Run a write that opens its own transaction again when the database aborted it.
+
+    The write must be safe to repeat: its checks read the state anew in each
+    transaction. After ``WRITE_ATTEMPTS`` aborts the caller gets 409
+    ``CONCURRENT_CHANGE``: other writers keep changing the same rows.
+    """
+
+    @wraps(write)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                return await write(*args, **kwargs)
+            except DBAPIError as exc:
+                if not is_retryable(exc):
+                    raise
+                log.info("%s: transaction aborted (%s), attempt %d", write.__qualname__, exc.orig, attempt)
+            # spread the contenders out, a little more each time
+            await anyio.sleep(random.uniform(0, 0.01 * 2**attempt))
+        raise Conflict("CONCURRENT_CHANGE", f"{write.__qualname__}: aborted {WRITE_ATTEMPTS} times")
+
+    return run

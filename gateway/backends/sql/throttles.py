@@ -19,7 +19,8 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.engine import write_transaction
+from gateway.backends.sql.engine import is_retryable, retried, write_transaction
+from gateway.errors import Conflict
 from gateway.model import Throttle
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class SqlThrottles:
             )
             return [throttle_from_row(row) for row in rows]
 
+    @retried
     async def put(self, throttle: Throttle) -> None:
         """Create or replace the one row of ``(account, kind)``."""
         values = {
@@ -102,6 +104,7 @@ class SqlThrottles:
             await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(ids[1:])))
             await conn.execute(delete(t.throttle).where(t.throttle.c.id.in_(ids[1:])))
 
+    @retried
     async def delete(self, account: str, kind: str | None = None) -> int:
         """Remove the rows of ``account`` (of one ``kind`` or all) and their tracking rows."""
         condition = t.throttle.c.account == account
@@ -141,6 +144,8 @@ class SqlThrottles:
                 body_done = True
         except Exception as exc:
             if not body_done:
+                if is_retryable(exc):  # the removal lost a deadlock; the block has not run
+                    raise Conflict("CONCURRENT_CHANGE", f"removing the throttles of {label}") from exc
                 raise
             self.unconfirmed.update(removed)
             log.error(
