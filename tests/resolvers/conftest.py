@@ -8,10 +8,11 @@ fields, so that a change to their shape is adapted in one place.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from gateway.model import DomainChanges
 from gateway.resolvers import auth, domains, users
 from gateway.resolvers.context import Context
 from gateway.resolvers.users import UserInput
-from tests.databases import PreparedPool
+from tests.databases import DatabasePair, PreparedPool, run_sync
 from tests.rest.conftest import gateway_settings
 from tests.storage import SqlStorage
 
@@ -86,43 +87,89 @@ class Gateway:
 GatewayFactory = Callable[..., AbstractAsyncContextManager[Gateway]]
 
 
+class Templates:
+    """SQLite pairs prepared once per session, copied for each test: a copy costs less than the writes.
+
+    "empty" holds ADMIN only; "seeded" also example.com (bob) and other.org (carol).
+    """
+
+    def __init__(self, pool: PreparedPool, directory: Path) -> None:
+        self._pool = pool
+        self._directory = directory
+        self._made: dict[str, DatabasePair] = {}
+
+    def copy(self, name: str, directory: Path) -> DatabasePair:
+        if name not in self._made:
+            pair = self._pool.sqlite_copy(Path(tempfile.mkdtemp(dir=self._directory)))
+            run_sync(_fill(pair, seeded=name == "seeded"))
+            self._made[name] = pair
+        return _copied(self._made[name], directory)
+
+
+def _copied(pair: DatabasePair, directory: Path) -> DatabasePair:
+    urls = []
+    for url in (pair.vmail, pair.iredapd):
+        source = Path(url.removeprefix("sqlite+aiosqlite:///"))
+        target = directory / source.name
+        shutil.copyfile(source, target)
+        urls.append(f"sqlite+aiosqlite:///{target}")
+    return replace(pair, vmail=urls[0], iredapd=urls[1])
+
+
+async def _fill(pair: DatabasePair, *, seeded: bool) -> None:
+    async with _running(pair) as gateway:
+        await gateway.storage.add_admin(ADMIN, ADMIN_PASSWORD, global_admin=True)
+        if seeded:
+            await gateway.with_domains()
+
+
+@asynccontextmanager
+async def _running(databases: DatabasePair, **overrides: Any) -> AsyncIterator[Gateway]:
+    """The application's lifespan on ``databases``, its resolver context in hand."""
+    settings = gateway_settings(databases, **overrides)
+    storage = SqlStorage("sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"))
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            context: Context = app.state.context
+            yield Gateway(context=context, storage=storage)
+    finally:
+        await storage.vmail.dispose()
+        await storage.iredapd.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(prepared_pool: PreparedPool, tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    return Templates(prepared_pool, tmp_path_factory.mktemp("resolver-templates"))
+
+
 @pytest.fixture
-def open_gateway(prepared_pool: PreparedPool, tmp_path: Path) -> GatewayFactory:
-    """Open a gateway on a new SQLite pair with settings ``overrides``; ADMIN is its only account."""
+def open_gateway(templates: Templates, tmp_path: Path) -> GatewayFactory:
+    """Open a gateway with settings ``overrides`` on a copy of a template ("empty" or "seeded")."""
 
     @asynccontextmanager
-    async def opened(**overrides: Any) -> AsyncIterator[Gateway]:
-        databases = prepared_pool.sqlite_copy(Path(tempfile.mkdtemp(dir=tmp_path)))
-        settings = gateway_settings(databases, **overrides)
-        storage = SqlStorage("sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"))
-        app = create_app(settings)
-        try:
-            await storage.add_admin(ADMIN, ADMIN_PASSWORD, global_admin=True)
-            async with app.router.lifespan_context(app):
-                context: Context = app.state.context
-                yield Gateway(context=context, storage=storage)
-        finally:
-            await storage.vmail.dispose()
-            await storage.iredapd.dispose()
+    async def opened(template: str = "empty", **overrides: Any) -> AsyncIterator[Gateway]:
+        databases = templates.copy(template, Path(tempfile.mkdtemp(dir=tmp_path)))
+        async with _running(databases, **overrides) as gateway:
+            yield gateway
 
     return opened
 
 
 @pytest.fixture
-async def gateway(open_gateway: GatewayFactory) -> AsyncIterator[Gateway]:
-    """A gateway with the default settings (minimum password length 8)."""
-    async with open_gateway() as value:
+async def gateway(request: pytest.FixtureRequest, open_gateway: GatewayFactory) -> AsyncIterator[Gateway]:
+    """A gateway with the default settings; already seeded when the test also asks for ``seeded``."""
+    async with open_gateway("seeded" if "seeded" in request.fixturenames else "empty") as value:
         yield value
 
 
 @pytest.fixture
 async def admin(gateway: Gateway) -> Context:
-    """The global admin's context on an empty gateway."""
+    """The global admin's context."""
     return await gateway.admin()
 
 
 @pytest.fixture
 async def seeded(gateway: Gateway) -> Context:
-    """The global admin's context with example.com (bob) and other.org (carol)."""
-    return await gateway.with_domains()
-
+    """The global admin's context on a gateway holding example.com (bob) and other.org (carol)."""
+    return await gateway.admin()
