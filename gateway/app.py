@@ -101,7 +101,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         backends = open_backends(settings)
         app.state.backends = backends
         app.state.context = Context(
-            settings=settings, accounts=backends.accounts, throttles=backends.throttles, sessions=backends.sessions
+            settings=settings,
+            domains=backends.domains,
+            users=backends.users,
+            aliases=backends.aliases,
+            maillists=backends.maillists,
+            admins=backends.admins,
+            listing=backends.listing,
+            throttles=backends.throttles,
+            sessions=backends.sessions,
         )
         try:
             await backends.sessions.prepare()

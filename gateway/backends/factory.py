@@ -1,4 +1,4 @@
-"""Opening the configured backends: the account store, iRedAPD's throttles and the sessions in ``iredadmin``."""
+"""Opening the configured backends: the account ports, iRedAPD's throttles and the sessions in ``iredadmin``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,20 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import AccountStore, ThrottleStore
-from gateway.backends.ldap import LdapAccounts, LdapPool
-from gateway.backends.sql.accounts import SqlAccounts
+from gateway.backends.base import (
+    AccountStores,
+    AdminStore,
+    AliasStore,
+    DomainStore,
+    ListingStore,
+    MaillistStore,
+    ThrottleStore,
+    UserStore,
+)
+from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
+from gateway.backends.sql.ports import sql_account_stores
 from gateway.backends.sql.sessions import SqlSessions
 from gateway.backends.sql.throttles import SqlThrottles
 from gateway.errors import ConfigurationError
@@ -24,14 +33,49 @@ Probe = Callable[[], Awaitable[None]]
 
 @dataclass
 class Backends:
-    """The stores the resolvers use, and how to check and close them."""
+    """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
-    accounts: AccountStore
+    The policy ports to come (spam policy, white/blacklists, greylisting,
+    audit log) join ``throttles`` here.
+    """
+
+    domains: DomainStore
+    users: UserStore
+    aliases: AliasStore
+    maillists: MaillistStore | None
+    admins: AdminStore
+    listing: ListingStore
     throttles: ThrottleStore
     sessions: SqlSessions
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
+
+    @classmethod
+    def over(
+        cls,
+        accounts: AccountStores,
+        *,
+        throttles: ThrottleStore,
+        sessions: SqlSessions,
+        probes: dict[str, Probe],
+        closers: list[Callable[[], Awaitable[None]]],
+        engines: dict[str, AsyncEngine],
+    ) -> Backends:
+        """The bundle of ``accounts``' ports with the others."""
+        return cls(
+            domains=accounts.domains,
+            users=accounts.users,
+            aliases=accounts.aliases,
+            maillists=accounts.maillists,
+            admins=accounts.admins,
+            listing=accounts.listing,
+            throttles=throttles,
+            sessions=sessions,
+            probes=probes,
+            closers=closers,
+            engines=engines,
+        )
 
     async def unreachable(self, timeout: float = 5.0) -> list[str]:
         """Names of the stores that do not answer within ``timeout``."""
@@ -54,6 +98,7 @@ class Backends:
 
 def sql_probe(engine: AsyncEngine) -> Probe:
     """A readiness probe: ``SELECT 1`` on ``engine``."""
+
     async def probe() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -82,8 +127,9 @@ def open_backends(settings: Settings) -> Backends:
         async def ldap_probe() -> None:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
 
-        return Backends(
-            accounts=LdapAccounts(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin)),
+        directory = DirectoryStore(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin))
+        return Backends.over(
+            ldap_account_stores(directory),
             throttles=SqlThrottles(iredapd),
             sessions=sessions,
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
@@ -92,8 +138,8 @@ def open_backends(settings: Settings) -> Backends:
         )
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
     engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}
-    return Backends(
-        accounts=SqlAccounts(vmail),
+    return Backends.over(
+        sql_account_stores(vmail),
         throttles=SqlThrottles(iredapd),
         sessions=sessions,
         probes={name: sql_probe(engine) for name, engine in engines.items()},

@@ -1,4 +1,4 @@
-"""What every resolver is given: who asks, the backends (sessions included), the settings."""
+"""What every resolver is given: who asks, the storage ports by name (sessions included), the settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStore, SessionStore, ThrottleStore
+from gateway.backends.base import (
+    AdminStore,
+    AliasStore,
+    DomainStore,
+    ListingStore,
+    MaillistStore,
+    SessionStore,
+    ThrottleStore,
+    UserStore,
+)
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -18,10 +27,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Context:
-    """The request's view of the gateway."""
+    """The request's view of the gateway; ``maillists`` is None where the storage has none."""
 
     settings: Settings
-    accounts: AccountStore
+    domains: DomainStore
+    users: UserStore
+    aliases: AliasStore
+    maillists: MaillistStore | None
+    admins: AdminStore
+    listing: ListingStore
     throttles: ThrottleStore
     sessions: SessionStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
