@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.model import (
     Actor,
@@ -126,6 +126,11 @@ class AccountStores:
     maillists: MaillistStore | None
     admins: AdminStore
     listing: ListingStore
+
+
+def account_ports(stores: AccountStores) -> dict[str, Any]:
+    """The account ports of ``stores`` by name, for building another bundle that carries them."""
+    return {field.name: getattr(stores, field.name) for field in fields(AccountStores)}
 
 
 class ThrottleStore(Protocol):

@@ -9,16 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import (
-    AccountStores,
-    AdminStore,
-    AliasStore,
-    DomainStore,
-    ListingStore,
-    MaillistStore,
-    ThrottleStore,
-    UserStore,
-)
+from gateway.backends.base import AccountStores, ThrottleStore, account_ports
 from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
@@ -31,51 +22,19 @@ from gateway.settings import Settings
 Probe = Callable[[], Awaitable[None]]
 
 
-@dataclass
-class Backends:
+@dataclass(frozen=True)
+class Backends(AccountStores):
     """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
     The policy ports to come (spam policy, white/blacklists, greylisting,
     audit log) join ``throttles`` here.
     """
 
-    domains: DomainStore
-    users: UserStore
-    aliases: AliasStore
-    maillists: MaillistStore | None
-    admins: AdminStore
-    listing: ListingStore
     throttles: ThrottleStore
     sessions: SqlSessions
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
-
-    @classmethod
-    def over(
-        cls,
-        accounts: AccountStores,
-        *,
-        throttles: ThrottleStore,
-        sessions: SqlSessions,
-        probes: dict[str, Probe],
-        closers: list[Callable[[], Awaitable[None]]],
-        engines: dict[str, AsyncEngine],
-    ) -> Backends:
-        """The bundle of ``accounts``' ports with the others."""
-        return cls(
-            domains=accounts.domains,
-            users=accounts.users,
-            aliases=accounts.aliases,
-            maillists=accounts.maillists,
-            admins=accounts.admins,
-            listing=accounts.listing,
-            throttles=throttles,
-            sessions=sessions,
-            probes=probes,
-            closers=closers,
-            engines=engines,
-        )
 
     async def unreachable(self, timeout: float = 5.0) -> list[str]:
         """Names of the stores that do not answer within ``timeout``."""
@@ -98,7 +57,6 @@ class Backends:
 
 def sql_probe(engine: AsyncEngine) -> Probe:
     """A readiness probe: ``SELECT 1`` on ``engine``."""
-
     async def probe() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -128,8 +86,8 @@ def open_backends(settings: Settings) -> Backends:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
 
         directory = DirectoryStore(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin))
-        return Backends.over(
-            ldap_account_stores(directory),
+        return Backends(
+            **account_ports(ldap_account_stores(directory)),
             throttles=SqlThrottles(iredapd),
             sessions=sessions,
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
@@ -138,8 +96,8 @@ def open_backends(settings: Settings) -> Backends:
         )
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
     engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}
-    return Backends.over(
-        sql_account_stores(vmail),
+    return Backends(
+        **account_ports(sql_account_stores(vmail)),
         throttles=SqlThrottles(iredapd),
         sessions=sessions,
         probes={name: sql_probe(engine) for name, engine in engines.items()},

@@ -9,16 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import (
-    AdminStore,
-    AliasStore,
-    DomainStore,
-    ListingStore,
-    MaillistStore,
-    SessionStore,
-    ThrottleStore,
-    UserStore,
-)
+from gateway.backends.base import AccountStores, SessionStore, ThrottleStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -26,16 +17,10 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Context:
-    """The request's view of the gateway; ``maillists`` is None where the storage has none."""
+class Context(AccountStores):
+    """The request's view of the gateway: the account ports by name (``ctx.domains``, ``ctx.users``, …) and the rest."""
 
     settings: Settings
-    domains: DomainStore
-    users: UserStore
-    aliases: AliasStore
-    maillists: MaillistStore | None
-    admins: AdminStore
-    listing: ListingStore
     throttles: ThrottleStore
     sessions: SessionStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
