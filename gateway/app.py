@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
+from gateway.backends.base import account_ports
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
 from gateway.deadline import Deadline, wind_down
@@ -101,7 +102,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         backends = open_backends(settings)
         app.state.backends = backends
         app.state.context = Context(
-            settings=settings, accounts=backends.accounts, throttles=backends.throttles, sessions=backends.sessions
+            **account_ports(backends),
+            settings=settings,
+            throttles=backends.throttles,
+            sessions=backends.sessions,
         )
         try:
             await backends.sessions.prepare()

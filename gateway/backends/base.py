@@ -1,17 +1,27 @@
-"""The storage interfaces the resolvers depend on.
+"""The storage ports the resolvers depend on: one protocol per concept, and the types they share.
 
 A backend runs each write in one transaction (LDAP: undoes what it did on
 failure). Where a rule must hold against concurrent writers (a domain's
 limits), the resolver hands the backend a ``check`` that the backend calls
 with fresh figures while it holds the domain, before writing.
+
+Every port raises only ``GatewayError``s for what it can foresee: a storage
+server that cannot be reached or refuses the gateway's login is
+``BackendUnavailable`` by the time it leaves the port, whichever backend
+it came from.
+
+Ports still to come (iRedAPD's and Amavisd's spam policy, white- and
+blacklists, greylisting, and iRedAdmin's audit log) are declared here beside
+these, and carried by name in ``Backends`` and the resolver ``Context``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from gateway.model import (
     Actor,
@@ -34,25 +44,8 @@ UserCheck = Callable[[Domain, DomainUsage, "User | None"], None]
 AliasUpdate = Callable[[Alias], Alias]
 
 
-class MaillistStore(Protocol):
-    """Mailing lists (iRedMail's LDAP ``mailList`` entries); members as on aliases."""
-
-    async def get_maillist(self, address: str) -> Alias | None: ...
-    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None: ...
-    async def update_maillist(self, address: str, apply: AliasUpdate) -> None: ...
-    async def delete_maillist(self, address: str) -> None: ...
-
-
-class AccountStore(Protocol):
-    """Domains, users, aliases and admins; ``maillists`` is None where the storage has none.
-
-    ``admin_rights`` gives the rights each account holds whether or not it is
-    active (accounts holding none are left out); ``domain_user_rights`` gives
-    them for every user of a domain in a fixed number of requests. Bulk user
-    updates leave the addresses in ``skip`` unchanged.
-    """
-
-    maillists: MaillistStore | None
+class DomainStore(Protocol):
+    """Mail domains, their settings and what they hold."""
 
     async def get_domain(self, name: str) -> Domain | None: ...
     async def list_domains(
@@ -63,22 +56,55 @@ class AccountStore(Protocol):
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None: ...
     async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None: ...
 
+
+class UserStore(Protocol):
+    """Mail users (mailboxes). Bulk updates leave the addresses in ``skip`` unchanged."""
+
     async def get_user(self, email: str) -> User | None: ...
     async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]: ...
     async def user_emails(self, domain: str) -> list[str]: ...
     async def create_user(self, user: NewUser, check: UserCheck) -> None: ...
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None: ...
-    async def update_domain_users(
-        self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()
-    ) -> int: ...
+    async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int: ...
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None: ...
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None: ...
+
+
+class AliasStore(Protocol):
+    """Mail aliases and their members."""
 
     async def get_alias(self, address: str) -> Alias | None: ...
     async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]: ...
     async def create_alias(self, alias: Alias, check: DomainCheck) -> None: ...
     async def update_alias(self, address: str, apply: AliasUpdate) -> None: ...
     async def delete_alias(self, address: str) -> None: ...
+
+
+class MaillistStore(Protocol):
+    """Mailing lists (iRedMail's LDAP ``mailList`` entries); members as on aliases."""
+
+    async def get_maillist(self, address: str) -> Alias | None: ...
+    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None: ...
+    async def update_maillist(self, address: str, apply: AliasUpdate) -> None: ...
+    async def delete_maillist(self, address: str) -> None: ...
+
+
+class AdminStore(Protocol):
+    """Who may administer, with which rights, and the stored password hash to log in with.
+
+    ``admin_rights`` gives the rights each account holds whether or not it is
+    active (accounts holding none are left out); ``domain_user_rights`` gives
+    them for every user of a domain in a fixed number of requests.
+    """
+
+    async def admin_credentials(self, username: str) -> str | None: ...
+    async def load_actor(self, username: str) -> Actor | None: ...
+    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]: ...
+    async def domain_user_rights(self, domain: str) -> dict[str, Actor]: ...
+
+
+class ListingStore(Protocol):
+    """Pages, batches and totals for dashboards, each in a fixed number of requests."""
 
     async def page_domains(self, names: Collection[str] | None, query: PageQuery) -> Page[Domain]: ...
     async def page_users(self, domains: list[str], query: PageQuery) -> dict[str, Page[User]]: ...
@@ -89,10 +115,22 @@ class AccountStore(Protocol):
     async def domain_admins(self, domains: list[str]) -> dict[str, tuple[str, ...]]: ...
     async def stats(self, names: Collection[str] | None) -> Stats: ...
 
-    async def admin_credentials(self, username: str) -> str | None: ...
-    async def load_actor(self, username: str) -> Actor | None: ...
-    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]: ...
-    async def domain_user_rights(self, domain: str) -> dict[str, Actor]: ...
+
+@dataclass(frozen=True)
+class AccountStores:
+    """The ports over one account storage (``vmail`` or the directory); ``maillists`` is None where it has none."""
+
+    domains: DomainStore
+    users: UserStore
+    aliases: AliasStore
+    maillists: MaillistStore | None
+    admins: AdminStore
+    listing: ListingStore
+
+
+def account_ports(stores: AccountStores) -> dict[str, Any]:
+    """The account ports of ``stores`` by name, for building another bundle that carries them."""
+    return {field.name: getattr(stores, field.name) for field in fields(AccountStores)}
 
 
 class ThrottleStore(Protocol):
@@ -124,3 +162,39 @@ class SessionStore(Protocol):
     async def lookup(self, session_id: str) -> str | None: ...
     async def delete(self, session_id: str) -> None: ...
     async def delete_for(self, usernames: Collection[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class DeletedMailbox:
+    """A removed mailbox whose maildir waits for iRedAdmin's cron job to delete it."""
+
+    username: str
+    domain: str
+    maildir: str  # absolute: the entry's homeDirectory
+    admin: str
+    delete_date: date | None  # None: keep forever
+
+
+class IredadminStore(Protocol):
+    """What an iRedMail LDAP server keeps outside the directory, in iRedAdmin's SQL database.
+
+    Deleted mailboxes wait in ``deleted_mailboxes`` until a cron job removes
+    their maildirs once ``delete_date`` has passed, and Dovecot counts used
+    quota in ``used_quota``.
+    """
+
+    async def record(self, mailboxes: Sequence[DeletedMailbox]) -> None:
+        """Queue the maildirs of removed mailboxes for removal; forget their used quota."""
+        ...
+
+    async def deleted_maildirs(self, username: str) -> Collection[str]:
+        """The maildirs of ``username``'s deleted mailboxes still waiting for removal."""
+        ...
+
+    async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
+        """What Dovecot counted for each of ``emails`` it has a row for."""
+        ...
+
+    async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
+        """What Dovecot counted, summed per domain (every domain when None)."""
+        ...

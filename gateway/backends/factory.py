@@ -1,4 +1,4 @@
-"""Opening the configured backends: the account store, iRedAPD's throttles and the sessions in ``iredadmin``."""
+"""Opening the configured backends: the account ports, iRedAPD's throttles and the sessions in ``iredadmin``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import AccountStore, ThrottleStore
-from gateway.backends.ldap import LdapAccounts, LdapPool
-from gateway.backends.sql.accounts import SqlAccounts
+from gateway.backends.base import AccountStores, ThrottleStore, account_ports
+from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
+from gateway.backends.sql.ports import sql_account_stores
 from gateway.backends.sql.sessions import SqlSessions
 from gateway.backends.sql.throttles import SqlThrottles
 from gateway.errors import ConfigurationError
@@ -22,11 +22,14 @@ from gateway.settings import Settings
 Probe = Callable[[], Awaitable[None]]
 
 
-@dataclass
-class Backends:
-    """The stores the resolvers use, and how to check and close them."""
+@dataclass(frozen=True)
+class Backends(AccountStores):
+    """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
-    accounts: AccountStore
+    The policy ports to come (spam policy, white/blacklists, greylisting,
+    audit log) join ``throttles`` here.
+    """
+
     throttles: ThrottleStore
     sessions: SqlSessions
     probes: dict[str, Probe]
@@ -82,8 +85,9 @@ def open_backends(settings: Settings) -> Backends:
         async def ldap_probe() -> None:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
 
+        directory = DirectoryStore(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin))
         return Backends(
-            accounts=LdapAccounts(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin)),
+            **account_ports(ldap_account_stores(directory)),
             throttles=SqlThrottles(iredapd),
             sessions=sessions,
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
@@ -93,7 +97,7 @@ def open_backends(settings: Settings) -> Backends:
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
     engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}
     return Backends(
-        accounts=SqlAccounts(vmail),
+        **account_ports(sql_account_stores(vmail)),
         throttles=SqlThrottles(iredapd),
         sessions=sessions,
         probes={name: sql_probe(engine) for name, engine in engines.items()},

@@ -48,7 +48,7 @@ async def require_account(ctx: Context, email: str) -> Actor:
     """An admin of ``email``'s domain whose rights cover the account's, or ``PERMISSION_DENIED``."""
     actor = require_domain(ctx, addresses.domain_of(email))
     if not actor.is_global:
-        rights = (await ctx.accounts.admin_rights([email])).get(email)
+        rights = (await ctx.admins.admin_rights([email])).get(email)
         if rights is not None and exceeds(rights, actor):
             raise Forbidden("PERMISSION_DENIED", "the account holds rights beyond the admin's")
     return actor
@@ -58,5 +58,5 @@ async def exceeding_users(ctx: Context, actor: Actor, domain: str) -> frozenset[
     """The users of ``domain`` whose rights exceed the actor's: bulk changes leave them alone."""
     if actor.is_global:
         return frozenset()
-    rights = await ctx.accounts.domain_user_rights(domain)
+    rights = await ctx.admins.domain_user_rights(domain)
     return frozenset(email for email, held in rights.items() if exceeds(held, actor))

@@ -75,7 +75,7 @@ async def get_alias(*, ctx: Context, address: str) -> Alias:
     """One alias of a domain the actor manages."""
     address = addresses.member_address(address)
     require_domain(ctx, addresses.domain_of(address))
-    alias = await ctx.accounts.get_alias(address)
+    alias = await ctx.aliases.get_alias(address)
     if alias is None:
         raise NotFound("NO_SUCH_ACCOUNT")
     return alias
@@ -85,9 +85,9 @@ async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None)
     """The aliases of a domain the actor manages."""
     domain = addresses.domain_name(domain)
     require_domain(ctx, domain)
-    if await ctx.accounts.get_domain(domain) is None:
+    if await ctx.domains.get_domain(domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
-    return await ctx.accounts.list_aliases(domain, active=active)
+    return await ctx.aliases.list_aliases(domain, active=active)
 
 
 async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
@@ -106,7 +106,7 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
         members=member_list(data.members or ()),
         created=None,
     )
-    await ctx.accounts.create_alias(alias, alias_limit("max_aliases", "aliases"))
+    await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"))
     return await get_alias(ctx=ctx, address=address)
 
 
@@ -114,7 +114,7 @@ async def update_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
     """Update name, policy, status or members (replace, or add and remove)."""
     address = addresses.member_address(address)
     require_domain(ctx, addresses.domain_of(address))
-    await ctx.accounts.update_alias(address, merged_members(data))
+    await ctx.aliases.update_alias(address, merged_members(data))
     return await get_alias(ctx=ctx, address=address)
 
 
@@ -122,4 +122,4 @@ async def delete_alias(*, ctx: Context, address: str) -> None:
     """Delete an alias and its member rows."""
     address = addresses.member_address(address)
     require_domain(ctx, addresses.domain_of(address))
-    await ctx.accounts.delete_alias(address)
+    await ctx.aliases.delete_alias(address)

@@ -20,9 +20,9 @@ async def login(*, ctx: Context, username: str, password: str) -> Actor:
         raise NotAuthenticated("INVALID_CREDENTIALS") from None
     if not password or len(password) > 1024:
         raise NotAuthenticated("INVALID_CREDENTIALS")
-    stored = await ctx.accounts.admin_credentials(email)
+    stored = await ctx.admins.admin_credentials(email)
     verified = await ctx.in_thread(verify_password, stored or _DECOY_HASH, password)
-    actor = await ctx.accounts.load_actor(email) if verified and stored else None
+    actor = await ctx.admins.load_actor(email) if verified and stored else None
     if actor is None:
         raise NotAuthenticated("INVALID_CREDENTIALS")
     return actor
@@ -30,4 +30,4 @@ async def login(*, ctx: Context, username: str, password: str) -> Actor:
 
 async def current_actor(*, ctx: Context, username: str) -> Actor | None:
     """The rights ``username`` holds now; None once it is no longer an active admin."""
-    return await ctx.accounts.load_actor(username)
+    return await ctx.admins.load_actor(username)

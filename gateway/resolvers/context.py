@@ -1,4 +1,4 @@
-"""What every resolver is given: who asks, the backends (sessions included), the settings."""
+"""What every resolver is given: who asks, the storage ports by name (sessions included), the settings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStore, SessionStore, ThrottleStore
+from gateway.backends.base import AccountStores, SessionStore, ThrottleStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -17,11 +17,10 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Context:
-    """The request's view of the gateway."""
+class Context(AccountStores):
+    """The request's view of the gateway: the account ports by name (``ctx.domains``, ``ctx.users``, …) and the rest."""
 
     settings: Settings
-    accounts: AccountStore
     throttles: ThrottleStore
     sessions: SessionStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))

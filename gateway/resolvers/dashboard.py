@@ -46,7 +46,7 @@ def page_query(
 async def domains_page(*, ctx: Context, query: PageQuery) -> Page[Domain]:
     """A page of the domains the actor manages, by name."""
     actor = require_actor(ctx)
-    return await ctx.accounts.page_domains(None if actor.is_global else actor.domains, query)
+    return await ctx.listing.page_domains(None if actor.is_global else actor.domains, query)
 
 
 def _managed(ctx: Context, domains: list[str]) -> list[str]:
@@ -57,12 +57,12 @@ def _managed(ctx: Context, domains: list[str]) -> list[str]:
 
 async def users_pages(*, ctx: Context, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
     """A page of users for each domain, in one batch."""
-    return await ctx.accounts.page_users(_managed(ctx, domains), query)
+    return await ctx.listing.page_users(_managed(ctx, domains), query)
 
 
 async def aliases_pages(*, ctx: Context, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
     """A page of aliases for each domain, in one batch."""
-    return await ctx.accounts.page_aliases(_managed(ctx, domains), query)
+    return await ctx.listing.page_aliases(_managed(ctx, domains), query)
 
 
 def _emails_managed(ctx: Context, emails: list[str]) -> list[str]:
@@ -72,13 +72,13 @@ def _emails_managed(ctx: Context, emails: list[str]) -> list[str]:
 
 async def used_quota(*, ctx: Context, emails: list[str]) -> dict[str, UsedQuota]:
     """What Dovecot counted for each mailbox."""
-    return await ctx.accounts.used_quota(_emails_managed(ctx, emails))
+    return await ctx.listing.used_quota(_emails_managed(ctx, emails))
 
 
 async def alias_memberships(*, ctx: Context, emails: list[str]) -> dict[str, tuple[str, ...]]:
     """The aliases each address is a member of, among the domains the actor manages."""
     actor = require_actor(ctx)
-    found = await ctx.accounts.alias_memberships(_emails_managed(ctx, emails))
+    found = await ctx.listing.alias_memberships(_emails_managed(ctx, emails))
     return {
         email: tuple(alias for alias in aliases if actor.may_manage(addresses.domain_of(alias)))
         for email, aliases in found.items()
@@ -87,7 +87,7 @@ async def alias_memberships(*, ctx: Context, emails: list[str]) -> dict[str, tup
 
 async def domain_admins(*, ctx: Context, domains: list[str]) -> dict[str, tuple[str, ...]]:
     """The admins of each domain."""
-    return await ctx.accounts.domain_admins(_managed(ctx, domains))
+    return await ctx.listing.domain_admins(_managed(ctx, domains))
 
 
 async def throttles_of(*, ctx: Context, accounts: list[str]) -> list[Throttle]:
@@ -100,4 +100,4 @@ async def throttles_of(*, ctx: Context, accounts: list[str]) -> list[Throttle]:
 async def stats(*, ctx: Context) -> Stats:
     """Totals over the domains the actor manages."""
     actor = require_actor(ctx)
-    return await ctx.accounts.stats(None if actor.is_global else actor.domains)
+    return await ctx.listing.stats(None if actor.is_global else actor.domains)

@@ -59,7 +59,7 @@ async def get_domain(*, ctx: Context, name: str) -> Domain:
     """One domain the actor manages."""
     name = addresses.domain_name(name)
     require_domain(ctx, name)
-    domain = await ctx.accounts.get_domain(name)
+    domain = await ctx.domains.get_domain(name)
     if domain is None:
         raise NotFound("NO_SUCH_DOMAIN")
     return domain
@@ -69,21 +69,21 @@ async def list_domains(*, ctx: Context, active: bool | None = None) -> list[Doma
     """The domains the actor manages, by name."""
     actor = require_actor(ctx)
     names = None if actor.is_global else actor.domains
-    return await ctx.accounts.list_domains(names=names, active=active)
+    return await ctx.domains.list_domains(names=names, active=active)
 
 
 async def list_domains_named(*, ctx: Context, names: list[str]) -> list[Domain]:
     """The domains of ``names`` that exist, for an actor managing all of them."""
     for name in names:
         require_domain(ctx, name)
-    return await ctx.accounts.list_domains(names=names)
+    return await ctx.domains.list_domains(names=names)
 
 
 async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsage]:
     """Counts and quota figures of domains the actor manages."""
     for name in names:
         require_domain(ctx, name)
-    return await ctx.accounts.domain_usage(names)
+    return await ctx.domains.domain_usage(names)
 
 
 async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
@@ -100,7 +100,7 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     )
     _check_coherent(_applied(blank, changes))
     async with ctx.throttles.clearing_domain(name):  # rows left by an earlier domain of that name
-        await ctx.accounts.create_domain(name, changes)
+        await ctx.domains.create_domain(name, changes)
     return await get_domain(ctx=ctx, name=name)
 
 
@@ -115,7 +115,7 @@ async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     def check(current: Domain, usage: DomainUsage) -> None:
         _check_coherent(_applied(current, changes))
 
-    await ctx.accounts.update_domain(name, changes, check)
+    await ctx.domains.update_domain(name, changes, check)
     return await get_domain(ctx=ctx, name=name)
 
 
@@ -135,9 +135,9 @@ async def delete_domain(*, ctx: Context, name: str, keep_mailbox_days: int | Non
     actor = require_global(ctx)
     name = addresses.domain_name(name)
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
-    emails = await ctx.accounts.user_emails(name)
+    emails = await ctx.users.user_emails(name)
     delete_date = deletion_date(days)
     async with ctx.throttles.clearing_domain(name):
-        await ctx.accounts.delete_domain(name, admin=actor.username, delete_date=delete_date)
+        await ctx.domains.delete_domain(name, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for(emails)
 

@@ -16,7 +16,7 @@ def _store(ctx: Context, address: str) -> tuple[str, MaillistStore]:
     """The validated address and the backend's list store, after the actor's rights are checked."""
     address = addresses.member_address(address)
     require_domain(ctx, addresses.domain_of(address))
-    store = ctx.accounts.maillists
+    store = ctx.maillists
     if store is None:
         raise NotSupported("NOT_SUPPORTED", "mailing lists need the LDAP backend; use mail aliases on SQL")
     return address, store

@@ -68,11 +68,11 @@ async def _authorised_target(ctx: Context, target: str, *, changing: bool = Fals
         return parsed
     require_domain(ctx, parsed.domain)
     if parsed.email is not None:
-        if await ctx.accounts.get_user(parsed.email) is None:
+        if await ctx.users.get_user(parsed.email) is None:
             raise NotFound("NO_SUCH_ACCOUNT")
         if changing:
             await require_account(ctx, parsed.email)
-    elif await ctx.accounts.get_domain(parsed.domain) is None:
+    elif await ctx.domains.get_domain(parsed.domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
     return parsed
 

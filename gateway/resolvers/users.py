@@ -69,7 +69,7 @@ async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | N
 
 
 async def _domain_of(ctx: Context, email: str) -> Domain:
-    domain = await ctx.accounts.get_domain(addresses.domain_of(email))
+    domain = await ctx.domains.get_domain(addresses.domain_of(email))
     if domain is None:
         raise NotFound("NO_SUCH_DOMAIN")
     return domain
@@ -79,7 +79,7 @@ async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
     email = addresses.member_address(email)
     require_domain(ctx, addresses.domain_of(email))
-    user = await ctx.accounts.get_user(email)
+    user = await ctx.users.get_user(email)
     if user is None:
         raise NotFound("NO_SUCH_ACCOUNT")
     return user
@@ -89,9 +89,9 @@ async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -
     """The users of a domain the actor manages."""
     domain = addresses.domain_name(domain)
     require_domain(ctx, domain)
-    if await ctx.accounts.get_domain(domain) is None:
+    if await ctx.domains.get_domain(domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
-    return await ctx.accounts.list_users(domain, active=active)
+    return await ctx.users.list_users(domain, active=active)
 
 
 async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
@@ -128,7 +128,7 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         employee_id=employee_id,
     )
     async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address
-        await ctx.accounts.create_user(new_user, _quota_check(quota))
+        await ctx.users.create_user(new_user, _quota_check(quota))
     return await get_user(ctx=ctx, email=email)
 
 
@@ -146,7 +146,7 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
         employee_id=None if data.employee_id is None else validation.display_name(data.employee_id),
         password_hash=await _hash(ctx, data, domain),
     )
-    await ctx.accounts.update_user(email, domain.name, changes, _quota_check(changes.quota))
+    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota))
     if changes.password_hash is not None or changes.active is False:
         await ctx.sessions.delete_for([email])  # the account's sessions end, the caller's own included
     return await get_user(ctx=ctx, email=email)
@@ -166,7 +166,7 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     delete_date = deletion_date(days)
     async with ctx.throttles.clearing(email):
-        await ctx.accounts.delete_user(email, admin=actor.username, delete_date=delete_date)
+        await ctx.users.delete_user(email, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for([email])
 
 
@@ -186,12 +186,12 @@ async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> 
     )
     if data.password is not None or data.password_hash is not None:
         await set_domain_password(ctx=ctx, domain=domain, password=data.password, password_hash=data.password_hash)
-    elif await ctx.accounts.get_domain(domain) is None:
+    elif await ctx.domains.get_domain(domain) is None:
         raise NotFound("NO_SUCH_DOMAIN")
     skipped = await exceeding_users(ctx, actor, domain)
-    updated = await ctx.accounts.update_domain_users(domain, changes, skip=skipped)
+    updated = await ctx.users.update_domain_users(domain, changes, skip=skipped)
     if changes.active is False:
-        await ctx.sessions.delete_for([e for e in await ctx.accounts.user_emails(domain) if e not in skipped])
+        await ctx.sessions.delete_for([e for e in await ctx.users.user_emails(domain) if e not in skipped])
     return updated
 
 
@@ -204,14 +204,14 @@ async def set_domain_password(
     """
     domain = addresses.domain_name(domain)
     actor = require_domain(ctx, domain)
-    target = await ctx.accounts.get_domain(domain)
+    target = await ctx.domains.get_domain(domain)
     if target is None:
         raise NotFound("NO_SUCH_DOMAIN")
     data = UserInput(password=password, password_hash=password_hash)
     if password is None and password_hash is None:
         raise InvalidInput("PW_EMPTY")
     skipped = await exceeding_users(ctx, actor, domain)
-    emails = [email for email in await ctx.accounts.user_emails(domain) if email not in skipped]
+    emails = [email for email in await ctx.users.user_emails(domain) if email not in skipped]
     scheme = ctx.settings.default_password_scheme
     if password_hash is not None or reusable_hash(scheme):
         one = await _hash(ctx, data, target)
@@ -227,5 +227,5 @@ async def set_domain_password(
         async with anyio.create_task_group() as group:
             for email in emails:
                 group.start_soon(hash_for, email)
-    await ctx.accounts.set_passwords(domain, hashes)
+    await ctx.users.set_passwords(domain, hashes)
     await ctx.sessions.delete_for(hashes)

@@ -14,8 +14,7 @@ import uuid
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from gateway.backends.sql.engine import is_unavailable
-from gateway.errors import BackendUnavailable, GatewayError
+from gateway.errors import GatewayError
 
 log = logging.getLogger("gateway.graphql")
 
@@ -42,8 +41,6 @@ class GatewayErrors(MaskErrors):
         original = error.original_error
         if original is None or isinstance(original, GraphQLError):
             return error
-        if not isinstance(original, GatewayError) and is_unavailable(original):
-            original = BackendUnavailable()
         if isinstance(original, GatewayError):
             if original.detail:
                 log.info("graphql %s -> %s (%s)", error.path, original.code, original.detail)

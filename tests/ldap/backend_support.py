@@ -11,8 +11,8 @@ import ldap3  # type: ignore[import-untyped]
 import pytest
 from sqlalchemy import text
 
-from gateway.backends.base import AccountStore
-from gateway.backends.ldap import DeletedMailbox, LdapAccounts, LdapPool
+from gateway.backends.base import AccountStores, DeletedMailbox
+from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.ldap.dn import Tree
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
@@ -29,14 +29,25 @@ STORAGE_BASE, STORAGE_NODE = "/var/vmail", "vmail1"
 PASSWORD = "Secret-pass-1"
 
 
-@pytest.fixture(name="accounts")
-async def accounts_fixture(ldap_tree: LdapServer) -> AsyncIterator[LdapAccounts]:
-    """An LdapAccounts bound as cn=vmailadmin on the session's slapd, with an empty tree."""
+@pytest.fixture(name="directory")
+async def directory_fixture(ldap_tree: LdapServer) -> AsyncIterator[DirectoryStore]:
+    """The directory bound as cn=vmailadmin on the session's slapd, with an empty tree (no iRedAdmin database)."""
     pool = LdapPool(ldap_tree.uri, ldap_tree.admin_dn, ldap_tree.admin_password, timeout=5)
     try:
-        yield LdapAccounts(pool, ldap_tree.suffix)
+        yield DirectoryStore(pool, ldap_tree.suffix)
     finally:
         await pool.aclose()
+
+
+@pytest.fixture(name="accounts")
+def accounts_fixture(directory: DirectoryStore) -> AccountStores:
+    """The LDAP account ports over ``directory``."""
+    return ldap_account_stores(directory)
+
+
+def account_stores(pool: LdapPool, suffix: str) -> AccountStores:
+    """The LDAP account ports over the tree below ``suffix`` that ``pool`` reaches."""
+    return ldap_account_stores(DirectoryStore(pool, suffix))
 
 
 @pytest.fixture(name="iredadmin")
@@ -72,11 +83,6 @@ def stack_fixture(ldap_server: LdapServer, tmp_path_factory: pytest.TempPathFact
     require_tools()
     with LdapMailStack.for_server(ldap_server, tmp_path_factory.mktemp("ldapstack")) as mail:
         yield mail
-
-
-def as_account_store(accounts: LdapAccounts) -> AccountStore:
-    """Type-checked proof that LdapAccounts implements the AccountStore Protocol."""
-    return accounts
 
 
 def tree_of(server: LdapServer) -> Tree:
@@ -148,12 +154,12 @@ def new_alias(address: str, members: tuple[str, ...] = (), *, name: str = "", po
     )
 
 
-async def make_domain(accounts: LdapAccounts, name: str = "example.com", **changes: Any) -> None:
-    await accounts.create_domain(name, DomainChanges(**changes))
+async def make_domain(accounts: AccountStores, name: str = "example.com", **changes: Any) -> None:
+    await accounts.domains.create_domain(name, DomainChanges(**changes))
 
 
-async def make_user(accounts: LdapAccounts, email: str, **extra: Any) -> None:
-    await accounts.create_user(new_user(email, **extra), no_check)
+async def make_user(accounts: AccountStores, email: str, **extra: Any) -> None:
+    await accounts.users.create_user(new_user(email, **extra), no_check)
 
 
 def recording() -> tuple[list[tuple[Domain, DomainUsage, User | None]], Callable[..., None]]:

@@ -1,16 +1,17 @@
-"""LdapAccounts: who may administer (standalone mailAdmin entries and mail users) and their rights."""
+"""The LDAP account ports: who may administer (standalone mailAdmin entries and mail users) and their rights."""
 
 from __future__ import annotations
 
 import ldap3  # type: ignore[import-untyped]
 
-from gateway.backends.ldap import LdapAccounts
+from gateway.backends.base import AccountStores
 from gateway.model import Actor, UserChanges
 from gateway.passwords import hash_password, verify_password
 from tests.ldap.backend_support import (
     PASSWORD,
     accounts_fixture,  # noqa: F401
     add_entry,
+    directory_fixture,  # noqa: F401
     make_domain,
     make_user,
     modify,
@@ -39,7 +40,7 @@ def name_admin(server: LdapServer, domain: str, *emails: str) -> None:
     modify(server, tree_of(server).domain_dn(domain), {"domainAdmin": [(ldap3.MODIFY_ADD, list(emails))]})
 
 
-async def test_standalone_admins(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_standalone_admins(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     add_admin(ldap_tree, "global@admin.net", domainGlobalAdmin="yes")
@@ -49,22 +50,22 @@ async def test_standalone_admins(accounts: LdapAccounts, ldap_tree: LdapServer) 
     name_admin(ldap_tree, "example.com", "local@admin.net", "off@admin.net")
     name_admin(ldap_tree, "other.com", "local@admin.net")
 
-    assert await accounts.load_actor("global@admin.net") == Actor("global@admin.net", True, frozenset())
-    assert await accounts.load_actor("local@admin.net") == Actor(
+    assert await accounts.admins.load_actor("global@admin.net") == Actor("global@admin.net", True, frozenset())
+    assert await accounts.admins.load_actor("local@admin.net") == Actor(
         "local@admin.net", False, frozenset({"example.com", "other.com"})
     )
-    assert await accounts.load_actor("nothing@admin.net") is None
-    assert await accounts.load_actor("off@admin.net") is None
-    assert await accounts.load_actor("unknown@admin.net") is None
+    assert await accounts.admins.load_actor("nothing@admin.net") is None
+    assert await accounts.admins.load_actor("off@admin.net") is None
+    assert await accounts.admins.load_actor("unknown@admin.net") is None
 
-    stored = await accounts.admin_credentials("global@admin.net")
+    stored = await accounts.admins.admin_credentials("global@admin.net")
     assert stored == ADMIN_HASH and verify_password(stored, "Admin-pass-1")
-    assert await accounts.admin_credentials("local@admin.net") == ADMIN_HASH
+    assert await accounts.admins.admin_credentials("local@admin.net") == ADMIN_HASH
     for nobody in ("nothing@admin.net", "off@admin.net", "unknown@admin.net"):
-        assert await accounts.admin_credentials(nobody) is None
+        assert await accounts.admins.admin_credentials(nobody) is None
 
 
-async def test_mail_users_as_admins(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_mail_users_as_admins(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
@@ -77,32 +78,36 @@ async def test_mail_users_as_admins(accounts: LdapAccounts, ldap_tree: LdapServe
     )
     name_admin(ldap_tree, "other.com", "john@example.com", "jane@example.com")
 
-    assert await accounts.load_actor("postmaster@example.com") == Actor("postmaster@example.com", True, frozenset())
-    assert await accounts.load_actor("john@example.com") == Actor("john@example.com", False, frozenset({"other.com"}))
-    assert await accounts.load_actor("plain@example.com") is None
-    stored = await accounts.admin_credentials("john@example.com")
+    assert await accounts.admins.load_actor("postmaster@example.com") == Actor(
+        "postmaster@example.com", True, frozenset()
+    )
+    assert await accounts.admins.load_actor("john@example.com") == Actor(
+        "john@example.com", False, frozenset({"other.com"})
+    )
+    assert await accounts.admins.load_actor("plain@example.com") is None
+    stored = await accounts.admins.admin_credentials("john@example.com")
     assert stored is not None and verify_password(stored, PASSWORD)
-    assert await accounts.admin_credentials("plain@example.com") is None
+    assert await accounts.admins.admin_credentials("plain@example.com") is None
 
-    await accounts.update_user("jane@example.com", "example.com", UserChanges(active=False), no_check)
-    assert await accounts.load_actor("jane@example.com") is None
-    assert await accounts.admin_credentials("jane@example.com") is None
+    await accounts.users.update_user("jane@example.com", "example.com", UserChanges(active=False), no_check)
+    assert await accounts.admins.load_actor("jane@example.com") is None
+    assert await accounts.admins.admin_credentials("jane@example.com") is None
 
-    postmaster = await accounts.get_user("postmaster@example.com")
+    postmaster = await accounts.users.get_user("postmaster@example.com")
     assert postmaster is not None and postmaster.is_admin and postmaster.is_global_admin
-    john = await accounts.get_user("john@example.com")
+    john = await accounts.users.get_user("john@example.com")
     assert john is not None and john.is_admin and not john.is_global_admin
 
-    assert await accounts.domain_admins(["example.com", "other.com", "none.com"]) == {
+    assert await accounts.listing.domain_admins(["example.com", "other.com", "none.com"]) == {
         "other.com": ("jane@example.com", "john@example.com"),
     }
-    assert await accounts.domain_admins([]) == {}
+    assert await accounts.listing.domain_admins([]) == {}
 
 
-async def test_standalone_admin_wins_over_a_mail_user(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_standalone_admin_wins_over_a_mail_user(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     await make_user(accounts, "boss@example.com")
     add_admin(ldap_tree, "boss@example.com", domainGlobalAdmin="yes")
-    assert await accounts.admin_credentials("boss@example.com") == ADMIN_HASH
-    actor = await accounts.load_actor("boss@example.com")
+    assert await accounts.admins.admin_credentials("boss@example.com") == ADMIN_HASH
+    actor = await accounts.admins.load_actor("boss@example.com")
     assert actor is not None and actor.is_global

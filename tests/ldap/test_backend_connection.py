@@ -13,12 +13,20 @@ import anyio
 import ldap3  # type: ignore[import-untyped]
 import pytest
 
-from gateway.backends.ldap import LdapAccounts, LdapPool
+from gateway.backends.base import AccountStores
+from gateway.backends.ldap import DirectoryStore, LdapPool
 from gateway.backends.ldap.connection import Directory, raise_for_result
 from gateway.backends.ldap.dn import Tree, all_of, any_of, contains, eq
 from gateway.errors import BackendUnavailable, Conflict, GatewayError, NotFound
 from gateway.model import DomainChanges
-from tests.ldap.backend_support import accounts_fixture, make_domain, read, tree_of  # noqa: F401
+from tests.ldap.backend_support import (  # noqa: F401
+    account_stores,
+    accounts_fixture,
+    directory_fixture,
+    make_domain,
+    read,
+    tree_of,
+)
 from tests.ldap_server import LdapServer, free_port
 
 TIMEOUT = 1.0
@@ -95,7 +103,7 @@ async def test_closed_port_fails_fast(ldap_tree: LdapServer) -> None:
     pool = pool_for(ldap_tree, f"ldap://127.0.0.1:{free_port()}")
     started = time.monotonic()
     with pytest.raises(BackendUnavailable) as caught:
-        await LdapAccounts(pool, ldap_tree.suffix).get_domain("example.com")
+        await account_stores(pool, ldap_tree.suffix).domains.get_domain("example.com")
     assert time.monotonic() - started < TIMEOUT + 0.5
     assert caught.value.code == "BACKEND_UNAVAILABLE" and caught.value.http_status == 503
 
@@ -106,32 +114,32 @@ async def test_silent_server_times_out(ldap_tree: LdapServer) -> None:
         pool = pool_for(ldap_tree, f"ldap://127.0.0.1:{silent.getsockname()[1]}")
         started = time.monotonic()
         with pytest.raises(BackendUnavailable):
-            await LdapAccounts(pool, ldap_tree.suffix).get_domain("example.com")
+            await account_stores(pool, ldap_tree.suffix).domains.get_domain("example.com")
         assert time.monotonic() - started < 2 * TIMEOUT + 1
 
 
 async def test_server_hanging_mid_operation_times_out(ldap_tree: LdapServer, proxy: Proxy) -> None:
-    accounts = LdapAccounts(pool_for(ldap_tree, f"ldap://127.0.0.1:{proxy.port}"), ldap_tree.suffix)
+    accounts = account_stores(pool_for(ldap_tree, f"ldap://127.0.0.1:{proxy.port}"), ldap_tree.suffix)
     await make_domain(accounts, "example.com")
     proxy.frozen.set()
     started = time.monotonic()
     with pytest.raises(BackendUnavailable):
-        await accounts.get_domain("example.com")
+        await accounts.domains.get_domain("example.com")
     assert time.monotonic() - started < TIMEOUT + 1
     proxy.frozen.clear()
-    assert await accounts.get_domain("example.com") is not None
+    assert await accounts.domains.get_domain("example.com") is not None
 
 
 async def test_reconnects_after_the_server_closed_idle_connections(
     ldap_tree: LdapServer, proxy: Proxy, caplog: pytest.LogCaptureFixture
 ) -> None:
     pool = pool_for(ldap_tree, f"ldap://127.0.0.1:{proxy.port}")
-    accounts = LdapAccounts(pool, ldap_tree.suffix)
+    accounts = account_stores(pool, ldap_tree.suffix)
     await make_domain(accounts, "example.com")
     caplog.set_level(logging.INFO, logger="gateway.backends.ldap.connection")
     proxy.cut()
     time.sleep(0.05)
-    assert await accounts.get_domain("example.com") is not None
+    assert await accounts.domains.get_domain("example.com") is not None
     proxy.cut()
     time.sleep(0.05)
     await make_domain(accounts, "other.com")
@@ -142,35 +150,35 @@ async def test_reconnects_after_the_server_closed_idle_connections(
 
 async def test_fails_over_to_the_next_server(ldap_tree: LdapServer) -> None:
     pool = pool_for(ldap_tree, f"ldap://127.0.0.1:{free_port()}", ldap_tree.uri)
-    accounts = LdapAccounts(pool, ldap_tree.suffix)
+    accounts = account_stores(pool, ldap_tree.suffix)
     await make_domain(accounts, "example.com")
-    assert await accounts.get_domain("example.com") is not None
+    assert await accounts.domains.get_domain("example.com") is not None
     await pool.aclose()
 
 
 async def test_refused_bind_and_access_are_unavailability(ldap_tree: LdapServer) -> None:
-    wrong = LdapAccounts(pool_for(ldap_tree, password="wrong"), ldap_tree.suffix)
+    wrong = account_stores(pool_for(ldap_tree, password="wrong"), ldap_tree.suffix)
     with pytest.raises(BackendUnavailable) as caught:
-        await wrong.get_domain("example.com")
+        await wrong.domains.get_domain("example.com")
     assert "invalidCredentials" in str(caught.value.detail)
 
     reader = LdapPool(ldap_tree.uri, ldap_tree.reader_dn, ldap_tree.reader_password, timeout=TIMEOUT)
-    read_only = LdapAccounts(reader, ldap_tree.suffix)
-    assert await read_only.list_domains() == []
+    read_only = account_stores(reader, ldap_tree.suffix)
+    assert await read_only.domains.list_domains() == []
     with pytest.raises(BackendUnavailable) as caught:
-        await read_only.create_domain("example.com", DomainChanges())
+        await read_only.domains.create_domain("example.com", DomainChanges())
     assert "insufficientAccessRights" in str(caught.value.detail)
     await reader.aclose()
 
 
 async def test_concurrent_calls_share_a_bounded_pool(ldap_tree: LdapServer) -> None:
     pool = pool_for(ldap_tree, size=2)
-    accounts = LdapAccounts(pool, ldap_tree.suffix)
+    accounts = account_stores(pool, ldap_tree.suffix)
     await make_domain(accounts, "example.com")
     results: list[object] = []
 
     async def one() -> None:
-        results.append(await accounts.get_domain("example.com"))
+        results.append(await accounts.domains.get_domain("example.com"))
 
     async with anyio.create_task_group() as group:
         for _ in range(20):
@@ -209,7 +217,9 @@ def test_dn_and_filter_escaping() -> None:
     assert any_of("(a=1)") == "(a=1)" and all_of("(a=1)", "(b=2)") == "(&(a=1)(b=2))"
 
 
-async def test_no_silent_truncation_by_the_size_limit(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_no_silent_truncation_by_the_size_limit(
+    accounts: AccountStores, directory: DirectoryStore, ldap_tree: LdapServer
+) -> None:
     """A size limit gives an error, never a short list.
 
     The test slapd keeps OpenLDAP's default limit of 500 entries; iRedMail sets ``sizelimit unlimited``.
@@ -224,11 +234,11 @@ async def test_no_silent_truncation_by_the_size_limit(accounts: LdapAccounts, ld
     finally:
         conn.unbind()
     with pytest.raises(GatewayError) as caught:
-        await accounts.list_users("example.com")
+        await accounts.users.list_users("example.com")
     assert "sizeLimitExceeded" in str(caught.value.detail)
 
     def first_page(directory: Directory) -> int:
         return len(directory.search(users, "(objectClass=mailUser)", scope=ldap3.LEVEL, attributes=["1.1"]))
 
     with pytest.raises(GatewayError):
-        await accounts.pool.run(first_page)
+        await directory.pool.run(first_page)

@@ -1,4 +1,4 @@
-"""LdapAccounts: mail domains, their settings, status cascade, deletion, pages and totals."""
+"""The LDAP account ports: mail domains, their settings, status cascade, deletion, pages and totals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from gateway.backends.ldap import LdapAccounts
+from gateway.backends.base import AccountStores
+from gateway.backends.ldap import DirectoryStore
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.errors import Conflict, GatewayError, InvalidInput, NotFound, NotSupported
@@ -16,6 +17,7 @@ from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
     add_entry,
     add_values,
+    directory_fixture,  # noqa: F401
     iredadmin_fixture,  # noqa: F401
     make_domain,
     make_user,
@@ -32,8 +34,8 @@ from tests.ldap_server import LdapServer
 from tests.storage import run
 
 
-async def test_create_writes_the_domain_and_its_containers(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
-    await accounts.create_domain(
+async def test_create_writes_the_domain_and_its_containers(accounts: AccountStores, ldap_tree: LdapServer) -> None:
+    await accounts.domains.create_domain(
         "example.com",
         DomainChanges(description="Example Inc.", default_user_quota=1024, max_users=10, min_password_length=8),
     )
@@ -52,27 +54,27 @@ async def test_create_writes_the_domain_and_its_containers(accounts: LdapAccount
         *(tree.container_dn("example.com", ou).lower() for ou in ("Users", "Groups", "Aliases", "Externals")),
     }
 
-    domain = await accounts.get_domain("example.com")
+    domain = await accounts.domains.get_domain("example.com")
     assert domain is not None
     assert (domain.name, domain.description, domain.active, domain.transport, domain.backupmx) == (
         "example.com", "Example Inc.", True, "dovecot", False,
     )  # fmt: skip
     assert (domain.default_user_quota, domain.max_users, domain.min_password_length, domain.quota) == (1024, 10, 8, 0)
     assert domain.created is not None and domain.modified is not None
-    assert await accounts.get_domain("other.com") is None
+    assert await accounts.domains.get_domain("other.com") is None
 
 
-async def test_create_minimal_domain(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
-    await accounts.create_domain("example.com", DomainChanges(transport="lmtp:unix:private/dovecot-lmtp"))
+async def test_create_minimal_domain(accounts: AccountStores, ldap_tree: LdapServer) -> None:
+    await accounts.domains.create_domain("example.com", DomainChanges(transport="lmtp:unix:private/dovecot-lmtp"))
     entry = read(ldap_tree, tree_of(ldap_tree).domain_dn("example.com"))
     assert entry is not None
     assert "cn" not in entry and "accountsetting" not in entry
     assert entry["mtatransport"] == ["lmtp:unix:private/dovecot-lmtp"]
-    domain = await accounts.get_domain("example.com")
+    domain = await accounts.domains.get_domain("example.com")
     assert domain is not None and domain.description == "" and domain.max_users == 0
 
 
-async def test_create_conflicts(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_create_conflicts(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     with pytest.raises(Conflict) as caught:
         await make_domain(accounts, "example.com")
@@ -83,17 +85,17 @@ async def test_create_conflicts(accounts: LdapAccounts, ldap_tree: LdapServer) -
     assert read(ldap_tree, tree_of(ldap_tree).domain_dn("alias.com")) is None
 
 
-async def test_domain_quota_is_not_supported(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_domain_quota_is_not_supported(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     with pytest.raises(NotSupported):
-        await accounts.create_domain("example.com", DomainChanges(quota=100))
-    assert await accounts.get_domain("example.com") is None
-    await accounts.create_domain("example.com", DomainChanges(quota=0))
+        await accounts.domains.create_domain("example.com", DomainChanges(quota=100))
+    assert await accounts.domains.get_domain("example.com") is None
+    await accounts.domains.create_domain("example.com", DomainChanges(quota=0))
     with pytest.raises(NotSupported):
-        await accounts.update_domain("example.com", DomainChanges(quota=5), no_check)
+        await accounts.domains.update_domain("example.com", DomainChanges(quota=5), no_check)
 
 
 async def test_create_undone_when_a_container_fails(
-    accounts: LdapAccounts, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
+    accounts: AccountStores, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = Directory.add
 
@@ -109,12 +111,12 @@ async def test_create_undone_when_a_container_fails(
     assert snapshot(ldap_tree) == before
 
 
-async def test_update_merges_account_settings(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_update_merges_account_settings(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com", default_user_quota=1024, max_aliases=5)
     dn = tree_of(ldap_tree).domain_dn("example.com")
     add_values(ldap_tree, dn, "accountSetting", ["disabledMailService:pop3", "timezone:Europe/Berlin"])
     seen: list[Any] = []
-    await accounts.update_domain(
+    await accounts.domains.update_domain(
         "example.com",
         DomainChanges(
             description="Example", transport="relay:[192.0.2.1]:25", max_aliases=0, max_lists=-1,
@@ -134,7 +136,7 @@ async def test_update_merges_account_settings(accounts: LdapAccounts, ldap_tree:
     )  # fmt: skip
     ((before, usage),) = seen
     assert before.max_aliases == 5 and usage.users == 0
-    domain = await accounts.get_domain("example.com")
+    domain = await accounts.domains.get_domain("example.com")
     assert domain is not None
     assert (domain.max_aliases, domain.max_lists, domain.max_user_quota, domain.default_language) == (
         0,
@@ -143,16 +145,16 @@ async def test_update_merges_account_settings(accounts: LdapAccounts, ldap_tree:
         "de_DE",
     )
 
-    await accounts.update_domain("example.com", DomainChanges(description=""), no_check)
+    await accounts.domains.update_domain("example.com", DomainChanges(description=""), no_check)
     entry = read(ldap_tree, dn)
     assert entry is not None and "cn" not in entry
 
 
-async def test_update_checks_with_fresh_usage(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_update_checks_with_fresh_usage(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com", quota=100)
     await make_user(accounts, "jane@example.com", quota=200)
-    await accounts.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
+    await accounts.aliases.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
 
     def refuse(domain: Any, usage: Any) -> None:
         assert (usage.users, usage.aliases, usage.allocated_quota, usage.lists) == (2, 1, 300, 0)
@@ -160,20 +162,20 @@ async def test_update_checks_with_fresh_usage(accounts: LdapAccounts, ldap_tree:
 
     before = snapshot(ldap_tree)
     with pytest.raises(InvalidInput):
-        await accounts.update_domain("example.com", DomainChanges(description="x", active=False), refuse)
+        await accounts.domains.update_domain("example.com", DomainChanges(description="x", active=False), refuse)
     assert snapshot(ldap_tree) == before
     with pytest.raises(NotFound) as caught:
-        await accounts.update_domain("other.com", DomainChanges(description="x"), no_check)
+        await accounts.domains.update_domain("other.com", DomainChanges(description="x"), no_check)
     assert caught.value.code == "NO_SUCH_DOMAIN"
 
 
-async def test_disabling_marks_every_account_beneath(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_disabling_marks_every_account_beneath(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com")
     await make_user(accounts, "jane@other.com")
-    await accounts.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
+    await accounts.aliases.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
     assert accounts.maillists is not None
     await accounts.maillists.create_maillist(new_alias("team@example.com", ("friend@else.org",)), no_check)
     accounts_dns = [
@@ -183,27 +185,27 @@ async def test_disabling_marks_every_account_beneath(accounts: LdapAccounts, lda
         tree.external_dn("team@example.com", "friend@else.org"),
     ]
 
-    await accounts.update_domain("example.com", DomainChanges(active=False), no_check)
+    await accounts.domains.update_domain("example.com", DomainChanges(active=False), no_check)
     assert read(ldap_tree, tree.domain_dn("example.com"))["accountstatus"] == ["disabled"]  # type: ignore[index]
     for dn in accounts_dns:
         assert read(ldap_tree, dn)["domainstatus"] == ["disabled"], dn  # type: ignore[index]
     assert "domainstatus" not in read(ldap_tree, tree.user_dn("jane@other.com"))  # type: ignore[operator]
     assert "domainstatus" not in read(ldap_tree, tree.container_dn("example.com", "Users"))  # type: ignore[operator]
-    domain = await accounts.get_domain("example.com")
+    domain = await accounts.domains.get_domain("example.com")
     assert domain is not None and not domain.active
 
     # users created while the domain is disabled are marked too
     await make_user(accounts, "late@example.com")
     assert read(ldap_tree, tree.user_dn("late@example.com"))["domainstatus"] == ["disabled"]  # type: ignore[index]
 
-    await accounts.update_domain("example.com", DomainChanges(active=True), no_check)
+    await accounts.domains.update_domain("example.com", DomainChanges(active=True), no_check)
     for dn in [*accounts_dns, tree.user_dn("late@example.com")]:
         assert "domainstatus" not in read(ldap_tree, dn), dn  # type: ignore[operator]
     assert read(ldap_tree, tree.domain_dn("example.com"))["accountstatus"] == ["active"]  # type: ignore[index]
 
 
 async def test_disabling_is_undone_when_an_entry_fails(
-    accounts: LdapAccounts, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
+    accounts: AccountStores, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_domain(accounts, "example.com")
     for name in ("a", "b", "c", "d"):
@@ -219,16 +221,16 @@ async def test_disabling_is_undone_when_an_entry_fails(
 
     monkeypatch.setattr(Directory, "modify", failing_modify)
     with pytest.raises(GatewayError):
-        await accounts.update_domain("example.com", DomainChanges(active=False, description="Off"), no_check)
+        await accounts.domains.update_domain("example.com", DomainChanges(active=False, description="Off"), no_check)
     monkeypatch.setattr(Directory, "modify", original)
     assert snapshot(ldap_tree) == before
 
 
 async def test_delete_removes_the_subtree_and_references(
-    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+    accounts: AccountStores, directory: DirectoryStore, ldap_tree: LdapServer, iredadmin: IredadminDatabase
 ) -> None:
     tree = tree_of(ldap_tree)
-    accounts.iredadmin = iredadmin
+    directory.iredadmin = iredadmin
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com")
@@ -244,7 +246,7 @@ async def test_delete_removes_the_subtree_and_references(
     await accounts.maillists.create_maillist(new_alias("team@example.com", ("eve@other.com",)), no_check)
     add_values(ldap_tree, tree.domain_dn("other.com"), "domainAdmin", ["john@example.com", "eve@other.com"])
 
-    await accounts.delete_domain("example.com", admin="admin@example.net", delete_date=None)
+    await accounts.domains.delete_domain("example.com", admin="admin@example.net", delete_date=None)
     assert subtree(ldap_tree, tree.domain_dn("example.com")) == set()
     other = read(ldap_tree, tree.domain_dn("other.com"))
     assert other is not None and other["domainadmin"] == ["eve@other.com"]
@@ -255,83 +257,83 @@ async def test_delete_removes_the_subtree_and_references(
         ("john@example.com", "example.com", "admin@example.net", None),
     ]
     assert all(m.maildir.startswith("/var/vmail/vmail1/example.com/") for m in deleted)
-    assert await accounts.get_domain("example.com") is None
+    assert await accounts.domains.get_domain("example.com") is None
     with pytest.raises(NotFound) as caught:
-        await accounts.delete_domain("example.com", admin="admin@example.net", delete_date=None)
+        await accounts.domains.delete_domain("example.com", admin="admin@example.net", delete_date=None)
     assert caught.value.code == "NO_SUCH_DOMAIN"
 
 
 async def test_delete_is_undone_when_recording_fails(
-    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+    accounts: AccountStores, directory: DirectoryStore, ldap_tree: LdapServer, iredadmin: IredadminDatabase
 ) -> None:
     await make_domain(accounts, "example.com", default_user_quota=100)
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com", name="John")
-    await accounts.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
+    await accounts.aliases.create_alias(new_alias("sales@example.com", ("john@example.com",)), no_check)
     add_values(ldap_tree, tree_of(ldap_tree).domain_dn("other.com"), "domainAdmin", ["john@example.com"])
     before = snapshot(ldap_tree)
 
-    accounts.iredadmin = UnreachableIredadmin(iredadmin.engine)
+    directory.iredadmin = UnreachableIredadmin(iredadmin.engine)
     with pytest.raises(GatewayError):
-        await accounts.delete_domain("example.com", admin="admin@example.net", delete_date=None)
+        await accounts.domains.delete_domain("example.com", admin="admin@example.net", delete_date=None)
     assert snapshot(ldap_tree) == before
 
 
-async def test_lists_usage_and_pages(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_lists_usage_and_pages(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     for name, description in (("b.com", "Bravo"), ("a.com", "Alpha"), ("c.org", "Charlie b.com fan"), ("d.net", "")):
         await make_domain(accounts, name, description=description)
-    await accounts.update_domain("d.net", DomainChanges(active=False), no_check)
+    await accounts.domains.update_domain("d.net", DomainChanges(active=False), no_check)
     await make_user(accounts, "x@a.com", quota=10)
     await make_user(accounts, "y@a.com", quota=0)
-    await accounts.create_alias(new_alias("z@a.com"), no_check)
+    await accounts.aliases.create_alias(new_alias("z@a.com"), no_check)
     assert accounts.maillists is not None
     await accounts.maillists.create_maillist(new_alias("l@a.com"), no_check)
 
-    assert [d.name for d in await accounts.list_domains()] == ["a.com", "b.com", "c.org", "d.net"]
-    assert [d.name for d in await accounts.list_domains(active=False)] == ["d.net"]
-    assert [d.name for d in await accounts.list_domains(names=["c.org", "a.com", "zz.com"], active=True)] == [
+    assert [d.name for d in await accounts.domains.list_domains()] == ["a.com", "b.com", "c.org", "d.net"]
+    assert [d.name for d in await accounts.domains.list_domains(active=False)] == ["d.net"]
+    assert [d.name for d in await accounts.domains.list_domains(names=["c.org", "a.com", "zz.com"], active=True)] == [
         "a.com", "c.org",
     ]  # fmt: skip
-    assert await accounts.list_domains(names=[]) == []
+    assert await accounts.domains.list_domains(names=[]) == []
 
-    usage = await accounts.domain_usage(["a.com", "b.com"])
+    usage = await accounts.domains.domain_usage(["a.com", "b.com"])
     assert (usage["a.com"].users, usage["a.com"].aliases, usage["a.com"].lists) == (2, 1, 1)
     assert (usage["a.com"].allocated_quota, usage["a.com"].used_bytes) == (10, 0)
     assert usage["b.com"].users == 0
-    assert await accounts.domain_usage([]) == {}
+    assert await accounts.domains.domain_usage([]) == {}
 
-    page = await accounts.page_domains(None, PageQuery(first=2))
+    page = await accounts.listing.page_domains(None, PageQuery(first=2))
     assert [d.name for d in page.items] == ["a.com", "b.com"] and page.total == 4 and page.has_next
-    page = await accounts.page_domains(None, PageQuery(first=2, after="b.com"))
+    page = await accounts.listing.page_domains(None, PageQuery(first=2, after="b.com"))
     assert [d.name for d in page.items] == ["c.org", "d.net"] and page.total == 4 and not page.has_next
-    page = await accounts.page_domains(None, PageQuery(first=10, search="B.COM"))
+    page = await accounts.listing.page_domains(None, PageQuery(first=10, search="B.COM"))
     assert [d.name for d in page.items] == ["b.com", "c.org"] and page.total == 2
-    page = await accounts.page_domains(["a.com", "d.net"], PageQuery(first=10, active=True))
+    page = await accounts.listing.page_domains(["a.com", "d.net"], PageQuery(first=10, active=True))
     assert [d.name for d in page.items] == ["a.com"] and page.total == 1
 
-    stats = await accounts.stats(None)
+    stats = await accounts.listing.stats(None)
     assert (stats.domains, stats.active_domains, stats.users, stats.active_users, stats.aliases) == (4, 3, 2, 2, 1)
     assert (stats.allocated_quota, stats.used_bytes, stats.used_messages) == (10, 0, 0)
-    scoped = await accounts.stats(["b.com", "d.net"])
+    scoped = await accounts.listing.stats(["b.com", "d.net"])
     assert (scoped.domains, scoped.active_domains, scoped.users, scoped.aliases) == (2, 1, 0, 0)
 
 
-async def test_escaping_in_values_and_search(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_escaping_in_values_and_search(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     nasty = 'Smith, Jones + "Partners" \\ <Ltd>; #1'
     await make_domain(accounts, "example.com", description=nasty)
     await make_domain(accounts, "star.com", description="*()\\ literally")
-    domain = await accounts.get_domain("example.com")
+    domain = await accounts.domains.get_domain("example.com")
     assert domain is not None and domain.description == nasty
     for text, expected in (("*", ["star.com"]), ("(", ["star.com"]), (")\\", ["star.com"]), ("*)(cn=*", [])):
-        page = await accounts.page_domains(None, PageQuery(first=10, search=text))
+        page = await accounts.listing.page_domains(None, PageQuery(first=10, search=text))
         assert [d.name for d in page.items] == expected, text
-    page = await accounts.page_domains(None, PageQuery(first=10, search='"partners" \\ <ltd>;'))
+    page = await accounts.listing.page_domains(None, PageQuery(first=10, search='"partners" \\ <ltd>;'))
     assert [d.name for d in page.items] == ["example.com"]
-    page = await accounts.page_domains(None, PageQuery(first=10, search="ünïcode"))
+    page = await accounts.listing.page_domains(None, PageQuery(first=10, search="ünïcode"))
     assert page.total == 0
 
 
-async def test_domain_created_by_the_panel_reads_back(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_domain_created_by_the_panel_reads_back(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     """An entry as the panel writes it (counters, cn = name, installer settings) maps onto Domain."""
     tree = tree_of(ldap_tree)
     add_entry(
@@ -342,7 +344,7 @@ async def test_domain_created_by_the_panel_reads_back(accounts: LdapAccounts, ld
          "accountSetting": ["minPasswordLength:8", "defaultQuota:1024"], "domainCurrentUserNumber": 0,
          "domainBackupMX": "yes"},
     )  # fmt: skip
-    domain = await accounts.get_domain("panel.com")
+    domain = await accounts.domains.get_domain("panel.com")
     assert domain is not None
     assert (domain.name, domain.description, domain.active, domain.transport, domain.backupmx) == (
         "panel.com", "panel.com", True, "dovecot", True,
@@ -351,7 +353,7 @@ async def test_domain_created_by_the_panel_reads_back(accounts: LdapAccounts, ld
 
 
 async def test_used_quota_is_summed_per_domain(
-    accounts: LdapAccounts, ldap_tree: LdapServer, iredadmin: IredadminDatabase
+    accounts: AccountStores, directory: DirectoryStore, ldap_tree: LdapServer, iredadmin: IredadminDatabase
 ) -> None:
     """Domain usage and totals add up what Dovecot counted in iRedAdmin's database."""
     for name in ("a.com", "b.com", "c.com"):
@@ -364,23 +366,28 @@ async def test_used_quota_is_summed_per_domain(
             "INSERT INTO used_quota (username, bytes, messages, domain) VALUES (:u, :b, :m, :d)",
             u=email, b=used, m=messages, d=email.split("@")[1],
         )  # fmt: skip
-    assert (await accounts.domain_usage(["a.com"]))["a.com"].used_bytes == 0  # no iRedAdmin database: nothing counted
-    accounts.iredadmin = iredadmin
-    usage = await accounts.domain_usage(["a.com", "b.com", "c.com"])
+    assert (await accounts.domains.domain_usage(["a.com"]))[
+        "a.com"
+    ].used_bytes == 0  # no iRedAdmin database: nothing counted
+    directory.iredadmin = iredadmin
+    usage = await accounts.domains.domain_usage(["a.com", "b.com", "c.com"])
     assert [(usage[name].used_bytes, usage[name].used_messages) for name in ("a.com", "b.com", "c.com")] == [
         (120, 3),
         (3, 4),
         (0, 0),
     ]
     assert usage["a.com"].users == 3
-    total = await accounts.stats(None)
+    total = await accounts.listing.stats(None)
     assert (total.used_bytes, total.used_messages) == (123, 7)
-    scoped = await accounts.stats(["b.com", "c.com"])
+    scoped = await accounts.listing.stats(["b.com", "c.com"])
     assert (scoped.used_bytes, scoped.used_messages) == (3, 4)
-    assert await accounts.used_quota(["x@a.com", "z@a.com"]) == {"x@a.com": UsedQuota(100, 1), "z@a.com": UsedQuota()}
+    assert await accounts.listing.used_quota(["x@a.com", "z@a.com"]) == {
+        "x@a.com": UsedQuota(100, 1),
+        "z@a.com": UsedQuota(),
+    }
 
 
-async def test_panel_counters_follow_the_accounts(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_panel_counters_follow_the_accounts(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     domain_dn = tree_of(ldap_tree).domain_dn("example.com")
 
@@ -393,24 +400,24 @@ async def test_panel_counters_follow_the_accounts(accounts: LdapAccounts, ldap_t
     assert counters() == ([], [], [], [])
     await make_user(accounts, "john@example.com", quota=100)
     await make_user(accounts, "jane@example.com", quota=50)
-    await accounts.create_alias(new_alias("team@example.com", ("john@example.com",)), no_check)
+    await accounts.aliases.create_alias(new_alias("team@example.com", ("john@example.com",)), no_check)
     assert accounts.maillists is not None
     await accounts.maillists.create_maillist(new_alias("list@example.com", ("jane@example.com",)), no_check)
     assert counters() == (["2"], ["1"], ["1"], [str(150 * 1048576)])
 
-    await accounts.update_user("jane@example.com", "example.com", UserChanges(quota=200), no_check)
+    await accounts.users.update_user("jane@example.com", "example.com", UserChanges(quota=200), no_check)
     assert counters() == (["2"], ["1"], ["1"], [str(300 * 1048576)])
-    await accounts.update_domain_users("example.com", UserChanges(quota=10))
+    await accounts.users.update_domain_users("example.com", UserChanges(quota=10))
     assert counters() == (["2"], ["1"], ["1"], [str(20 * 1048576)])
 
-    await accounts.delete_user("john@example.com", admin="postmaster@example.com", delete_date=None)
-    await accounts.delete_alias("team@example.com")
+    await accounts.users.delete_user("john@example.com", admin="postmaster@example.com", delete_date=None)
+    await accounts.aliases.delete_alias("team@example.com")
     await accounts.maillists.delete_maillist("list@example.com")
     assert counters() == (["1"], ["0"], ["0"], [str(10 * 1048576)])
 
 
 async def test_a_create_refused_after_its_write_leaves_the_counters(
-    accounts: LdapAccounts, ldap_tree: LdapServer
+    accounts: AccountStores, ldap_tree: LdapServer
 ) -> None:
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com", quota=100)
@@ -423,6 +430,6 @@ async def test_a_create_refused_after_its_write_leaves_the_counters(
             raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
 
     with pytest.raises(Conflict):
-        await accounts.create_user(new_user("jane@example.com"), refuse_the_second_look)
+        await accounts.users.create_user(new_user("jane@example.com"), refuse_the_second_look)
     assert len(calls) == 2
     assert snapshot(ldap_tree) == before

@@ -1,4 +1,4 @@
-"""LdapAccounts.maillists: mailList entries; members carry memberOfGroup, outsiders are mailExternalUser."""
+"""The LDAP mailing list port: mailList entries; members carry memberOfGroup, outsiders are mailExternalUser."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from gateway.backends.base import MaillistStore
-from gateway.backends.ldap import LdapAccounts
+from gateway.backends.base import AccountStores, MaillistStore
 from gateway.backends.ldap.connection import Directory
 from gateway.errors import Conflict, GatewayError, NotFound
 from gateway.model import DomainChanges, UserChanges
 from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
+    directory_fixture,  # noqa: F401
     make_domain,
     make_user,
     new_alias,
@@ -31,18 +31,18 @@ from tests.ldap_server import LdapServer
 ODD = "#ops+team=x/y@other.org"
 
 
-def lists(accounts: LdapAccounts) -> MaillistStore:
+def lists(accounts: AccountStores) -> MaillistStore:
     assert accounts.maillists is not None
     return accounts.maillists
 
 
-async def test_create_writes_the_list_and_memberships(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_create_writes_the_list_and_memberships(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_domain(accounts, "other.com")
     await make_user(accounts, "john@example.com")
     await make_user(accounts, "jane@other.com")
-    await accounts.create_alias(new_alias("sales@example.com"), no_check)
+    await accounts.aliases.create_alias(new_alias("sales@example.com"), no_check)
     members = ("john@example.com", "jane@other.com", "sales@example.com", "friend@else.org", ODD)
     await lists(accounts).create_maillist(
         new_alias("team@example.com", members, name="Team", policy="membersonly"), no_check
@@ -77,7 +77,7 @@ async def test_create_writes_the_list_and_memberships(accounts: LdapAccounts, ld
 
 
 async def test_create_conflicts_limits_and_undo(
-    accounts: LdapAccounts, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
+    accounts: AccountStores, ldap_tree: LdapServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await make_domain(accounts, "example.com", max_lists=1)
     await make_user(accounts, "john@example.com")
@@ -115,7 +115,7 @@ async def test_create_conflicts_limits_and_undo(
     assert snapshot(ldap_tree) == before
 
 
-async def test_update_members(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_update_members(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com")
@@ -150,7 +150,7 @@ async def test_update_members(accounts: LdapAccounts, ldap_tree: LdapServer) -> 
         await store.update_maillist("none@example.com", lambda current: current)
 
 
-async def test_delete_list(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_delete_list(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     tree = tree_of(ldap_tree)
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com")
@@ -167,13 +167,13 @@ async def test_delete_list(accounts: LdapAccounts, ldap_tree: LdapServer) -> Non
     assert caught.value.code == "NO_SUCH_ACCOUNT"
 
 
-async def test_lists_are_counted(accounts: LdapAccounts, ldap_tree: LdapServer) -> None:
+async def test_lists_are_counted(accounts: AccountStores, ldap_tree: LdapServer) -> None:
     await make_domain(accounts, "example.com")
     await lists(accounts).create_maillist(new_alias("team@example.com", ("x@else.org",)), no_check)
     await lists(accounts).create_maillist(new_alias("news@example.com"), no_check)
-    usage = (await accounts.domain_usage(["example.com"]))["example.com"]
+    usage = (await accounts.domains.domain_usage(["example.com"]))["example.com"]
     assert (usage.lists, usage.users, usage.aliases) == (2, 0, 0)
-    await accounts.update_domain("example.com", DomainChanges(active=False), no_check)
+    await accounts.domains.update_domain("example.com", DomainChanges(active=False), no_check)
     tree = tree_of(ldap_tree)
     assert read(ldap_tree, tree.list_dn("news@example.com"))["domainstatus"] == ["disabled"]  # type: ignore[index]
     assert read(ldap_tree, tree.external_dn("team@example.com", "x@else.org"))["domainstatus"] == [  # type: ignore[index]
@@ -183,7 +183,7 @@ async def test_lists_are_counted(accounts: LdapAccounts, ldap_tree: LdapServer) 
 
 @pytest.mark.mailstack
 async def test_list_resolves_to_its_members(
-    accounts: LdapAccounts, ldap_tree: LdapServer, stack: LdapMailStack
+    accounts: AccountStores, ldap_tree: LdapServer, stack: LdapMailStack
 ) -> None:
     await make_domain(accounts, "example.com")
     await make_user(accounts, "john@example.com")
@@ -195,5 +195,5 @@ async def test_list_resolves_to_its_members(
     assert stack.alias_targets("team@example.com") == {"john@example.com", "jane@example.com", "friend@else.org"}
     await store.update_maillist("team@example.com", lambda current: replace(current, members=("jane@example.com",)))
     assert stack.alias_targets("team@example.com") == {"jane@example.com"}
-    await accounts.update_user("jane@example.com", "example.com", UserChanges(active=False), no_check)
+    await accounts.users.update_user("jane@example.com", "example.com", UserChanges(active=False), no_check)
     assert stack.alias_targets("team@example.com") == set()

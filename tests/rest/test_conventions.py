@@ -12,6 +12,7 @@ import pytest
 
 from gateway.backends.factory import sql_probe
 from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.ports import sql_account_stores
 from tests.databases import DatabasePair
 from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, Api, backend_api, open_api
 
@@ -215,11 +216,10 @@ async def test_an_unreachable_database_answers_503(sqlite_databases: DatabasePai
         assert (await api.login()).status_code == 200
         await api.client._transport.app.state.backends.engines["vmail"].dispose()  # type: ignore[attr-defined]
         broken = sqlite_databases.vmail.replace("vmail.sqlite3", "missing/dir/vmail.sqlite3")
-        from gateway.backends.sql.accounts import SqlAccounts
-
         state = api.client._transport.app.state  # type: ignore[attr-defined]
         engine = make_engine(broken, "vmail")
-        state.context = replace(state.context, accounts=SqlAccounts(engine))
+        stores = sql_account_stores(engine)
+        state.context = replace(state.context, domains=stores.domains, listing=stores.listing, admins=stores.admins)
         response = await api.call("GET", "/api/domains")
         assert (response.status_code, response.json()) == (503, {"success": False, "msg": "BACKEND_UNAVAILABLE"})
         await engine.dispose()

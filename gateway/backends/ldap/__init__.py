@@ -1,7 +1,26 @@
-"""iRedMail's OpenLDAP directory as the account store."""
+"""iRedMail's OpenLDAP directory as the account storage: one port per concept over a shared ``DirectoryStore``."""
 
-from gateway.backends.ldap.accounts import LdapAccounts, LdapMaillists
+from gateway.backends.base import AccountStores
+from gateway.backends.ldap.admins import LdapAdmins
+from gateway.backends.ldap.aliases import LdapAliases
 from gateway.backends.ldap.connection import LdapPool
-from gateway.backends.ldap.iredadmin import DeletedMailbox, IredadminStore
+from gateway.backends.ldap.domains import LdapDomains
+from gateway.backends.ldap.listing import LdapListing
+from gateway.backends.ldap.maillists import LdapMaillists
+from gateway.backends.ldap.store import DirectoryStore
+from gateway.backends.ldap.users import LdapUsers
 
-__all__ = ["DeletedMailbox", "IredadminStore", "LdapAccounts", "LdapMaillists", "LdapPool"]
+
+def ldap_account_stores(store: DirectoryStore) -> AccountStores:
+    """Every account port on the directory ``store`` reaches."""
+    return AccountStores(
+        domains=LdapDomains(store),
+        users=LdapUsers(store),
+        aliases=LdapAliases(store),
+        maillists=LdapMaillists(store),
+        admins=LdapAdmins(store),
+        listing=LdapListing(store),
+    )
+
+
+__all__ = ["DirectoryStore", "LdapPool", "ldap_account_stores"]

@@ -9,11 +9,13 @@ whose ``domainAdmin`` names it; an account with neither is no admin.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from functools import partial
 
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import Tree, all_of, any_of, ends_with, eq, object_class
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.mapping import is_active
+from gateway.backends.ldap.store import DirectoryPort
 from gateway.model import Actor
 
 ATTRIBUTES = ["mail", "userPassword", "accountStatus", "domainGlobalAdmin"]
@@ -99,3 +101,19 @@ def domain_user_rights(directory: Directory, tree: Tree, domain: str) -> dict[st
     suffix = "@" + domain.lower()
     accounts, managers = ends_with("mail", suffix), ends_with("domainAdmin", suffix)
     return _rights(directory, tree, accounts, managers, lambda admin: admin.endswith(suffix))
+
+
+class LdapAdmins(DirectoryPort):
+    """The ``AdminStore``: standalone ``mailAdmin`` entries and mail users with admin rights."""
+
+    async def admin_credentials(self, username: str) -> str | None:
+        return await self.store.read(partial(credentials, username=username))
+
+    async def load_actor(self, username: str) -> Actor | None:
+        return await self.store.read(partial(load_actor, username=username))
+
+    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]:
+        return await self.store.read(partial(admin_rights, emails=emails)) if emails else {}
+
+    async def domain_user_rights(self, domain: str) -> dict[str, Actor]:
+        return await self.store.read(partial(domain_user_rights, domain=domain))

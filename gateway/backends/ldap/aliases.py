@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from gateway.backends.base import AliasUpdate, DomainCheck
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, require_domain, usage
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
@@ -16,7 +17,9 @@ from gateway.backends.ldap.mapping import (
     alias_from_entry,
     alias_members,
     domain_from_entry,
+    domain_part,
 )
+from gateway.backends.ldap.store import DirectoryPort
 from gateway.backends.ldap.users import holders
 from gateway.errors import Conflict, NotFound
 from gateway.model import Alias
@@ -66,3 +69,23 @@ def delete_alias(directory: Directory, tree: Tree, journal: Journal, address: st
     if entry is None:
         raise NotFound("NO_SUCH_ACCOUNT")
     journal.delete_tree(directory, directory.search(entry.dn, "(objectClass=*)", attributes=["*"]))
+
+
+class LdapAliases(DirectoryPort):
+    """The ``AliasStore`` over the directory."""
+
+    async def get_alias(self, address: str) -> Alias | None:
+        return await self.store.read(partial(fetch_alias, address=address))
+
+    async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
+        return await self.store.read(partial(fetch_aliases, domain=domain, active=active))
+
+    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
+        async with self.store.creating[alias.domain]:
+            await self.store.write(counted(partial(create_alias, alias=alias, check=check), alias.domain))
+
+    async def update_alias(self, address: str, apply: AliasUpdate) -> None:
+        await self.store.write(partial(update_alias, address=address, apply=apply))
+
+    async def delete_alias(self, address: str) -> None:
+        await self.store.write(counted(partial(delete_alias, address=address), domain_part(address)))

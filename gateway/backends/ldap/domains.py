@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date
+from functools import partial
+from typing import TypeVar
 
-from gateway.backends.base import DomainCheck
+from gateway.backends.base import DeletedMailbox, DomainCheck
 from gateway.backends.ldap.connection import LEVEL, SUBTREE, Directory
 from gateway.backends.ldap.dn import CONTAINERS, Tree, active_filter, all_of, any_of, ends_with, eq, not_, object_class
 from gateway.backends.ldap.entry import Entry
-from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     DISABLED,
@@ -21,8 +23,11 @@ from gateway.backends.ldap.mapping import (
     merged_settings,
     status,
 )
+from gateway.backends.ldap.store import DirectoryPort, Write
 from gateway.errors import Conflict, NotFound, NotSupported
-from gateway.model import Domain, DomainChanges, DomainUsage
+from gateway.model import Domain, DomainChanges, DomainUsage, UsedQuota
+
+T = TypeVar("T")
 
 ENTRY_ATTRIBUTES = ["*", "createTimestamp", "modifyTimestamp"]
 ACCOUNT_CLASSES = ("mailUser", "mailList", "mailAlias", "mailExternalUser")
@@ -201,3 +206,46 @@ def _forget_domain(directory: Directory, journal: Journal, entry: Entry, suffix:
             journal.delete(directory, entry)
             return
         journal.delete_values(directory, entry.dn, attribute, stale)
+
+
+def counted(operation: Write[T], domain: str) -> Write[T]:
+    """``operation``, then the domain's panel counters brought up to date within the same undoable write."""
+
+    def write(directory: Directory, tree: Tree, journal: Journal) -> T:
+        result = operation(directory, tree, journal)
+        refresh_counters(directory, tree, journal, domain)
+        return result
+
+    return write
+
+
+def _with_used(usage: DomainUsage, used: UsedQuota) -> DomainUsage:
+    return replace(usage, used_bytes=used.bytes, used_messages=used.messages)
+
+
+class LdapDomains(DirectoryPort):
+    """The ``DomainStore`` over the directory; used quota comes from iRedAdmin's database."""
+
+    async def get_domain(self, name: str) -> Domain | None:
+        entry = await self.store.read(partial(fetch_domain, name=name))
+        return None if entry is None else domain_from_entry(entry)
+
+    async def list_domains(self, *, names: Collection[str] | None = None, active: bool | None = None) -> list[Domain]:
+        return await self.store.read(partial(fetch_domains, names=names, active=active))
+
+    async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
+        figures = await self.store.read(partial(usage, names=list(names)))
+        iredadmin = self.store.iredadmin
+        used = await iredadmin.used_by_domain(list(figures)) if iredadmin is not None and figures else {}
+        return {name: _with_used(figure, used.get(name, UsedQuota())) for name, figure in figures.items()}
+
+    async def create_domain(self, name: str, changes: DomainChanges) -> None:
+        await self.store.write(partial(create_domain, name=name, changes=changes))
+
+    async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
+        await self.store.write(partial(update_domain, name=name, changes=changes, check=check))
+
+    async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None:
+        await self.store.write(
+            partial(delete_domain, name=name, admin=admin, delete_date=delete_date), then=self.store.recorded
+        )

@@ -9,6 +9,8 @@ keyset paging; with iRedMail's ``sizelimit unlimited`` a search returns all.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
+from functools import partial
 from typing import TypeVar
 
 from gateway.backends.ldap.connection import Directory
@@ -24,8 +26,9 @@ from gateway.backends.ldap.mapping import (
     is_active,
     user_from_entry,
 )
-from gateway.backends.ldap.users import admin_names, is_mailbox
-from gateway.model import Alias, Domain, Page, PageQuery, Stats, User
+from gateway.backends.ldap.store import DirectoryPort
+from gateway.backends.ldap.users import admin_names, is_mailbox, users_by_email
+from gateway.model import Alias, Domain, Page, PageQuery, Stats, UsedQuota, User
 
 T = TypeVar("T")
 
@@ -157,3 +160,40 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
         used_bytes=0,
         used_messages=0,
     )
+
+
+class LdapListing(DirectoryPort):
+    """The ``ListingStore`` over the directory; used quota comes from iRedAdmin's database, zeros without it."""
+
+    async def page_domains(self, names: Collection[str] | None, query: PageQuery) -> Page[Domain]:
+        return await self.store.read(partial(page_domains, names=names, query=query))
+
+    async def page_users(self, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
+        return await self.store.read(partial(page_users, domains=domains, query=query))
+
+    async def page_aliases(self, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
+        return await self.store.read(partial(page_aliases, domains=domains, query=query))
+
+    async def users_by_email(self, emails: list[str]) -> dict[str, User]:
+        return await self.store.read(partial(users_by_email, emails=emails))
+
+    async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
+        """What Dovecot counted, from the ``iredadmin`` store; zeros without one."""
+        iredadmin = self.store.iredadmin
+        counted = await iredadmin.used_quota(emails) if iredadmin is not None and emails else {}
+        return {email: counted.get(email, UsedQuota()) for email in emails}
+
+    async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
+        return await self.store.read(partial(alias_memberships, emails=emails))
+
+    async def domain_admins(self, domains: list[str]) -> dict[str, tuple[str, ...]]:
+        return await self.store.read(partial(domain_admins, domains=domains))
+
+    async def stats(self, names: Collection[str] | None) -> Stats:
+        totals = await self.store.read(partial(stats, names=names))
+        if self.store.iredadmin is None:
+            return totals
+        used = (await self.store.iredadmin.used_by_domain(names)).values()
+        return replace(
+            totals, used_bytes=sum(item.bytes for item in used), used_messages=sum(item.messages for item in used)
+        )

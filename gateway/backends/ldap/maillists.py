@@ -9,20 +9,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import partial
 
 from gateway.backends.base import AliasUpdate, DomainCheck
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, require_domain, usage
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     alias_changes,
     alias_from_entry,
     domain_from_entry,
+    domain_part,
     external_attributes,
     list_attributes,
 )
+from gateway.backends.ldap.store import DirectoryPort
 from gateway.backends.ldap.users import holders
 from gateway.errors import Conflict, NotFound
 from gateway.model import Alias
@@ -128,3 +131,21 @@ def _leave(directory: Directory, journal: Journal, entry: Entry, address: str) -
         journal.delete(directory, entry)
     else:
         journal.delete_values(directory, entry.dn, MEMBERSHIP, stored)
+
+
+class LdapMaillists(DirectoryPort):
+    """The ``MaillistStore``: ``mailList`` entries whose members carry ``memberOfGroup``."""
+
+    async def get_maillist(self, address: str) -> Alias | None:
+        return await self.store.read(partial(fetch_list, address=address))
+
+    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
+        async with self.store.creating[maillist.domain]:
+            create = partial(create_list, maillist=maillist, check=check)
+            await self.store.write(counted(create, maillist.domain))
+
+    async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
+        await self.store.write(partial(update_list, address=address, apply=apply))
+
+    async def delete_maillist(self, address: str) -> None:
+        await self.store.write(counted(partial(delete_list, address=address), domain_part(address)))

@@ -5,23 +5,28 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import replace
 from datetime import date
+from functools import partial
+from typing import TypeVar
 
-from gateway.backends.base import UserCheck
+from gateway.backends.base import DeletedMailbox, UserCheck
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import USERS, Tree, active_filter, all_of, any_of, eq, not_, object_class, present
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, require_domain, usage
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
-from gateway.backends.ldap.iredadmin import DeletedMailbox
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     domain_from_entry,
+    domain_part,
+    home_directory,
     local_part,
     password_values,
     user_attributes,
     user_changes,
     user_from_entry,
 )
+from gateway.backends.ldap.store import DirectoryPort, Write
 from gateway.errors import Conflict, NotFound
+from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges
 
 # attributes of other entries that may name a user; a deleted user's address leaves them all
@@ -172,3 +177,58 @@ def users_by_email(directory: Directory, tree: Tree, emails: Collection[str]) ->
     admins = admin_names(directory, tree) if entries else set()
     users = (user_from_entry(entry, admins) for entry in entries if is_mailbox(entry))
     return {user.email: user for user in users}
+
+
+T = TypeVar("T")
+
+
+def _counted_if_quota(operation: Write[T], domain: str, changes: UserChanges) -> Write[T]:
+    """A user update counts only when it changes a quota: the other fields leave the counters as they are."""
+    return counted(operation, domain) if changes.quota is not None else operation
+
+
+class LdapUsers(DirectoryPort):
+    """The ``UserStore`` over the directory; deleted mailboxes are queued in iRedAdmin's database."""
+
+    async def get_user(self, email: str) -> User | None:
+        return await self.store.read(partial(fetch_user, email=email))
+
+    async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
+        return await self.store.read(partial(fetch_users, domain=domain, active=active))
+
+    async def user_emails(self, domain: str) -> list[str]:
+        entries = await self.store.read(partial(user_entries, domain=domain))
+        return [entry.first("mail").lower() for entry in entries]
+
+    async def create_user(self, user: NewUser, check: UserCheck) -> None:
+        async with self.store.creating[user.domain]:
+            user = await self._unused_home(user)
+            await self.store.write(counted(partial(create_user, user=user, check=check), user.domain))
+
+    async def _unused_home(self, user: NewUser) -> NewUser:
+        """``user``, or it with a variant of its maildir while a deleted mailbox of that address still names it."""
+        if self.store.iredadmin is None:
+            return user
+        used = {path.lower() for path in await self.store.iredadmin.deleted_maildirs(user.email)}
+        candidate, attempt = user, 1
+        while home_directory(candidate).lower() in used:
+            attempt += 1
+            candidate = replace(user, maildir=maildir_variant(user.maildir, attempt))
+        return candidate
+
+    async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
+        update = partial(update_user, email=email, domain_name=domain_name, changes=changes, check=check)
+        await self.store.write(_counted_if_quota(update, domain_name, changes))
+
+    async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
+        update = partial(update_domain_users, domain=domain, changes=changes, skip=skip)
+        return await self.store.write(_counted_if_quota(update, domain, changes))
+
+    async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
+        await self.store.write(partial(set_passwords, domain=domain, hashes=dict(hashes)))
+
+    async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
+        await self.store.write(
+            counted(partial(delete_user, email=email, admin=admin, delete_date=delete_date), domain_part(email)),
+            then=self.store.recorded,
+        )

@@ -9,6 +9,7 @@ from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
 from gateway.model import Actor
 
@@ -58,3 +59,66 @@ async def rights_of(conn: AsyncConnection, accounts: Collection[str] | Select[An
         username: Actor(username=username, is_global=ALL_DOMAINS in domains, domains=frozenset(domains - {ALL_DOMAINS}))
         for username, domains in held.items()
     }
+
+
+async def load_actor(conn: AsyncConnection, username: str) -> Actor | None:
+    """The admin rights of ``username`` as iRedMail defines them (reference 3.6)."""
+    rights = set(
+        (
+            await conn.execute(
+                select(t.domain_admins.c.domain).where(
+                    t.domain_admins.c.username == username, t.domain_admins.c.active == 1
+                )
+            )
+        ).scalars()
+    )
+    admin_row = (await conn.execute(select(t.admin.c.active).where(t.admin.c.username == username))).first()
+    if admin_row is not None:
+        if not admin_row.active or not rights:
+            return None
+    else:
+        mailbox_row = (
+            await conn.execute(
+                select(t.mailbox.c.active, t.mailbox.c.isadmin, t.mailbox.c.isglobaladmin).where(
+                    t.mailbox.c.username == username
+                )
+            )
+        ).first()
+        if mailbox_row is None or not mailbox_row.active:
+            return None
+        if mailbox_row.isglobaladmin:
+            rights.add(ALL_DOMAINS)
+        if not (mailbox_row.isadmin or mailbox_row.isglobaladmin) or not rights:
+            return None
+    is_global = ALL_DOMAINS in rights
+    return Actor(username=username, is_global=is_global, domains=frozenset(rights - {ALL_DOMAINS}))
+
+
+class SqlAdmins(SqlPort):
+    """The ``AdminStore`` over ``vmail``."""
+
+    async def admin_credentials(self, username: str) -> str | None:
+        """The stored hash of an active admin account, None for anyone else."""
+        async with self.reading() as conn:
+            if await load_actor(conn, username) is None:
+                return None
+            stored = (await conn.execute(select(t.admin.c.password).where(t.admin.c.username == username))).scalar()
+            if stored is None:
+                stored = (
+                    await conn.execute(select(t.mailbox.c.password).where(t.mailbox.c.username == username))
+                ).scalar()
+            return str(stored) if stored is not None else None
+
+    async def load_actor(self, username: str) -> Actor | None:
+        async with self.reading() as conn:
+            return await load_actor(conn, username)
+
+    async def admin_rights(self, emails: Collection[str]) -> dict[str, Actor]:
+        if not emails:
+            return {}
+        async with self.reading() as conn:
+            return await rights_of(conn, emails)
+
+    async def domain_user_rights(self, domain: str) -> dict[str, Actor]:
+        async with self.reading() as conn:
+            return await rights_of(conn, select(t.mailbox.c.username).where(t.mailbox.c.domain == domain))

@@ -9,8 +9,14 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.addresses import domain_of
+from gateway.backends.base import AliasUpdate, DomainCheck
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.domains import domain_usage, locked_domain
+from gateway.backends.sql.engine import retried
+from gateway.backends.sql.mailboxes import address_taken
+from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
+from gateway.errors import Conflict, NotFound
 from gateway.model import Alias
 
 
@@ -127,3 +133,40 @@ async def delete_alias_rows(conn: AsyncConnection, address: str) -> None:
     await conn.execute(delete(t.alias).where(t.alias.c.address == address))
     await conn.execute(delete(t.forwardings).where(t.forwardings.c.address == address))
     await conn.execute(delete(t.moderators).where(t.moderators.c.address == address))
+
+
+class SqlAliases(SqlPort):
+    """The ``AliasStore`` over ``vmail``."""
+
+    async def get_alias(self, address: str) -> Alias | None:
+        async with self.reading() as conn:
+            return await fetch_alias(conn, address)
+
+    async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
+        async with self.reading() as conn:
+            return await fetch_aliases(conn, domain, active=active)
+
+    @retried
+    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
+        async with self.writing() as conn:
+            domain = await locked_domain(conn, alias.domain)
+            if await address_taken(conn, alias.address):
+                raise Conflict("ALREADY_EXISTS")
+            usage = (await domain_usage(conn, [alias.domain]))[alias.domain]
+            check(domain, usage)
+            await insert_alias(conn, alias)
+
+    @retried
+    async def update_alias(self, address: str, apply: AliasUpdate) -> None:
+        async with self.writing() as conn:
+            current = await fetch_alias(conn, address, lock=True)
+            if current is None:
+                raise NotFound("NO_SUCH_ACCOUNT")
+            await update_alias_row(conn, current, apply(current))
+
+    @retried
+    async def delete_alias(self, address: str) -> None:
+        async with self.writing() as conn:
+            if await fetch_alias(conn, address, lock=True) is None:
+                raise NotFound("NO_SUCH_ACCOUNT")
+            await delete_alias_rows(conn, address)

@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.backends.base import DomainCheck
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.engine import retried
+from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.settings_column import format_settings, parse_settings, setting_int
 from gateway.clock import utcnow
+from gateway.errors import Conflict, NotFound
 from gateway.model import Domain, DomainChanges, DomainUsage
 
 SETTING_KEYS = {
@@ -223,3 +227,47 @@ async def delete_domain_rows(conn: AsyncConnection, name: str, *, admin: str, de
         )
     )
 
+
+async def locked_domain(conn: AsyncConnection, name: str) -> Domain:
+    """The domain's row, locked until the transaction ends; ``NO_SUCH_DOMAIN`` when not hosted."""
+    domain = await fetch_domain(conn, name, lock=True)
+    if domain is None:
+        raise NotFound("NO_SUCH_DOMAIN")
+    return domain
+
+
+class SqlDomains(SqlPort):
+    """The ``DomainStore`` over ``vmail``: one transaction per operation."""
+
+    async def get_domain(self, name: str) -> Domain | None:
+        async with self.reading() as conn:
+            return await fetch_domain(conn, name)
+
+    async def list_domains(self, *, names: Collection[str] | None = None, active: bool | None = None) -> list[Domain]:
+        async with self.reading() as conn:
+            return await fetch_domains(conn, names=names, active=active)
+
+    async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
+        async with self.reading() as conn:
+            return await domain_usage(conn, names)
+
+    @retried
+    async def create_domain(self, name: str, changes: DomainChanges) -> None:
+        async with self.writing() as conn:
+            if await is_hosted(conn, name):
+                raise Conflict("ALREADY_EXISTS")
+            await insert_domain(conn, name, changes)
+
+    @retried
+    async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
+        async with self.writing() as conn:
+            current = await locked_domain(conn, name)
+            usage = (await domain_usage(conn, [name]))[name]
+            check(current, usage)
+            await update_domain_row(conn, current, changes)
+
+    @retried
+    async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None:
+        async with self.writing() as conn:
+            await locked_domain(conn, name)
+            await delete_domain_rows(conn, name, admin=admin, delete_date=delete_date)

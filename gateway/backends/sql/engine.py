@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
-from gateway.errors import ConfigurationError, Conflict
+from gateway.errors import BackendUnavailable, ConfigurationError, Conflict, GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +237,23 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(code, int):
         return code in _MYSQL_UNAVAILABLE
     return isinstance(code, str) and code.startswith("unable to open database file")
+
+
+@asynccontextmanager
+async def unavailability_translated(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Turn a failure that says ``engine``'s database cannot be reached into ``BackendUnavailable``.
+
+    Other failures pass unchanged: a transaction the server aborted is still
+    there to be retried, and a failing statement is a fault, not an outage.
+    """
+    try:
+        yield
+    except GatewayError:
+        raise
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        raise BackendUnavailable(detail=f"{engine.url.database} database: {exc.__class__.__name__}") from exc
 
 
 # A transaction the server chose to abort so that another could go on: deadlock and

@@ -11,28 +11,25 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.ldap.iredadmin import DeletedMailbox
+from gateway.backends.base import DeletedMailbox
 from gateway.backends.sql import listing
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.engine import write_transaction
+from gateway.backends.sql.engine import unavailability_translated, write_transaction
+from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
 from gateway.model import UsedQuota
 
 
-class IredadminDatabase:
+class IredadminDatabase(SqlPort):
     """``deleted_mailboxes`` and ``used_quota`` in the ``iredadmin`` database (an ``IredadminStore``)."""
-
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
 
     async def record(self, mailboxes: Sequence[DeletedMailbox]) -> None:
         """Queue the maildirs of removed mailboxes for deletion with their last used quota; forget that quota."""
         if not mailboxes:
             return
         now = utcnow()
-        async with write_transaction(self.engine) as conn:
+        async with unavailability_translated(self.engine), write_transaction(self.engine) as conn:
             used = await listing.used_quota(conn, [mailbox.username for mailbox in mailboxes])
             rows = []
             for mailbox in mailboxes:
@@ -58,7 +55,7 @@ class IredadminDatabase:
         """What Dovecot counted for each of ``emails`` that it has a row for."""
         if not emails:
             return {}
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             return await listing.used_quota(conn, emails)
 
     async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
@@ -69,12 +66,12 @@ class IredadminDatabase:
             if not domains:
                 return {}
             query = query.where(q.c.domain.in_(list(domains)))
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             rows = await conn.execute(query)
             return {domain: UsedQuota(bytes=int(used or 0), messages=int(count or 0)) for domain, used, count in rows}
 
     async def deleted_maildirs(self, username: str) -> list[str]:
         """The maildirs of ``username``'s deleted mailboxes still listed for removal."""
         query = select(t.deleted_mailboxes.c.maildir).where(t.deleted_mailboxes.c.username == username)
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             return [str(path) for path in (await conn.execute(query)).scalars()]

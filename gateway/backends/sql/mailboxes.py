@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.backends.base import UserCheck
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.domains import record_deleted_mailboxes
+from gateway.backends.sql.domains import domain_usage, locked_domain, record_deleted_mailboxes
+from gateway.backends.sql.engine import retried
+from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
+from gateway.errors import Conflict, NotFound
 from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges
 
@@ -234,3 +238,62 @@ async def delete_user_rows(conn: AsyncConnection, email: str, *, admin: str, del
     )
     await conn.execute(delete(t.moderators).where(t.moderators.c.moderator == email))
     await conn.execute(delete(t.sender_relayhost).where(t.sender_relayhost.c.account == email))
+
+
+class SqlUsers(SqlPort):
+    """The ``UserStore`` over ``vmail``: writes hold the user's domain row."""
+
+    async def get_user(self, email: str) -> User | None:
+        async with self.reading() as conn:
+            return await fetch_user(conn, email)
+
+    async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
+        async with self.reading() as conn:
+            return await fetch_users(conn, domain, active=active)
+
+    async def user_emails(self, domain: str) -> list[str]:
+        async with self.reading() as conn:
+            rows = await conn.execute(
+                select(t.mailbox.c.username).where(t.mailbox.c.domain == domain).order_by(t.mailbox.c.username)
+            )
+            return list(rows.scalars())
+
+    @retried
+    async def create_user(self, user: NewUser, check: UserCheck) -> None:
+        async with self.writing() as conn:
+            domain = await locked_domain(conn, user.domain)
+            if await address_taken(conn, user.email):
+                raise Conflict("ALREADY_EXISTS")
+            usage = (await domain_usage(conn, [user.domain]))[user.domain]
+            check(domain, usage, None)
+            await insert_user(conn, user)
+
+    @retried
+    async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
+        async with self.writing() as conn:
+            domain = await locked_domain(conn, domain_name)
+            current = await fetch_user(conn, email, lock=True)
+            if current is None:
+                raise NotFound("NO_SUCH_ACCOUNT")
+            usage = (await domain_usage(conn, [domain_name]))[domain_name]
+            check(domain, usage, current)
+            await update_user_row(conn, email, changes)
+
+    @retried
+    async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
+        async with self.writing() as conn:
+            await locked_domain(conn, domain)
+            return await update_domain_users(conn, domain, changes, skip=skip)
+
+    @retried
+    async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None:
+        async with self.writing() as conn:
+            await locked_domain(conn, domain)
+            await set_passwords(conn, hashes)
+
+    @retried
+    async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
+        async with self.writing() as conn:
+            if await fetch_user(conn, email, lock=True) is None:
+                raise NotFound("NO_SUCH_ACCOUNT")
+            await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)

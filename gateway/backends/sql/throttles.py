@@ -19,7 +19,8 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.engine import is_retryable, retried, write_transaction
+from gateway.backends.sql.engine import is_retryable, retried, unavailability_translated, write_transaction
+from gateway.backends.sql.port import SqlPort
 from gateway.errors import Conflict
 from gateway.model import Throttle
 
@@ -41,16 +42,16 @@ def throttle_from_row(row: Row[Any]) -> Throttle:
     )
 
 
-class SqlThrottles:
+class SqlThrottles(SqlPort):
     """Reads and writes ``throttle`` rows; removes their ``throttle_tracking`` rows with them."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+        super().__init__(engine)
         # throttle id -> account: removals whose commit was not confirmed, redone by the next write
         self.unconfirmed: dict[int, str] = {}
 
     async def get(self, account: str, kind: str) -> Throttle | None:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             row = (
                 await conn.execute(
                     select(t.throttle)
@@ -61,7 +62,7 @@ class SqlThrottles:
         return throttle_from_row(row) if row else None
 
     async def list(self, accounts: list[str]) -> list[Throttle]:
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             rows = await conn.execute(
                 select(t.throttle)
                 .where(t.throttle.c.account.in_(accounts))
@@ -167,7 +168,7 @@ class SqlThrottles:
     async def _writing(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction that first redoes the unconfirmed removals, forgotten once it commits."""
         redone = dict(self.unconfirmed)
-        async with write_transaction(self.engine) as conn:
+        async with unavailability_translated(self.engine), write_transaction(self.engine) as conn:
             if redone:
                 current = await conn.execute(select(t.throttle.c.id, t.throttle.c.account).where(
                     t.throttle.c.id.in_(redone)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.ldap.iredadmin import DeletedMailbox
+from gateway.backends.base import DeletedMailbox
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.model import UsedQuota

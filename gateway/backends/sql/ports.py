@@ -1,0 +1,24 @@
+"""The account ports over one ``vmail`` database."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.backends.base import AccountStores
+from gateway.backends.sql.admins import SqlAdmins
+from gateway.backends.sql.aliases import SqlAliases
+from gateway.backends.sql.domains import SqlDomains
+from gateway.backends.sql.listing import SqlListing
+from gateway.backends.sql.mailboxes import SqlUsers
+
+
+def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
+    """Every account port on ``vmail``; iRedMail's SQL servers keep mailing lists in mlmmj, so there are none."""
+    return AccountStores(
+        domains=SqlDomains(vmail),
+        users=SqlUsers(vmail),
+        aliases=SqlAliases(vmail),
+        maillists=None,
+        admins=SqlAdmins(vmail),
+        listing=SqlListing(vmail),
+    )
