@@ -1,8 +1,9 @@
 """The one error tree of the gateway.
 
-Every expected failure is a ``GatewayError``. Its ``code`` is the UPPER_SNAKE
-reason that REST clients receive as ``msg`` (and GraphQL as
-``extensions.code``); ``http_status`` is the status REST answers with.
+Every expected failure is a ``GatewayError``. Its ``code`` is a member of
+``ErrorCode``: the reason REST clients receive as ``msg`` (and GraphQL as
+``extensions.code``); the member carries the HTTP status REST answers with.
+The classes say what kind of failure it is; the code says which.
 
     GatewayError                      500 INTERNAL_ERROR
     ├── InvalidInput                  400 INVALID_PARAMETER, INVALID_MAIL,
@@ -19,71 +20,132 @@ reason that REST clients receive as ``msg`` (and GraphQL as
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every ``msg`` the gateway answers, with the HTTP status REST answers it with.
+
+    GraphQL answers 200 and carries the code in ``errors[].extensions.code``.
+    """
+
+    http_status: int
+
+    def __new__(cls, value: str, http_status: int) -> ErrorCode:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.http_status = http_status
+        return member
+
+    INTERNAL_ERROR = "INTERNAL_ERROR", 500
+    INVALID_CONFIGURATION = "INVALID_CONFIGURATION", 500
+    INVALID_PARAMETER = "INVALID_PARAMETER", 400
+    INVALID_MAIL = "INVALID_MAIL", 400
+    INVALID_DOMAIN_NAME = "INVALID_DOMAIN_NAME", 400
+    INVALID_NAME = "INVALID_NAME", 400
+    INVALID_LANGUAGE = "INVALID_LANGUAGE", 400
+    INVALID_TRANSPORT = "INVALID_TRANSPORT", 400
+    INVALID_QUOTA = "INVALID_QUOTA", 400
+    INVALID_ACCOUNT_STATUS = "INVALID_ACCOUNT_STATUS", 400
+    INVALID_ACCESS_POLICY = "INVALID_ACCESS_POLICY", 400
+    INVALID_PASSWORD_HASH = "INVALID_PASSWORD_HASH", 400
+    INVALID_PASSWORD_LENGTH_RANGE = "INVALID_PASSWORD_LENGTH_RANGE", 400
+    INVALID_DEFAULT_QUOTA = "INVALID_DEFAULT_QUOTA", 400
+    INVALID_PERIOD = "INVALID_PERIOD", 400
+    INVALID_THROTTLE_KIND = "INVALID_THROTTLE_KIND", 400
+    INVALID_PAGE_SIZE = "INVALID_PAGE_SIZE", 400
+    INVALID_CURSOR = "INVALID_CURSOR", 400
+    TOO_MANY_MEMBERS = "TOO_MANY_MEMBERS", 400
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE", 400
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY", 200
+    PW_EMPTY = "PW_EMPTY", 400
+    PW_LESS_THAN_MIN_LENGTH = "PW_LESS_THAN_MIN_LENGTH", 400
+    PW_GREATER_THAN_MAX_LENGTH = "PW_GREATER_THAN_MAX_LENGTH", 400
+    PW_NO_LETTER = "PW_NO_LETTER", 400
+    PW_NO_UPPERCASE = "PW_NO_UPPERCASE", 400
+    PW_NO_DIGIT_NUMBER = "PW_NO_DIGIT_NUMBER", 400
+    PW_NO_SPECIAL_CHAR = "PW_NO_SPECIAL_CHAR", 400
+    PW_NON_PRINTABLE_ASCII = "PW_NON_PRINTABLE_ASCII", 400
+    PW_SURROUNDING_WHITESPACE = "PW_SURROUNDING_WHITESPACE", 400
+    NOT_SUPPORTED = "NOT_SUPPORTED", 400
+    LOGIN_REQUIRED = "LOGIN_REQUIRED", 401
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS", 401
+    PERMISSION_DENIED = "PERMISSION_DENIED", 403
+    NOT_AUTHORIZED = "NOT_AUTHORIZED", 403
+    API_DISABLED = "API_DISABLED", 403
+    NO_SUCH_DOMAIN = "NO_SUCH_DOMAIN", 404
+    NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT", 404
+    NO_SUCH_THROTTLE = "NO_SUCH_THROTTLE", 404
+    NOT_FOUND = "NOT_FOUND", 404
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", 405
+    ALREADY_EXISTS = "ALREADY_EXISTS", 409
+    EXCEEDED_DOMAIN_ACCOUNT_LIMIT = "EXCEEDED_DOMAIN_ACCOUNT_LIMIT", 409
+    EXCEEDED_MAX_USER_QUOTA = "EXCEEDED_MAX_USER_QUOTA", 409
+    EXCEEDED_DOMAIN_QUOTA_SIZE = "EXCEEDED_DOMAIN_QUOTA_SIZE", 409
+    CONCURRENT_CHANGE = "CONCURRENT_CHANGE", 409
+    BACKEND_UNAVAILABLE = "BACKEND_UNAVAILABLE", 503
+
 
 class GatewayError(Exception):
     """Base of every expected failure; carries a client-facing code."""
 
-    code: str = "INTERNAL_ERROR"
-    http_status: int = 500
+    code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
-    def __init__(self, code: str | None = None, detail: str | None = None) -> None:
+    def __init__(self, code: ErrorCode | None = None, detail: str | None = None) -> None:
         if code is not None:
             self.code = code
         self.detail = detail
         super().__init__(detail or self.code)
 
+    @property
+    def http_status(self) -> int:
+        """The HTTP status of the code."""
+        return self.code.http_status
+
 
 class InvalidInput(GatewayError):
     """The request carries a malformed, unknown or out-of-range value."""
 
-    code = "INVALID_PARAMETER"
-    http_status = 400
+    code = ErrorCode.INVALID_PARAMETER
 
 
 class NotAuthenticated(GatewayError):
     """No session, or the credentials are wrong."""
 
-    code = "LOGIN_REQUIRED"
-    http_status = 401
+    code = ErrorCode.LOGIN_REQUIRED
 
 
 class Forbidden(GatewayError):
     """The actor is known but may not do this."""
 
-    code = "PERMISSION_DENIED"
-    http_status = 403
+    code = ErrorCode.PERMISSION_DENIED
 
 
 class NotFound(GatewayError):
     """The domain or account named does not exist."""
 
-    code = "NO_SUCH_ACCOUNT"
-    http_status = 404
+    code = ErrorCode.NO_SUCH_ACCOUNT
 
 
 class Conflict(GatewayError):
     """The object exists already, or a domain limit would be exceeded."""
 
-    code = "ALREADY_EXISTS"
-    http_status = 409
+    code = ErrorCode.ALREADY_EXISTS
 
 
 class NotSupported(GatewayError):
     """The configured backend does not offer this feature."""
 
-    code = "NOT_SUPPORTED"
-    http_status = 400
+    code = ErrorCode.NOT_SUPPORTED
 
 
 class ConfigurationError(GatewayError):
     """A setting is missing or invalid; the message names the setting."""
 
-    code = "INVALID_CONFIGURATION"
-    http_status = 500
+    code = ErrorCode.INVALID_CONFIGURATION
 
 
 class BackendUnavailable(GatewayError):
     """A database or directory server does not answer."""
 
-    code = "BACKEND_UNAVAILABLE"
-    http_status = 503
+    code = ErrorCode.BACKEND_UNAVAILABLE
