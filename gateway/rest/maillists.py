@@ -2,40 +2,38 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Any
 
 from gateway.resolvers import maillists
 from gateway.resolvers.context import Context
-from gateway.rest import envelope, serialize
+from gateway.rest import serialize
 from gateway.rest.aliases import CREATE_PARAMS, UPDATE_PARAMS, alias_input
-from gateway.rest.endpoint import endpoint
-from gateway.rest.params import Params
+from gateway.rest.declare import ApiRoute, Values
+from gateway.rest.fields import MAIL
 
 
-@endpoint
-async def get_maillist(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    found = await maillists.get_maillist(ctx=ctx, address=request.path_params["mail"])
-    return envelope.success(envelope.style_of(request), serialize.alias(found))
+async def _get(ctx: Context, values: Values) -> dict[str, Any]:
+    return serialize.alias(await maillists.get_maillist(ctx=ctx, address=values["mail"]))
 
 
-@endpoint
-async def create_maillist(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(CREATE_PARAMS)
-    await maillists.create_maillist(ctx=ctx, address=request.path_params["mail"], data=alias_input(params))
-    return envelope.success(envelope.style_of(request), status=201)
+async def _create(ctx: Context, values: Values) -> None:
+    await maillists.create_maillist(ctx=ctx, address=values["mail"], data=alias_input(values))
 
 
-@endpoint
-async def update_maillist(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(UPDATE_PARAMS)
-    await maillists.update_maillist(ctx=ctx, address=request.path_params["mail"], data=alias_input(params))
-    return envelope.success(envelope.style_of(request))
+async def _update(ctx: Context, values: Values) -> None:
+    await maillists.update_maillist(ctx=ctx, address=values["mail"], data=alias_input(values))
 
 
-@endpoint
-async def delete_maillist(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"archive"})
-    await maillists.delete_maillist(ctx=ctx, address=request.path_params["mail"])
-    return envelope.success(envelope.style_of(request))
+async def _delete(ctx: Context, values: Values) -> None:
+    await maillists.delete_maillist(ctx=ctx, address=values["mail"])
+
+
+ROUTES = (
+    ApiRoute("GET", "/maillist/{mail}", "A mailing list", _get, path_values=(MAIL,)),
+    ApiRoute(
+        "POST", "/maillist/{mail}", "Create a mailing list", _create,
+        params=CREATE_PARAMS, path_values=(MAIL,), status=201,
+    ),
+    ApiRoute("PUT", "/maillist/{mail}", "Change a mailing list", _update, params=UPDATE_PARAMS, path_values=(MAIL,)),
+    ApiRoute("DELETE", "/maillist/{mail}", "Delete a mailing list", _delete, path_values=(MAIL,)),
+)
