@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
+from gateway.model import Alias
 from gateway.resolvers import aliases
 from gateway.resolvers.aliases import AliasInput
 from gateway.resolvers.context import Context
 from gateway.rest import serialize
 from gateway.rest.declare import COMMA_LIST, TEXT, ApiRoute, Param, Values
-from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, EMAIL_ONLY, MAIL, STATUS, active_filter
+from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, EMAIL_ONLY, MAIL, STATUS, account_list
 
 ACCESS_POLICY = Param(
     "accessPolicy", TEXT,
@@ -35,39 +37,51 @@ def alias_input(values: Values) -> AliasInput:
     )
 
 
-async def _get(ctx: Context, values: Values) -> dict[str, Any]:
-    return serialize.alias(await aliases.get_alias(ctx=ctx, address=values["mail"]))
+class _Read(Protocol):
+    def __call__(self, *, ctx: Context, address: str) -> Awaitable[Alias]: ...
 
 
-async def _list(ctx: Context, values: Values) -> list[Any]:
-    found = await aliases.list_aliases(ctx=ctx, domain=values["domain"], active=active_filter(values))
-    if values["email_only"]:
-        return [a.address for a in found]
-    return [serialize.alias(a) for a in found]
+class _Remove(Protocol):
+    def __call__(self, *, ctx: Context, address: str) -> Awaitable[object]: ...
 
 
-async def _create(ctx: Context, values: Values) -> None:
-    await aliases.create_alias(ctx=ctx, address=values["mail"], data=alias_input(values))
+class _Write(Protocol):
+    def __call__(self, *, ctx: Context, address: str, data: AliasInput) -> Awaitable[object]: ...
 
 
-async def _update(ctx: Context, values: Values) -> None:
-    await aliases.update_alias(ctx=ctx, address=values["mail"], data=alias_input(values))
+def member_routes(
+    path: str, noun: str, *, get: _Read, create: _Write, update: _Write, delete: _Remove
+) -> tuple[ApiRoute, ...]:
+    """GET, POST, PUT and DELETE of an address with members (``path`` has ``{mail}``): aliases and mailing lists."""
 
+    async def read(ctx: Context, values: Values) -> dict[str, Any]:
+        return serialize.alias(await get(ctx=ctx, address=values["mail"]))
 
-async def _delete(ctx: Context, values: Values) -> None:
-    await aliases.delete_alias(ctx=ctx, address=values["mail"])
+    async def make(ctx: Context, values: Values) -> None:
+        await create(ctx=ctx, address=values["mail"], data=alias_input(values))
+
+    async def change(ctx: Context, values: Values) -> None:
+        await update(ctx=ctx, address=values["mail"], data=alias_input(values))
+
+    async def remove(ctx: Context, values: Values) -> None:
+        await delete(ctx=ctx, address=values["mail"])
+
+    return (
+        ApiRoute("GET", path, f"A {noun}", read, path_values=(MAIL,)),
+        ApiRoute("POST", path, f"Create a {noun}", make, params=CREATE_PARAMS, path_values=(MAIL,), status=201),
+        ApiRoute("PUT", path, f"Change a {noun}", change, params=UPDATE_PARAMS, path_values=(MAIL,)),
+        ApiRoute("DELETE", path, f"Delete a {noun}", remove, path_values=(MAIL,)),
+    )
 
 
 ROUTES = (
-    ApiRoute("GET", "/alias/{mail}", "A mail alias", _get, path_values=(MAIL,)),
-    ApiRoute(
-        "POST", "/alias/{mail}", "Create a mail alias", _create,
-        params=CREATE_PARAMS, path_values=(MAIL,), status=201,
+    *member_routes(
+        "/alias/{mail}", "mail alias",
+        get=aliases.get_alias, create=aliases.create_alias, update=aliases.update_alias, delete=aliases.delete_alias,
     ),
-    ApiRoute("PUT", "/alias/{mail}", "Change a mail alias", _update, params=UPDATE_PARAMS, path_values=(MAIL,)),
-    ApiRoute("DELETE", "/alias/{mail}", "Delete a mail alias", _delete, path_values=(MAIL,)),
     ApiRoute(
-        "GET", "/aliases/{domain}", "List a domain's mail aliases", _list,
+        "GET", "/aliases/{domain}", "List a domain's mail aliases",
+        account_list(aliases.list_aliases, lambda alias: alias.address, serialize.alias),
         params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,),
     ),
 )

@@ -9,7 +9,7 @@ from gateway.resolvers import domains
 from gateway.resolvers.context import Context
 from gateway.rest import serialize
 from gateway.rest.declare import FLAG, INTEGER, TEXT, ApiRoute, Param, Values
-from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, KEEP_DAYS, STATUS, TRANSPORT, active_filter
+from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, STATUS, TRANSPORT, active_filter, deletion_routes
 
 LIMITS = (
     Param("quota", INTEGER, "Domain quota in MB, the sum of its users' quotas (0 = unlimited)"),
@@ -80,10 +80,5 @@ ROUTES = (
         params=CREATE_PARAMS, path_values=(DOMAIN,), status=201,
     ),
     ApiRoute("PUT", "/domain/{domain}", "Change a domain", _update, params=UPDATE_PARAMS, path_values=(DOMAIN,)),
-    ApiRoute("DELETE", "/domain/{domain}", "Delete a domain and its accounts", _delete, path_values=(DOMAIN,)),
-    ApiRoute(
-        "DELETE", "/domain/{domain}/keep_mailbox_days/{days}",
-        "Delete a domain and its accounts, keeping their mail for some days", _delete,
-        path_values=(DOMAIN, KEEP_DAYS),
-    ),
+    *deletion_routes("/domain/{domain}", "Delete a domain and its accounts", _delete, DOMAIN),
 )

@@ -14,13 +14,13 @@ from gateway.rest.fields import (
     DISPLAY_NAME,
     DOMAIN,
     EMAIL_ONLY,
-    KEEP_DAYS,
     MAIL,
     PASSWORD,
     PASSWORD_HASH,
     STATUS,
     TRANSPORT,
-    active_filter,
+    account_list,
+    deletion_routes,
 )
 
 LANGUAGE = Param("language", TEXT, "Language of the user's mail interface, like en_US", aliases=("preferredLanguage",))
@@ -47,13 +47,6 @@ def _input(values: Values) -> UserInput:
 
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:
     return serialize.user(await users.get_user(ctx=ctx, email=values["mail"]))
-
-
-async def _list(ctx: Context, values: Values) -> list[Any]:
-    found = await users.list_users(ctx=ctx, domain=values["domain"], active=active_filter(values))
-    if values["email_only"]:
-        return [u.email for u in found]
-    return [serialize.user(u) for u in found]
 
 
 async def _create(ctx: Context, values: Values) -> None:
@@ -91,17 +84,14 @@ ROUTES = (
         params=CREATE_PARAMS, path_values=(MAIL,), status=201,
     ),
     ApiRoute("PUT", "/user/{mail}", "Change a mail user", _update, params=UPDATE_PARAMS, path_values=(MAIL,)),
-    ApiRoute("DELETE", "/user/{mail}", "Delete a mail user", _delete, path_values=(MAIL,)),
-    ApiRoute(
-        "DELETE", "/user/{mail}/keep_mailbox_days/{days}", "Delete a mail user, keeping its mail for some days",
-        _delete, path_values=(MAIL, KEEP_DAYS),
-    ),
+    *deletion_routes("/user/{mail}", "Delete a mail user", _delete, MAIL),
     ApiRoute(
         "PUT", "/user/{mail}/password", "Change a user's password (neither given: an empty password)",
         _set_password, params=PASSWORDS, path_values=(MAIL,),
     ),
     ApiRoute(
-        "GET", "/users/{domain}", "List a domain's mail users", _list,
+        "GET", "/users/{domain}", "List a domain's mail users",
+        account_list(users.list_users, lambda user: user.email, serialize.user),
         params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,),
     ),
     ApiRoute(
