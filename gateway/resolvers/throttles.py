@@ -33,9 +33,9 @@ class ThrottleTarget:
 
 @dataclass(frozen=True)
 class ThrottleInput:
-    """Limits given by a client; ``None`` keeps iRedAPD's -1 (inherit)."""
+    """Limits given by a client; ``None`` keeps iRedAPD's -1 (inherit); the period is required."""
 
-    period: int
+    period: int | None
     msg_size: int | None = None
     max_msgs: int | None = None
     max_quota: int | None = None
@@ -94,8 +94,11 @@ async def get_throttle(*, ctx: Context, target: str, kind: str) -> Throttle | No
 
 async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleInput) -> Throttle:
     """Create or replace the throttle of ``target`` and ``kind``."""
+    period = data.period
+    if period is None:
+        raise InvalidInput("INVALID_PERIOD", "period is required")
     kind = throttle_kind(kind)
-    if data.period < 1 or data.period > MAX_PERIOD:
+    if period < 1 or period > MAX_PERIOD:
         raise InvalidInput("INVALID_PERIOD")
     limits = {
         "msg_size": _limit(data.msg_size),
@@ -104,7 +107,7 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
         "max_rcpts": _limit(data.max_rcpts),
     }
     parsed = await _authorised_target(ctx, target, changing=True)
-    throttle = Throttle(account=parsed.account, kind=kind, priority=parsed.priority, period=data.period, **limits)
+    throttle = Throttle(account=parsed.account, kind=kind, priority=parsed.priority, period=period, **limits)
     await ctx.throttles.put(throttle)
     return throttle
 

@@ -152,9 +152,11 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
     return await get_user(ctx=ctx, email=email)
 
 
-async def set_password(*, ctx: Context, email: str, password: str) -> None:
-    """Change one user's password."""
-    await update_user(ctx=ctx, email=email, data=UserInput(password=password))
+async def set_password(*, ctx: Context, email: str, password: str | None, password_hash: str | None = None) -> None:
+    """Change one user's password; giving neither a password nor a hash is an empty password (``PW_EMPTY``)."""
+    if password is None and password_hash is None:
+        password = ""
+    await update_user(ctx=ctx, email=email, data=UserInput(password=password, password_hash=password_hash))
 
 
 async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None = None) -> None:

@@ -2,29 +2,28 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from gateway.request_context import end_session, start_session
+from gateway.model import Actor
 from gateway.resolvers import auth
 from gateway.resolvers.context import Context
-from gateway.rest import envelope
-from gateway.rest.endpoint import public_endpoint
-from gateway.rest.params import Params
+from gateway.rest.declare import TEXT, ApiRoute, Param, Session, Values
 
 
-@public_endpoint
-async def login(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"username", "password"})
-    actor = await auth.login(ctx=ctx, username=params.text("username") or "", password=params.text("password") or "")
-    response = envelope.success(envelope.style_of(request))
-    await start_session(request, response, ctx, actor)
-    return response
+async def _login(ctx: Context, values: Values) -> Actor:
+    return await auth.login(ctx=ctx, username=values["username"] or "", password=values["password"] or "")
 
 
-@public_endpoint
-async def logout(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    response = envelope.success(envelope.style_of(request))
-    await end_session(request, response, ctx)
-    return response
+async def _nothing(ctx: Context, values: Values) -> None:
+    return None
+
+
+ROUTES = (
+    ApiRoute(
+        "POST", "/login", "Start a session for an admin", _login,
+        params=(
+            Param("username", TEXT, "The admin's full e-mail address", required=True),
+            Param("password", TEXT, "The admin's password", required=True),
+        ),
+        session=Session.OPENS,
+    ),
+    ApiRoute("POST", "/logout", "End the session", _nothing, session=Session.ENDS),
+)

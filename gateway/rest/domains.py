@@ -2,75 +2,83 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Any
 
 from gateway.model import DomainChanges
 from gateway.resolvers import domains
 from gateway.resolvers.context import Context
-from gateway.rest import envelope, serialize
-from gateway.rest.endpoint import endpoint
-from gateway.rest.params import Params
+from gateway.rest import serialize
+from gateway.rest.declare import FLAG, INTEGER, TEXT, ApiRoute, Param, Values
+from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, STATUS, TRANSPORT, active_filter, deletion_routes
 
-CREATE_PARAMS = {
-    "cn", "name", "quota", "language", "transport", "defaultQuota", "maxUserQuota",
-    "numberOfUsers", "numberOfAliases", "numberOfLists", "minPasswordLength", "maxPasswordLength",
-}
-UPDATE_PARAMS = CREATE_PARAMS | {"accountStatus"}
+LIMITS = (
+    Param("quota", INTEGER, "Domain quota in MB, the sum of its users' quotas (0 = unlimited)"),
+    Param("numberOfUsers", INTEGER, "Most mail users (0 = unlimited, -1 = none)"),
+    Param("numberOfAliases", INTEGER, "Most mail aliases (0 = unlimited, -1 = none)"),
+    Param("numberOfLists", INTEGER, "Most mailing lists (0 = unlimited, -1 = none)"),
+    Param("defaultQuota", INTEGER, "Quota in MB of a new user given none"),
+    Param("maxUserQuota", INTEGER, "Largest quota in MB of one user (0 = unlimited)"),
+    Param("minPasswordLength", INTEGER, "Shortest password of its users (0 = the global setting)"),
+    Param("maxPasswordLength", INTEGER, "Longest password of its users (0 = the global setting)"),
+    Param("language", TEXT, "Default language of new users, like en_US"),
+)
+CREATE_PARAMS = (DISPLAY_NAME, TRANSPORT, *LIMITS)
+UPDATE_PARAMS = (DISPLAY_NAME, STATUS, TRANSPORT, *LIMITS)
 
 
-def _changes(params: Params) -> DomainChanges:
+def _changes(values: Values) -> DomainChanges:
     return DomainChanges(
-        description=params.text("name", "cn"),
-        active=params.status(),
-        transport=params.text("transport"),
-        quota=params.integer("quota"),
-        max_users=params.integer("numberOfUsers"),
-        max_aliases=params.integer("numberOfAliases"),
-        max_lists=params.integer("numberOfLists"),
-        default_user_quota=params.integer("defaultQuota"),
-        max_user_quota=params.integer("maxUserQuota"),
-        min_password_length=params.integer("minPasswordLength"),
-        max_password_length=params.integer("maxPasswordLength"),
-        default_language=params.text("language"),
+        description=values["name"],
+        active=values.get("accountStatus"),
+        transport=values["transport"],
+        quota=values["quota"],
+        max_users=values["numberOfUsers"],
+        max_aliases=values["numberOfAliases"],
+        max_lists=values["numberOfLists"],
+        default_user_quota=values["defaultQuota"],
+        max_user_quota=values["maxUserQuota"],
+        min_password_length=values["minPasswordLength"],
+        max_password_length=values["maxPasswordLength"],
+        default_language=values["language"],
     )
 
 
-@endpoint
-async def get_domain(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    found = await domains.get_domain(ctx=ctx, name=request.path_params["domain"])
+async def _get(ctx: Context, values: Values) -> dict[str, Any]:
+    found = await domains.get_domain(ctx=ctx, name=values["domain"])
     usage = await domains.domain_usage(ctx=ctx, names=[found.name])
-    return envelope.success(envelope.style_of(request), serialize.domain(found, usage[found.name]))
+    return serialize.domain(found, usage[found.name])
 
 
-@endpoint
-async def list_domains(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"name_only", "disabled_only"})
-    found = await domains.list_domains(ctx=ctx, active=False if params.flag("disabled_only") else None)
-    if params.flag("name_only"):
-        return envelope.success(envelope.style_of(request), [d.name for d in found])
+async def _list(ctx: Context, values: Values) -> list[Any]:
+    found = await domains.list_domains(ctx=ctx, active=active_filter(values))
+    if values["name_only"]:
+        return [d.name for d in found]
     usage = await domains.domain_usage(ctx=ctx, names=[d.name for d in found])
-    return envelope.success(envelope.style_of(request), [serialize.domain(d, usage[d.name]) for d in found])
+    return [serialize.domain(d, usage[d.name]) for d in found]
 
 
-@endpoint
-async def create_domain(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(CREATE_PARAMS)
-    await domains.create_domain(ctx=ctx, name=request.path_params["domain"], changes=_changes(params))
-    return envelope.success(envelope.style_of(request), status=201)
+async def _create(ctx: Context, values: Values) -> None:
+    await domains.create_domain(ctx=ctx, name=values["domain"], changes=_changes(values))
 
 
-@endpoint
-async def update_domain(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(UPDATE_PARAMS)
-    await domains.update_domain(ctx=ctx, name=request.path_params["domain"], changes=_changes(params))
-    return envelope.success(envelope.style_of(request))
+async def _update(ctx: Context, values: Values) -> None:
+    await domains.update_domain(ctx=ctx, name=values["domain"], changes=_changes(values))
 
 
-@endpoint
-async def delete_domain(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    days = request.path_params.get("days")
-    await domains.delete_domain(ctx=ctx, name=request.path_params["domain"], keep_mailbox_days=days)
-    return envelope.success(envelope.style_of(request))
+async def _delete(ctx: Context, values: Values) -> None:
+    await domains.delete_domain(ctx=ctx, name=values["domain"], keep_mailbox_days=values.get("days"))
+
+
+ROUTES = (
+    ApiRoute(
+        "GET", "/domains", "List the domains the admin manages", _list,
+        params=(DISABLED_ONLY, Param("name_only", FLAG, "List the domain names only")),
+    ),
+    ApiRoute("GET", "/domain/{domain}", "A domain with its usage", _get, path_values=(DOMAIN,)),
+    ApiRoute(
+        "POST", "/domain/{domain}", "Create a domain", _create,
+        params=CREATE_PARAMS, path_values=(DOMAIN,), status=201,
+    ),
+    ApiRoute("PUT", "/domain/{domain}", "Change a domain", _update, params=UPDATE_PARAMS, path_values=(DOMAIN,)),
+    *deletion_routes("/domain/{domain}", "Delete a domain and its accounts", _delete, DOMAIN),
+)

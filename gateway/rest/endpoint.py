@@ -5,23 +5,23 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from functools import wraps
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.backends.sql.engine import is_unavailable
 from gateway.errors import BackendUnavailable, Forbidden, GatewayError
-from gateway.request_context import request_context
+from gateway.model import Actor
+from gateway.request_context import end_session, request_context, start_session
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
 from gateway.rest.clients import client_address, is_allowed
+from gateway.rest.declare import ApiRoute, Session
 from gateway.rest.params import Params
 
 log = logging.getLogger("gateway.rest")
 
-Handler = Callable[[Request, Context, Params], Awaitable[Response]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -37,29 +37,19 @@ def check_client(request: Request) -> None:
             raise Forbidden("NOT_AUTHORIZED")
 
 
-def endpoint(handler: Handler) -> Endpoint:
-    """Wrap a handler of a path that needs a session, checked before anything else."""
-    return _wrap(handler, public=False)
+def endpoint(route: ApiRoute) -> Endpoint:
+    """Run ``route``: client check, session, parameters, the resolver call, and the envelope for every answer."""
 
-
-def public_endpoint(handler: Handler) -> Endpoint:
-    """Wrap a handler of a path open without a session (login, logout)."""
-    return _wrap(handler, public=True)
-
-
-def _wrap(handler: Handler, *, public: bool) -> Endpoint:
-    """Client check, session, parameters, and the envelope for every failure."""
-
-    @wraps(handler)
     async def run(request: Request) -> Response:
-        style = request.app.state.settings.api_envelope
+        style = envelope.style_of(request)
         try:
             check_client(request)
             ctx = await request_context(request)
-            if not public:
+            if route.session is Session.REQUIRED:
                 require_actor(ctx)
-            params = await Params.read(request)
-            return await handler(request, ctx, params)
+            values = route.values(await Params.read(request), request.path_params)
+            result = await route.call(ctx, values)
+            return await _answer(request, route, ctx, result)
         except GatewayError as exc:
             if exc.http_status == 500:  # a GatewayError naming no client mistake: a failure like any other
                 return internal_error(request, exc)
@@ -74,6 +64,24 @@ def _wrap(handler: Handler, *, public: bool) -> Endpoint:
             return envelope.failure(style, error.code, error.http_status)
 
     return run
+
+
+async def _answer(request: Request, route: ApiRoute, ctx: Context, result: object) -> Response:
+    """The success envelope with the route's status; the session opened or ended where the route says."""
+    style = envelope.style_of(request)
+    if route.session is Session.OPENS:
+        if not isinstance(result, Actor):
+            raise TypeError(f"{route.method} {route.path} opens a session but its call returned no Actor")
+        response = envelope.success(style, status=route.status)
+        await start_session(request, response, ctx, result)
+    elif route.session is Session.ENDS:
+        response = envelope.success(style, status=route.status)
+        await end_session(request, response, ctx)
+    elif result is None:
+        response = envelope.success(style, status=route.status)
+    else:
+        response = envelope.success(style, result, route.status)
+    return response
 
 
 def internal_error(request: Request, exc: Exception) -> Response:

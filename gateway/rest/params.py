@@ -76,18 +76,18 @@ class Params:
             raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be an integer")
         return int(text)
 
-    def flag(self, name: str) -> bool:
+    def flag(self, *names: str) -> bool:
         """A yes/no switch; absent means no."""
-        value = self.text(name)
+        value = self.text(*names)
         if value is None or value.strip().lower() in _FALSE or value.strip() == "":
             return False
         if value.strip().lower() in _TRUE:
             return True
-        raise InvalidInput("INVALID_PARAMETER", f"{name} must be yes or no")
+        raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be yes or no")
 
-    def status(self, name: str = "accountStatus") -> bool | None:
+    def status(self, *names: str) -> bool | None:
         """``active`` / ``disabled`` as True / False."""
-        value = self.text(name)
+        value = self.text(*names)
         if value is None:
             return None
         try:
@@ -95,9 +95,9 @@ class Params:
         except KeyError:
             raise InvalidInput("INVALID_ACCOUNT_STATUS") from None
 
-    def listing(self, name: str) -> tuple[str, ...] | None:
+    def listing(self, *names: str) -> tuple[str, ...] | None:
         """A comma-separated list; empty string means an empty list."""
-        value = self.text(name)
+        value = self.text(*names)
         if value is None:
             return None
         return tuple(part.strip() for part in value.split(",") if part.strip())

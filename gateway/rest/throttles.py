@@ -2,46 +2,45 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Any
 
-from gateway.errors import InvalidInput
 from gateway.resolvers import throttles
 from gateway.resolvers.context import Context
 from gateway.resolvers.throttles import ThrottleInput
-from gateway.rest import envelope, serialize
-from gateway.rest.endpoint import endpoint
-from gateway.rest.params import Params
+from gateway.rest import serialize
+from gateway.rest.declare import INTEGER, ApiRoute, Param, PathValue, Values
 
-LIMITS = ("msg_size", "max_msgs", "max_quota", "max_rcpts")
-
-
-@endpoint
-async def get_throttle(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    found = await throttles.get_throttle(
-        ctx=ctx, target=request.path_params["target"], kind=request.path_params["kind"]
-    )
-    return envelope.success(envelope.style_of(request), serialize.throttle(found))
-
-
-@endpoint
-async def set_throttle(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"period", *LIMITS})
-    period = params.integer("period")
-    if period is None:
-        raise InvalidInput("INVALID_PERIOD", "period is required")
-    data = ThrottleInput(period=period, **{name: params.integer(name) for name in LIMITS})
-    await throttles.set_throttle(
-        ctx=ctx, target=request.path_params["target"], kind=request.path_params["kind"], data=data
-    )
-    return envelope.success(envelope.style_of(request))
+TARGET = PathValue("target", "global, a domain name or an e-mail address", "example.com")
+KIND = PathValue("kind", "inbound or outbound", "outbound")
+PATH = "/throttle/{target}/{kind}"
+LIMITS = (
+    Param("msg_size", INTEGER, "Largest message in bytes (-1 = inherit, 0 = unlimited)"),
+    Param("max_msgs", INTEGER, "Most messages per period (-1 = inherit, 0 = unlimited)"),
+    Param("max_quota", INTEGER, "Most bytes per period (-1 = inherit, 0 = unlimited)"),
+    Param("max_rcpts", INTEGER, "Most recipients per message (-1 = inherit, 0 = unlimited)"),
+)
+PERIOD = Param("period", INTEGER, "Length of the period in seconds", required=True)
 
 
-@endpoint
-async def delete_throttle(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    await throttles.delete_throttle(
-        ctx=ctx, target=request.path_params["target"], kind=request.path_params["kind"]
-    )
-    return envelope.success(envelope.style_of(request))
+async def _get(ctx: Context, values: Values) -> dict[str, Any]:
+    found = await throttles.get_throttle(ctx=ctx, target=values["target"], kind=values["kind"])
+    return serialize.throttle(found)
+
+
+async def _set(ctx: Context, values: Values) -> None:
+    data = ThrottleInput(**{param.name: values[param.name] for param in (PERIOD, *LIMITS)})
+    await throttles.set_throttle(ctx=ctx, target=values["target"], kind=values["kind"], data=data)
+
+
+async def _delete(ctx: Context, values: Values) -> None:
+    await throttles.delete_throttle(ctx=ctx, target=values["target"], kind=values["kind"])
+
+
+ROUTES = (
+    ApiRoute("GET", PATH, "A throttle setting ({} when there is none)", _get, path_values=(TARGET, KIND)),
+    ApiRoute(
+        "POST", PATH, "Create or replace a throttle setting; omitted limits are -1 (inherit)", _set,
+        params=(PERIOD, *LIMITS), path_values=(TARGET, KIND),
+    ),
+    ApiRoute("DELETE", PATH, "Delete a throttle setting and its tracking rows", _delete, path_values=(TARGET, KIND)),
+)

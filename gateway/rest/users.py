@@ -2,99 +2,104 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Any
 
 from gateway.resolvers import users
 from gateway.resolvers.context import Context
 from gateway.resolvers.users import UserInput
-from gateway.rest import envelope, serialize
-from gateway.rest.endpoint import endpoint
-from gateway.rest.params import Params
+from gateway.rest import serialize
+from gateway.rest.declare import INTEGER, TEXT, ApiRoute, Param, Values
+from gateway.rest.fields import (
+    DISABLED_ONLY,
+    DISPLAY_NAME,
+    DOMAIN,
+    EMAIL_ONLY,
+    MAIL,
+    PASSWORD,
+    PASSWORD_HASH,
+    STATUS,
+    TRANSPORT,
+    account_list,
+    deletion_routes,
+)
 
-CREATE_PARAMS = {"cn", "name", "password", "password_hash", "language", "preferredLanguage", "mailQuota", "quota",
-                 "transport", "employeeid"}
-UPDATE_PARAMS = CREATE_PARAMS | {"accountStatus"}
-BULK_PARAMS = {"accountStatus", "language", "preferredLanguage", "transport", "password", "password_hash"}
+LANGUAGE = Param("language", TEXT, "Language of the user's mail interface, like en_US", aliases=("preferredLanguage",))
+QUOTA = Param("quota", INTEGER, "Mailbox quota in MB (0 = unlimited)", aliases=("mailQuota",))
+EMPLOYEE_ID = Param("employeeid", TEXT, "Employee number")
+PASSWORDS = (PASSWORD, PASSWORD_HASH)
+CREATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, EMPLOYEE_ID)
+UPDATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, STATUS, EMPLOYEE_ID)
+BULK_PARAMS = (*PASSWORDS, LANGUAGE, TRANSPORT, STATUS)
 
 
-def _input(params: Params) -> UserInput:
+def _input(values: Values) -> UserInput:
     return UserInput(
-        name=params.text("name", "cn"),
-        password=params.text("password"),
-        password_hash=params.text("password_hash"),
-        language=params.text("language", "preferredLanguage"),
-        quota=params.integer("quota", "mailQuota"),
-        transport=params.text("transport"),
-        active=params.status(),
-        employee_id=params.text("employeeid"),
+        name=values.get("name"),
+        password=values["password"],
+        password_hash=values["password_hash"],
+        language=values["language"],
+        quota=values.get("quota"),
+        transport=values["transport"],
+        active=values.get("accountStatus"),
+        employee_id=values.get("employeeid"),
     )
 
 
-@endpoint
-async def get_user(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    found = await users.get_user(ctx=ctx, email=request.path_params["mail"])
-    return envelope.success(envelope.style_of(request), serialize.user(found))
+async def _get(ctx: Context, values: Values) -> dict[str, Any]:
+    return serialize.user(await users.get_user(ctx=ctx, email=values["mail"]))
 
 
-@endpoint
-async def list_users(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"email_only", "disabled_only"})
-    found = await users.list_users(
-        ctx=ctx, domain=request.path_params["domain"], active=False if params.flag("disabled_only") else None
+async def _create(ctx: Context, values: Values) -> None:
+    await users.create_user(ctx=ctx, email=values["mail"], data=_input(values))
+
+
+async def _update(ctx: Context, values: Values) -> None:
+    await users.update_user(ctx=ctx, email=values["mail"], data=_input(values))
+
+
+async def _set_password(ctx: Context, values: Values) -> None:
+    await users.set_password(
+        ctx=ctx, email=values["mail"], password=values["password"], password_hash=values["password_hash"]
     )
-    if params.flag("email_only"):
-        return envelope.success(envelope.style_of(request), [u.email for u in found])
-    return envelope.success(envelope.style_of(request), [serialize.user(u) for u in found])
 
 
-@endpoint
-async def create_user(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(CREATE_PARAMS)
-    await users.create_user(ctx=ctx, email=request.path_params["mail"], data=_input(params))
-    return envelope.success(envelope.style_of(request), status=201)
+async def _delete(ctx: Context, values: Values) -> None:
+    await users.delete_user(ctx=ctx, email=values["mail"], keep_mailbox_days=values.get("days"))
 
 
-@endpoint
-async def update_user(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(UPDATE_PARAMS)
-    await users.update_user(ctx=ctx, email=request.path_params["mail"], data=_input(params))
-    return envelope.success(envelope.style_of(request))
+async def _update_domain_users(ctx: Context, values: Values) -> None:
+    await users.update_domain_users(ctx=ctx, domain=values["domain"], data=_input(values))
 
 
-@endpoint
-async def set_password(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"password", "password_hash"})
-    data = UserInput(password=params.text("password"), password_hash=params.text("password_hash"))
-    if data.password is None and data.password_hash is None:
-        data = UserInput(password="")
-    await users.update_user(ctx=ctx, email=request.path_params["mail"], data=data)
-    return envelope.success(envelope.style_of(request))
-
-
-@endpoint
-async def delete_user(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(())
-    days = request.path_params.get("days")
-    await users.delete_user(ctx=ctx, email=request.path_params["mail"], keep_mailbox_days=days)
-    return envelope.success(envelope.style_of(request))
-
-
-@endpoint
-async def update_domain_users(request: Request, ctx: Context, params: Params) -> Response:
-    params.only(BULK_PARAMS)
-    await users.update_domain_users(ctx=ctx, domain=request.path_params["domain"], data=_input(params))
-    return envelope.success(envelope.style_of(request))
-
-
-@endpoint
-async def set_domain_password(request: Request, ctx: Context, params: Params) -> Response:
-    params.only({"password", "password_hash"})
+async def _set_domain_password(ctx: Context, values: Values) -> None:
     await users.set_domain_password(
-        ctx=ctx,
-        domain=request.path_params["domain"],
-        password=params.text("password"),
-        password_hash=params.text("password_hash"),
+        ctx=ctx, domain=values["domain"], password=values["password"], password_hash=values["password_hash"]
     )
-    return envelope.success(envelope.style_of(request))
+
+
+ROUTES = (
+    ApiRoute("GET", "/user/{mail}", "A mail user", _get, path_values=(MAIL,)),
+    ApiRoute(
+        "POST", "/user/{mail}", "Create a mail user (password or password_hash required)", _create,
+        params=CREATE_PARAMS, path_values=(MAIL,), status=201,
+    ),
+    ApiRoute("PUT", "/user/{mail}", "Change a mail user", _update, params=UPDATE_PARAMS, path_values=(MAIL,)),
+    *deletion_routes("/user/{mail}", "Delete a mail user", _delete, MAIL),
+    ApiRoute(
+        "PUT", "/user/{mail}/password", "Change a user's password (neither given: an empty password)",
+        _set_password, params=PASSWORDS, path_values=(MAIL,),
+    ),
+    ApiRoute(
+        "GET", "/users/{domain}", "List a domain's mail users",
+        account_list(users.list_users, lambda user: user.email, serialize.user),
+        params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,),
+    ),
+    ApiRoute(
+        "PUT", "/users/{domain}", "Change every mail user of a domain", _update_domain_users,
+        params=BULK_PARAMS, path_values=(DOMAIN,),
+    ),
+    ApiRoute(
+        "PUT", "/users/{domain}/password", "Give every mail user of a domain the same password",
+        _set_domain_password, params=PASSWORDS, path_values=(DOMAIN,),
+    ),
+)
