@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 
 _DOMAIN = re.compile(r"[a-z0-9_-][a-z0-9_-]*(?:\.[a-z0-9_-]+)*\.[a-z0-9-]{2,25}", re.ASCII)
 _MAILBOX_LOCAL = re.compile(r"[a-z0-9_#-][a-z0-9_.&#-]*", re.ASCII)
@@ -32,21 +32,21 @@ def domain_name(value: str) -> str:
         or not _DOMAIN.fullmatch(name)
         or any(len(label) > 63 or label.startswith("-") or label.endswith("-") for label in name.split("."))
     ):
-        raise InvalidInput("INVALID_DOMAIN_NAME")
+        raise InvalidInput(ErrorCode.INVALID_DOMAIN_NAME)
     return name
 
 
 def _split(value: str) -> tuple[str, str]:
     address = value.strip().lower()
     if address.count("@") != 1 or len(address) > MAX_ADDRESS_LENGTH:
-        raise InvalidInput("INVALID_MAIL")
+        raise InvalidInput(ErrorCode.INVALID_MAIL)
     local, _, domain = address.partition("@")
     if not local or len(local) > MAX_LOCAL_LENGTH:
-        raise InvalidInput("INVALID_MAIL")
+        raise InvalidInput(ErrorCode.INVALID_MAIL)
     try:
         domain = domain_name(domain)
     except InvalidInput:
-        raise InvalidInput("INVALID_MAIL") from None
+        raise InvalidInput(ErrorCode.INVALID_MAIL) from None
     return local, domain
 
 
@@ -54,7 +54,7 @@ def mailbox_address(value: str) -> str:
     """Validate the address of a new mailbox, alias or admin; raise ``INVALID_MAIL``."""
     local, domain = _split(value)
     if not _MAILBOX_LOCAL.fullmatch(local) or not _MAILBOX_TLD.fullmatch(domain.rsplit(".", 1)[1]):
-        raise InvalidInput("INVALID_MAIL")
+        raise InvalidInput(ErrorCode.INVALID_MAIL)
     return f"{local}@{domain}"
 
 
@@ -62,7 +62,7 @@ def member_address(value: str) -> str:
     """Validate a member or forwarding target, which may also carry ``+``, ``=``, ``/``."""
     local, domain = _split(value)
     if not _OTHER_LOCAL.fullmatch(local):
-        raise InvalidInput("INVALID_MAIL")
+        raise InvalidInput(ErrorCode.INVALID_MAIL)
     return f"{local}@{domain}"
 
 

@@ -18,7 +18,7 @@ from gateway.backends.base import account_ports
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
 from gateway.deadline import Deadline, wind_down
-from gateway.errors import BackendUnavailable, ConfigurationError
+from gateway.errors import BackendUnavailable, ConfigurationError, ErrorCode
 from gateway.graphiql import graphiql_routes
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
@@ -30,7 +30,7 @@ from gateway.settings import Settings
 
 log = logging.getLogger("gateway")
 
-HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}
 
 
 def check_settings(settings: Settings, *, serving: bool = True) -> None:
@@ -79,7 +79,7 @@ async def readyz(request: Request) -> JSONResponse:
 async def http_error(request: Request, exc: Exception) -> Response:
     """Unknown paths and methods: the API envelope under /api, plain JSON elsewhere."""
     assert isinstance(exc, HTTPException)
-    code = HTTP_CODES.get(exc.status_code, "HTTP_ERROR")
+    code = HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_PARAMETER)
     if request.url.path.startswith("/api"):
         response = envelope.failure(envelope.style_of(request), code, exc.status_code)
     else:

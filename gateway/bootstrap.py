@@ -13,7 +13,7 @@ from gateway.backends.sql import admins, domains, mailboxes
 from gateway.backends.sql.engine import write_transaction
 from gateway.backends.sql.schema import SchemaStatus, prepare_schema
 from gateway.backends.sql.store import SqlDatabases
-from gateway.errors import ConfigurationError, InvalidInput
+from gateway.errors import ConfigurationError, ErrorCode, InvalidInput
 from gateway.passwords import hash_password
 from gateway.settings import Settings
 
@@ -65,7 +65,7 @@ async def initialise(
     """
     email = addresses.mailbox_address(admin_email)
     if password is not None and not password.strip():
-        raise InvalidInput("EMPTY_PASSWORD")
+        raise InvalidInput(ErrorCode.PW_EMPTY)
     schemas = (
         await prepare_schema(databases.vmail, "vmail"),
         await prepare_schema(databases.iredapd, "iredapd"),

@@ -21,7 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.backends.sql.engine import is_unavailable
-from gateway.errors import BackendUnavailable, GatewayError
+from gateway.errors import BackendUnavailable, ErrorCode, GatewayError
 from gateway.rest import envelope
 from gateway.rest.envelope import Style
 
@@ -84,7 +84,7 @@ class Deadline:
 
     async def _unavailable(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        status = BackendUnavailable.http_status
+        status = _CODE.http_status
         response: Response
         if path == "/api" or path.startswith("/api/"):
             response = envelope.failure(self.style, _CODE, status)
@@ -96,7 +96,7 @@ class Deadline:
         await response(scope, receive, send)
 
 
-_CODE = BackendUnavailable.code
+_CODE = ErrorCode.BACKEND_UNAVAILABLE
 
 
 def unavailable(exc: BaseException) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 
 # mailbox.maildir and deleted_mailboxes.maildir (the absolute path) are VARCHAR(255)
 MAX_MAILDIR_LENGTH = 255
@@ -28,7 +28,7 @@ def maildir_path(email: str, when: datetime, *, root: str = "") -> str:
     stamp = when.strftime("%Y.%m.%d.%H.%M.%S")
     path = f"{domain}/{'/'.join(levels)}/{local}-{stamp}/"
     if len(root) + len(path) + VARIANT_ROOM > MAX_MAILDIR_LENGTH:
-        raise InvalidInput("INVALID_MAIL", f"the maildir of {email} would pass {MAX_MAILDIR_LENGTH} characters")
+        raise InvalidInput(ErrorCode.INVALID_MAIL, f"the maildir of {email} would pass {MAX_MAILDIR_LENGTH} characters")
     return path
 
 

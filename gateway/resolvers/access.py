@@ -9,7 +9,7 @@ active, lest it take those rights over by setting the password.
 from __future__ import annotations
 
 from gateway import addresses
-from gateway.errors import Forbidden, NotAuthenticated
+from gateway.errors import ErrorCode, Forbidden, NotAuthenticated
 from gateway.model import Actor
 from gateway.resolvers.context import Context
 
@@ -17,7 +17,7 @@ from gateway.resolvers.context import Context
 def require_actor(ctx: Context) -> Actor:
     """The logged-in admin, or ``LOGIN_REQUIRED``."""
     if ctx.actor is None:
-        raise NotAuthenticated("LOGIN_REQUIRED")
+        raise NotAuthenticated(ErrorCode.LOGIN_REQUIRED)
     return ctx.actor
 
 
@@ -25,7 +25,7 @@ def require_global(ctx: Context) -> Actor:
     """A global admin, or ``PERMISSION_DENIED``."""
     actor = require_actor(ctx)
     if not actor.is_global:
-        raise Forbidden("PERMISSION_DENIED")
+        raise Forbidden(ErrorCode.PERMISSION_DENIED)
     return actor
 
 
@@ -33,7 +33,7 @@ def require_domain(ctx: Context, domain: str) -> Actor:
     """An admin of ``domain`` (or a global admin), or ``PERMISSION_DENIED``."""
     actor = require_actor(ctx)
     if not actor.may_manage(domain):
-        raise Forbidden("PERMISSION_DENIED")
+        raise Forbidden(ErrorCode.PERMISSION_DENIED)
     return actor
 
 
@@ -50,7 +50,7 @@ async def require_account(ctx: Context, email: str) -> Actor:
     if not actor.is_global:
         rights = (await ctx.admins.admin_rights([email])).get(email)
         if rights is not None and exceeds(rights, actor):
-            raise Forbidden("PERMISSION_DENIED", "the account holds rights beyond the admin's")
+            raise Forbidden(ErrorCode.PERMISSION_DENIED, "the account holds rights beyond the admin's")
     return actor
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from gateway import addresses
-from gateway.errors import Conflict, InvalidInput, NotFound
+from gateway.errors import Conflict, ErrorCode, InvalidInput, NotFound
 from gateway.model import AccessPolicy, Alias, Domain, DomainUsage
 from gateway.resolvers import validation
 from gateway.resolvers.access import require_domain
@@ -31,7 +31,7 @@ def member_list(values: Iterable[str]) -> tuple[str, ...]:
     """Validated, lower-cased, de-duplicated member addresses."""
     unique = dict.fromkeys(addresses.member_address(value) for value in values if value.strip())
     if len(unique) > MAX_MEMBERS:
-        raise InvalidInput("TOO_MANY_MEMBERS")
+        raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
     return tuple(unique)
 
 
@@ -41,7 +41,7 @@ def alias_limit(limit: str, count: str) -> Callable[[Domain, DomainUsage], None]
     def check(domain: Domain, usage: DomainUsage) -> None:
         maximum = getattr(domain, limit)
         if maximum == -1 or 0 < maximum <= getattr(usage, count):
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     return check
 
@@ -49,7 +49,7 @@ def alias_limit(limit: str, count: str) -> Callable[[Domain, DomainUsage], None]
 def merged_members(data: AliasInput) -> Callable[[Alias], Alias]:
     """The update of an alias or list: validated now, applied to the stored state under lock."""
     if data.members is not None and (data.add_members or data.remove_members):
-        raise InvalidInput("INVALID_PARAMETER", "members conflicts with addMember and removeMember")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "members conflicts with addMember and removeMember")
     name = None if data.name is None else validation.display_name(data.name)
     policy = None if data.access_policy is None else validation.access_policy(data.access_policy)
     members = None if data.members is None else member_list(data.members)
@@ -59,7 +59,7 @@ def merged_members(data: AliasInput) -> Callable[[Alias], Alias]:
         result = set(current.members if members is None else members)
         result = (result | set(added)) - set(removed)
         if len(result) > MAX_MEMBERS:
-            raise InvalidInput("TOO_MANY_MEMBERS")
+            raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
         return replace(
             current,
             name=current.name if name is None else name,
@@ -77,7 +77,7 @@ async def get_alias(*, ctx: Context, address: str) -> Alias:
     require_domain(ctx, addresses.domain_of(address))
     alias = await ctx.aliases.get_alias(address)
     if alias is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     return alias
 
 
@@ -86,7 +86,7 @@ async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None)
     domain = addresses.domain_name(domain)
     require_domain(ctx, domain)
     if await ctx.domains.get_domain(domain) is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return await ctx.aliases.list_aliases(domain, active=active)
 
 
@@ -96,7 +96,7 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
     domain = addresses.domain_of(address)
     require_domain(ctx, domain)
     if data.add_members or data.remove_members or data.active is False:
-        raise InvalidInput("INVALID_PARAMETER")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER)
     alias = Alias(
         address=address,
         domain=domain,

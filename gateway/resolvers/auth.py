@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway import addresses
-from gateway.errors import InvalidInput, NotAuthenticated
+from gateway.errors import ErrorCode, InvalidInput, NotAuthenticated
 from gateway.model import Actor
 from gateway.passwords import verify_password
 from gateway.resolvers.context import Context
@@ -17,14 +17,14 @@ async def login(*, ctx: Context, username: str, password: str) -> Actor:
     try:
         email = addresses.member_address(username)
     except InvalidInput:
-        raise NotAuthenticated("INVALID_CREDENTIALS") from None
+        raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS) from None
     if not password or len(password) > 1024:
-        raise NotAuthenticated("INVALID_CREDENTIALS")
+        raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS)
     stored = await ctx.admins.admin_credentials(email)
     verified = await ctx.in_thread(verify_password, stored or _DECOY_HASH, password)
     actor = await ctx.admins.load_actor(email) if verified and stored else None
     if actor is None:
-        raise NotAuthenticated("INVALID_CREDENTIALS")
+        raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS)
     return actor
 
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 
 from gateway import addresses
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import Alias, Domain, Page, PageQuery, Stats, Throttle, UsedQuota, User
 from gateway.resolvers.access import require_actor, require_domain
 from gateway.resolvers.context import Context
@@ -25,9 +25,9 @@ def _decode_cursor(cursor: str) -> str:
     try:
         key = base64.b64decode(cursor.encode("ascii"), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeError, ValueError):
-        raise InvalidInput("INVALID_CURSOR") from None
+        raise InvalidInput(ErrorCode.INVALID_CURSOR) from None
     if not key or encode_cursor(key) != cursor:
-        raise InvalidInput("INVALID_CURSOR")
+        raise InvalidInput(ErrorCode.INVALID_CURSOR)
     return key
 
 
@@ -36,10 +36,10 @@ def page_query(
 ) -> PageQuery:
     """Validate pagination arguments: 1 ≤ first ≤ MAX_PAGE_SIZE, a cursor made by ``encode_cursor``."""
     if not 1 <= first <= MAX_PAGE_SIZE:
-        raise InvalidInput("INVALID_PAGE_SIZE", f"first must be between 1 and {MAX_PAGE_SIZE}")
+        raise InvalidInput(ErrorCode.INVALID_PAGE_SIZE, f"first must be between 1 and {MAX_PAGE_SIZE}")
     key = None if after is None else _decode_cursor(after)
     if search is not None and (len(search) > MAX_SEARCH_LENGTH or not search.isprintable()):
-        raise InvalidInput("INVALID_PARAMETER", "search is too long or not printable")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "search is too long or not printable")
     return PageQuery(first=first, after=key, search=search or None, active=active)
 
 

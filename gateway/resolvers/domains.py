@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from gateway import addresses
-from gateway.errors import Forbidden, InvalidInput, NotFound
+from gateway.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from gateway.model import Domain, DomainChanges, DomainUsage
 from gateway.resolvers import validation
 from gateway.resolvers.access import require_actor, require_domain, require_global
@@ -46,9 +46,9 @@ def _check_coherent(domain: Domain) -> None:
     if domain.min_password_length and domain.max_password_length and (
         domain.min_password_length > domain.max_password_length
     ):
-        raise InvalidInput("INVALID_PASSWORD_LENGTH_RANGE")
+        raise InvalidInput(ErrorCode.INVALID_PASSWORD_LENGTH_RANGE)
     if domain.max_user_quota and domain.default_user_quota > domain.max_user_quota:
-        raise InvalidInput("INVALID_DEFAULT_QUOTA")
+        raise InvalidInput(ErrorCode.INVALID_DEFAULT_QUOTA)
 
 
 def _applied(domain: Domain, changes: DomainChanges) -> Domain:
@@ -61,7 +61,7 @@ async def get_domain(*, ctx: Context, name: str) -> Domain:
     require_domain(ctx, name)
     domain = await ctx.domains.get_domain(name)
     if domain is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return domain
 
 
@@ -92,7 +92,7 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     name = addresses.domain_name(name)
     changes = _validated(changes)
     if changes.active is False:
-        raise InvalidInput("INVALID_PARAMETER", "a new domain is always created active")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a new domain is always created active")
     blank = Domain(
         name=name, description="", active=True, transport="dovecot", backupmx=False, quota=0, max_users=0,
         max_aliases=0, max_lists=0, default_user_quota=0, max_user_quota=0, min_password_length=0,
@@ -110,7 +110,7 @@ async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     actor = require_domain(ctx, name)
     changes = _validated(changes)
     if not actor.is_global and any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
-        raise Forbidden("PERMISSION_DENIED")
+        raise Forbidden(ErrorCode.PERMISSION_DENIED)
 
     def check(current: Domain, usage: DomainUsage) -> None:
         _check_coherent(_applied(current, changes))
@@ -126,7 +126,7 @@ MAX_KEEP_DAYS = 36_500
 def deletion_date(keep_days: int) -> date | None:
     """When the mailboxes' directories may go: never (None) for 0 days; at most ``MAX_KEEP_DAYS`` ahead."""
     if keep_days < 0 or keep_days > MAX_KEEP_DAYS:
-        raise InvalidInput("INVALID_PARAMETER", f"keep_mailbox_days must be 0 to {MAX_KEEP_DAYS}")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"keep_mailbox_days must be 0 to {MAX_KEEP_DAYS}")
     return date.today() + timedelta(days=keep_days) if keep_days else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gateway import addresses
 from gateway.backends.base import MaillistStore
-from gateway.errors import InvalidInput, NotFound, NotSupported
+from gateway.errors import ErrorCode, InvalidInput, NotFound, NotSupported
 from gateway.model import AccessPolicy, Alias
 from gateway.resolvers import validation
 from gateway.resolvers.access import require_domain
@@ -18,7 +18,7 @@ def _store(ctx: Context, address: str) -> tuple[str, MaillistStore]:
     require_domain(ctx, addresses.domain_of(address))
     store = ctx.maillists
     if store is None:
-        raise NotSupported("NOT_SUPPORTED", "mailing lists need the LDAP backend; use mail aliases on SQL")
+        raise NotSupported(ErrorCode.NOT_SUPPORTED, "mailing lists need the LDAP backend; use mail aliases on SQL")
     return address, store
 
 
@@ -26,7 +26,7 @@ async def get_maillist(*, ctx: Context, address: str) -> Alias:
     address, store = _store(ctx, address)
     found = await store.get_maillist(address)
     if found is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     return found
 
 
@@ -34,7 +34,7 @@ async def create_maillist(*, ctx: Context, address: str, data: AliasInput) -> Al
     address, store = _store(ctx, address)
     address = addresses.mailbox_address(address)
     if data.add_members or data.remove_members or data.active is False:
-        raise InvalidInput("INVALID_PARAMETER")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER)
     maillist = Alias(
         address=address,
         domain=addresses.domain_of(address),

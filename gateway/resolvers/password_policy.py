@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import Domain
 from gateway.settings import Settings
 
@@ -19,22 +19,22 @@ def length_bounds(settings: Settings, domain: Domain | None) -> tuple[int, int]:
 def check_password(plain: str, settings: Settings, domain: Domain | None = None) -> str:
     """Return the password if it meets the policy; raise the panel's ``PW_*`` code if not."""
     if plain == "":
-        raise InvalidInput("PW_EMPTY")
+        raise InvalidInput(ErrorCode.PW_EMPTY)
     if plain != plain.strip():
-        raise InvalidInput("PW_SURROUNDING_WHITESPACE")
+        raise InvalidInput(ErrorCode.PW_SURROUNDING_WHITESPACE)
     if not all(" " <= c <= "~" for c in plain):
-        raise InvalidInput("PW_NON_PRINTABLE_ASCII")
+        raise InvalidInput(ErrorCode.PW_NON_PRINTABLE_ASCII)
     minimum, maximum = length_bounds(settings, domain)
     if len(plain) < minimum:
-        raise InvalidInput("PW_LESS_THAN_MIN_LENGTH")
+        raise InvalidInput(ErrorCode.PW_LESS_THAN_MIN_LENGTH)
     if maximum and len(plain) > maximum:
-        raise InvalidInput("PW_GREATER_THAN_MAX_LENGTH")
+        raise InvalidInput(ErrorCode.PW_GREATER_THAN_MAX_LENGTH)
     if settings.password_require_letter and not any(c.isalpha() for c in plain):
-        raise InvalidInput("PW_NO_LETTER")
+        raise InvalidInput(ErrorCode.PW_NO_LETTER)
     if settings.password_require_uppercase and not any(c.isupper() for c in plain):
-        raise InvalidInput("PW_NO_UPPERCASE")
+        raise InvalidInput(ErrorCode.PW_NO_UPPERCASE)
     if settings.password_require_digit and not any(c.isdigit() for c in plain):
-        raise InvalidInput("PW_NO_DIGIT_NUMBER")
+        raise InvalidInput(ErrorCode.PW_NO_DIGIT_NUMBER)
     if settings.password_require_special and not any(c in SPECIAL_CHARACTERS for c in plain):
-        raise InvalidInput("PW_NO_SPECIAL_CHAR")
+        raise InvalidInput(ErrorCode.PW_NO_SPECIAL_CHAR)
     return plain

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gateway import addresses
-from gateway.errors import InvalidInput, NotFound
+from gateway.errors import ErrorCode, InvalidInput, NotFound
 from gateway.model import Throttle, ThrottleKind
 from gateway.resolvers.access import require_account, require_domain, require_global
 from gateway.resolvers.context import Context
@@ -46,7 +46,7 @@ def throttle_kind(value: str) -> str:
     try:
         return ThrottleKind(value.strip().lower()).value
     except ValueError:
-        raise InvalidInput("INVALID_THROTTLE_KIND") from None
+        raise InvalidInput(ErrorCode.INVALID_THROTTLE_KIND) from None
 
 
 def parse_target(value: str) -> ThrottleTarget:
@@ -69,11 +69,11 @@ async def _authorised_target(ctx: Context, target: str, *, changing: bool = Fals
     require_domain(ctx, parsed.domain)
     if parsed.email is not None:
         if await ctx.users.get_user(parsed.email) is None:
-            raise NotFound("NO_SUCH_ACCOUNT")
+            raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
         if changing:
             await require_account(ctx, parsed.email)
     elif await ctx.domains.get_domain(parsed.domain) is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return parsed
 
 
@@ -81,7 +81,7 @@ def _limit(value: int | None) -> int:
     if value is None:
         return -1
     if value < -1 or value > MAX_LIMIT:
-        raise InvalidInput("INVALID_PARAMETER")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER)
     return value
 
 
@@ -96,10 +96,10 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
     """Create or replace the throttle of ``target`` and ``kind``."""
     period = data.period
     if period is None:
-        raise InvalidInput("INVALID_PERIOD", "period is required")
+        raise InvalidInput(ErrorCode.INVALID_PERIOD, "period is required")
     kind = throttle_kind(kind)
     if period < 1 or period > MAX_PERIOD:
-        raise InvalidInput("INVALID_PERIOD")
+        raise InvalidInput(ErrorCode.INVALID_PERIOD)
     limits = {
         "msg_size": _limit(data.msg_size),
         "max_msgs": _limit(data.max_msgs),
@@ -117,4 +117,4 @@ async def delete_throttle(*, ctx: Context, target: str, kind: str) -> None:
     kind = throttle_kind(kind)
     parsed = await _authorised_target(ctx, target, changing=True)
     if not await ctx.throttles.delete(parsed.account, kind):
-        raise NotFound("NO_SUCH_THROTTLE")
+        raise NotFound(ErrorCode.NO_SUCH_THROTTLE)

@@ -9,7 +9,7 @@ import anyio
 
 from gateway import addresses
 from gateway.clock import localnow
-from gateway.errors import Conflict, Forbidden, InvalidInput, NotFound
+from gateway.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
@@ -41,26 +41,26 @@ def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | Non
 
     def check(domain: Domain, usage: DomainUsage, current: User | None) -> None:
         if current is None and (domain.max_users == -1 or 0 < domain.max_users <= usage.users):
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
         if quota is None:
             return
         if domain.max_user_quota and (quota == 0 or quota > domain.max_user_quota):
-            raise Conflict("EXCEEDED_MAX_USER_QUOTA")
+            raise Conflict(ErrorCode.EXCEEDED_MAX_USER_QUOTA)
         if domain.quota:
             others = usage.allocated_quota - (current.quota if current else 0)
             if quota == 0 or others + quota > domain.quota:
-                raise Conflict("EXCEEDED_DOMAIN_QUOTA_SIZE")
+                raise Conflict(ErrorCode.EXCEEDED_DOMAIN_QUOTA_SIZE)
 
     return check
 
 
 async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
     if data.password is not None and data.password_hash is not None:
-        raise InvalidInput("INVALID_PARAMETER", "give password or password_hash, not both")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "give password or password_hash, not both")
     if data.password_hash is not None:
         hashed = data.password_hash
         if not is_prehashed(hashed) or len(hashed) > 255 or not validation.is_storable(hashed):
-            raise InvalidInput("INVALID_PASSWORD_HASH")
+            raise InvalidInput(ErrorCode.INVALID_PASSWORD_HASH)
         return data.password_hash
     if data.password is None:
         return None
@@ -71,7 +71,7 @@ async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | N
 async def _domain_of(ctx: Context, email: str) -> Domain:
     domain = await ctx.domains.get_domain(addresses.domain_of(email))
     if domain is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return domain
 
 
@@ -81,7 +81,7 @@ async def get_user(*, ctx: Context, email: str) -> User:
     require_domain(ctx, addresses.domain_of(email))
     user = await ctx.users.get_user(email)
     if user is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     return user
 
 
@@ -90,7 +90,7 @@ async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -
     domain = addresses.domain_name(domain)
     require_domain(ctx, domain)
     if await ctx.domains.get_domain(domain) is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return await ctx.users.list_users(domain, active=active)
 
 
@@ -99,10 +99,10 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     email = addresses.mailbox_address(email)
     await require_account(ctx, email)  # rights left behind for that address would pass to the new mailbox
     if data.active is False:
-        raise InvalidInput("INVALID_PARAMETER", "a new user is always created active")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a new user is always created active")
     domain = await _domain_of(ctx, email)
     if data.password is None and data.password_hash is None:
-        raise InvalidInput("PW_EMPTY")
+        raise InvalidInput(ErrorCode.PW_EMPTY)
     quota = validation.quota(data.quota) if data.quota is not None else (
         domain.default_user_quota or domain.max_user_quota
     )
@@ -164,7 +164,7 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
     email = addresses.member_address(email)
     actor = await require_account(ctx, email)
     if email == actor.username:
-        raise Forbidden("PERMISSION_DENIED", "an admin cannot delete its own account")
+        raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot delete its own account")
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     delete_date = deletion_date(days)
     async with ctx.throttles.clearing(email):
@@ -180,7 +180,9 @@ async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> 
     domain = addresses.domain_name(domain)
     actor = require_domain(ctx, domain)
     if data.name is not None or data.quota is not None or data.employee_id is not None:
-        raise InvalidInput("INVALID_PARAMETER", "only status, language, transport and password apply to all users")
+        raise InvalidInput(
+            ErrorCode.INVALID_PARAMETER, "only status, language, transport and password apply to all users"
+        )
     changes = UserChanges(
         language=None if data.language is None else validation.language(data.language),
         transport=None if data.transport is None else validation.transport(data.transport),
@@ -189,7 +191,7 @@ async def update_domain_users(*, ctx: Context, domain: str, data: UserInput) -> 
     if data.password is not None or data.password_hash is not None:
         await set_domain_password(ctx=ctx, domain=domain, password=data.password, password_hash=data.password_hash)
     elif await ctx.domains.get_domain(domain) is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     skipped = await exceeding_users(ctx, actor, domain)
     updated = await ctx.users.update_domain_users(domain, changes, skip=skipped)
     if changes.active is False:
@@ -208,10 +210,10 @@ async def set_domain_password(
     actor = require_domain(ctx, domain)
     target = await ctx.domains.get_domain(domain)
     if target is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     data = UserInput(password=password, password_hash=password_hash)
     if password is None and password_hash is None:
-        raise InvalidInput("PW_EMPTY")
+        raise InvalidInput(ErrorCode.PW_EMPTY)
     skipped = await exceeding_users(ctx, actor, domain)
     emails = [email for email in await ctx.users.user_emails(domain) if email not in skipped]
     scheme = ctx.settings.default_password_scheme

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import AccessPolicy
 
 MAX_NAME_LENGTH = 255
@@ -41,7 +41,7 @@ def display_name(value: str) -> str:
     """A display name or description: UTF-8 text without control characters, at most 255 characters."""
     text = value.strip()
     if len(text) > MAX_NAME_LENGTH or _CONTROL.search(text) or not is_storable(text):
-        raise InvalidInput("INVALID_NAME")
+        raise InvalidInput(ErrorCode.INVALID_NAME)
     return text
 
 
@@ -49,7 +49,7 @@ def language(value: str) -> str:
     """A locale such as ``en_US`` or ``de``; empty means "not set"."""
     text = value.strip()
     if text and not _LANGUAGE.fullmatch(text):
-        raise InvalidInput("INVALID_LANGUAGE")
+        raise InvalidInput(ErrorCode.INVALID_LANGUAGE)
     return text
 
 
@@ -57,28 +57,28 @@ def transport(value: str) -> str:
     """A Postfix transport such as ``dovecot`` or ``relay:[192.0.2.1]:25``; empty means the default."""
     text = value.strip()
     if text and (len(text) > MAX_TRANSPORT_LENGTH or not _TRANSPORT.fullmatch(text)):
-        raise InvalidInput("INVALID_TRANSPORT")
+        raise InvalidInput(ErrorCode.INVALID_TRANSPORT)
     return text
 
 
 def quota(value: int) -> int:
     """A quota in MB: 0 (unlimited) or more."""
     if value < 0 or value > MAX_QUOTA_MB:
-        raise InvalidInput("INVALID_QUOTA")
+        raise InvalidInput(ErrorCode.INVALID_QUOTA)
     return value
 
 
 def account_limit(value: int) -> int:
     """A maximum number of accounts: -1 none allowed, 0 unlimited, else the limit."""
     if value < -1 or value > MAX_COUNT:
-        raise InvalidInput("INVALID_PARAMETER")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER)
     return value
 
 
 def password_length(value: int) -> int:
     """A password length bound: 0 means "use the global setting"."""
     if value < 0 or value > 1024:
-        raise InvalidInput("INVALID_PARAMETER")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER)
     return value
 
 
@@ -92,4 +92,4 @@ def access_policy(value: str) -> str:
     try:
         return AccessPolicy(text).value
     except ValueError:
-        raise InvalidInput("INVALID_ACCESS_POLICY") from None
+        raise InvalidInput(ErrorCode.INVALID_ACCESS_POLICY) from None

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.backends.sql.engine import is_unavailable
-from gateway.errors import BackendUnavailable, Forbidden, GatewayError
+from gateway.errors import BackendUnavailable, ErrorCode, Forbidden, GatewayError
 from gateway.model import Actor
 from gateway.request_context import end_session, request_context, start_session
 from gateway.resolvers.access import require_actor
@@ -29,12 +29,12 @@ def check_client(request: Request) -> None:
     """``API_DISABLED`` when the API is off; ``NOT_AUTHORIZED`` for clients outside RESTFUL_API_CLIENTS."""
     settings = request.app.state.settings
     if not settings.enable_restful_api:
-        raise Forbidden("API_DISABLED")
+        raise Forbidden(ErrorCode.API_DISABLED)
     if settings.restrict_api_access:
         peer = request.client.host if request.client else None
         client = client_address(peer, request.headers.get("x-forwarded-for"), request.app.state.trusted_proxies)
         if not is_allowed(client, request.app.state.api_clients):
-            raise Forbidden("NOT_AUTHORIZED")
+            raise Forbidden(ErrorCode.NOT_AUTHORIZED)
 
 
 def endpoint(route: ApiRoute) -> Endpoint:
@@ -89,6 +89,6 @@ def internal_error(request: Request, exc: Exception) -> Response:
     request_id = uuid.uuid4().hex[:12]
     log.exception("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
     style = request.app.state.settings.api_envelope
-    response = envelope.failure(style, "INTERNAL_ERROR", 500)
+    response = envelope.failure(style, ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.http_status)
     response.headers["X-Request-ID"] = request_id
     return response

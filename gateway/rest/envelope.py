@@ -12,6 +12,8 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from gateway.errors import ErrorCode
+
 Style = Literal["classic", "pro"]
 _MISSING = object()
 
@@ -27,7 +29,7 @@ def success(style: Style, data: Any = _MISSING, status: int = 200) -> JSONRespon
     return JSONResponse(body, status_code=status)
 
 
-def failure(style: Style, code: str, status: int) -> JSONResponse:
+def failure(style: Style, code: ErrorCode, status: int) -> JSONResponse:
     return JSONResponse({_key(style, "success"): False, _key(style, "msg"): code}, status_code=status)
 
 

@@ -15,7 +15,7 @@ from starlette.datastructures import Headers
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.resolvers.validation import is_storable, is_utf8
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -49,7 +49,7 @@ class Params:
             elif content_type in FORM_TYPES:
                 items = await _form_items(request.headers, content_type, body)
             else:
-                raise InvalidInput("INVALID_PARAMETER", f"unsupported content type {content_type!r}")
+                raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"unsupported content type {content_type!r}")
             for key, value in items:
                 _put(values, key, value)
         return cls(values)
@@ -58,13 +58,13 @@ class Params:
         """Refuse parameters this endpoint does not know."""
         unknown = sorted(set(self._values) - set(allowed))
         if unknown:
-            raise InvalidInput("INVALID_PARAMETER", f"unknown parameter(s): {', '.join(unknown)}")
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"unknown parameter(s): {', '.join(unknown)}")
 
     def text(self, *names: str) -> str | None:
         """The value of the first of ``names`` given (old and new names alike); both given must agree."""
         found = [self._values[name] for name in names if name in self._values]
         if len(set(found)) > 1:
-            raise InvalidInput("INVALID_PARAMETER", f"{' and '.join(names)} disagree")
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{' and '.join(names)} disagree")
         return found[0] if found else None
 
     def integer(self, *names: str) -> int | None:
@@ -73,7 +73,7 @@ class Params:
             return None
         text = value.strip()
         if not _INTEGER.fullmatch(text):
-            raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be an integer")
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{names[0]} must be an integer")
         return int(text)
 
     def flag(self, *names: str) -> bool:
@@ -83,7 +83,7 @@ class Params:
             return False
         if value.strip().lower() in _TRUE:
             return True
-        raise InvalidInput("INVALID_PARAMETER", f"{names[0]} must be yes or no")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{names[0]} must be yes or no")
 
     def status(self, *names: str) -> bool | None:
         """``active`` / ``disabled`` as True / False."""
@@ -93,7 +93,7 @@ class Params:
         try:
             return _STATUS[value.strip().lower()]
         except KeyError:
-            raise InvalidInput("INVALID_ACCOUNT_STATUS") from None
+            raise InvalidInput(ErrorCode.INVALID_ACCOUNT_STATUS) from None
 
     def listing(self, *names: str) -> tuple[str, ...] | None:
         """A comma-separated list; empty string means an empty list."""
@@ -105,15 +105,15 @@ class Params:
 
 def _put(values: dict[str, str], key: str, value: str) -> None:
     if not is_storable(key):
-        raise InvalidInput("INVALID_PARAMETER", "a parameter name is not UTF-8 text")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a parameter name is not UTF-8 text")
     if key in values:
-        raise InvalidInput("INVALID_PARAMETER", f"{key} given more than once")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{key} given more than once")
     if len(values) >= MAX_FIELDS:
-        raise InvalidInput("INVALID_PARAMETER", f"more than {MAX_FIELDS} parameters")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"more than {MAX_FIELDS} parameters")
     if len(value) > MAX_VALUE_LENGTH:
-        raise InvalidInput("INVALID_PARAMETER", f"{key} is too long")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{key} is too long")
     if not is_utf8(value):  # NUL and other control characters get the code of the value they spoil
-        raise InvalidInput("INVALID_PARAMETER", f"{key} is not UTF-8 text")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{key} is not UTF-8 text")
     values[key] = value
 
 
@@ -121,17 +121,17 @@ async def _body(request: Request) -> bytes:
     """The body, refused as soon as it passes ``MAX_BODY_BYTES`` (announced or streamed)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise InvalidInput("REQUEST_TOO_LARGE")
+        raise InvalidInput(ErrorCode.REQUEST_TOO_LARGE)
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in request.stream():
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                raise InvalidInput("REQUEST_TOO_LARGE")
+                raise InvalidInput(ErrorCode.REQUEST_TOO_LARGE)
             chunks.append(chunk)
     except ClientDisconnect:
-        raise InvalidInput("INVALID_PARAMETER", "the client went away mid-body") from None
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "the client went away mid-body") from None
     return b"".join(chunks)
 
 
@@ -151,11 +151,11 @@ async def _form_items(headers: Headers, content_type: str, body: bytes) -> list[
     try:
         form = await parser.parse()
     except MultiPartException as exc:
-        raise InvalidInput("INVALID_PARAMETER", exc.message) from None
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, exc.message) from None
     items: list[tuple[str, str]] = []
     for key, item in form.multi_items():
         if not isinstance(item, str):
-            raise InvalidInput("INVALID_PARAMETER", f"{key}: files are not accepted")
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{key}: files are not accepted")
         items.append((key, item))
     return items
 
@@ -164,9 +164,9 @@ def _json_items(body: bytes) -> list[tuple[str, str]]:
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise InvalidInput("INVALID_PARAMETER", "malformed JSON body") from None
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "malformed JSON body") from None
     if not isinstance(data, dict):
-        raise InvalidInput("INVALID_PARAMETER", "the JSON body must be an object")
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "the JSON body must be an object")
     items: list[tuple[str, str]] = []
     for key, value in data.items():
         if isinstance(value, bool):
@@ -176,5 +176,5 @@ def _json_items(body: bytes) -> list[tuple[str, str]]:
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             items.append((key, ",".join(value)))
         else:
-            raise InvalidInput("INVALID_PARAMETER", f"{key}: unsupported JSON value")
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{key}: unsupported JSON value")
     return items

@@ -24,6 +24,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from gateway.errors import ErrorCode
 from gateway.graphiql import ASSETS_URL, graphiql_page
 from gateway.request_context import request_context
 from gateway.schema.body import MALFORMED, TOO_LARGE, BodyRefused, decode_operation, read_body, refusal, replaying
@@ -40,7 +41,7 @@ log = logging.getLogger("gateway.graphql")
 
 ENDPOINT = "/graphql"
 # The codes of the refusals strawberry's view makes before execution, by HTTP status.
-_REQUEST_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: TOO_LARGE}
+_REQUEST_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 413: TOO_LARGE}
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*\Z", re.DOTALL)
 
 

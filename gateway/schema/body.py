@@ -12,17 +12,18 @@ import json
 from starlette.responses import JSONResponse
 from starlette.types import Message, Receive, Scope
 
+from gateway.errors import ErrorCode
 from gateway.rest.params import MAX_BODY_BYTES
 
 MAX_JSON_DEPTH = 64
-TOO_LARGE = "REQUEST_TOO_LARGE"
-MALFORMED = "INVALID_PARAMETER"
+TOO_LARGE = ErrorCode.REQUEST_TOO_LARGE
+MALFORMED = ErrorCode.INVALID_PARAMETER
 
 
 class BodyRefused(Exception):
     """The request cannot be read as one GraphQL operation."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -32,7 +33,7 @@ class BodyRefused(Exception):
         return refusal(self.status, self.code, self.message)
 
 
-def refusal(status: int, code: str, message: str) -> JSONResponse:
+def refusal(status: int, code: ErrorCode, message: str) -> JSONResponse:
     """A request error before any execution: no ``data``, one error with its code."""
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 

@@ -47,9 +47,10 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import SchemaExtension
 from strawberry.types.execution import ExecutionContext
 
+from gateway.errors import ErrorCode
 from gateway.resolvers.dashboard import MAX_PAGE_SIZE
 
-CODE = "QUERY_TOO_COSTLY"
+CODE = ErrorCode.QUERY_TOO_COSTLY
 PAGE_ARGUMENT = "first"
 # Lists of objects that are not connections, with the most items they hold.
 LIST_BOUNDS = {"Query.globalThrottles": 2, "User.throttles": 2}

@@ -14,7 +14,7 @@ import uuid
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from gateway.errors import GatewayError
+from gateway.errors import ErrorCode, GatewayError
 
 log = logging.getLogger("gateway.graphql")
 
@@ -48,5 +48,5 @@ class GatewayErrors(MaskErrors):
         request_id = uuid.uuid4().hex[:12]
         log.error("graphql request %s failed at %s", request_id, error.path, exc_info=original)
         return _with_extensions(
-            error, "Internal server error", {"code": "INTERNAL_ERROR", "requestId": request_id}
+            error, "Internal server error", {"code": ErrorCode.INTERNAL_ERROR, "requestId": request_id}
         )

@@ -21,7 +21,7 @@ from gateway.backends.ldap.mapping import (
 )
 from gateway.backends.ldap.store import DirectoryPort
 from gateway.backends.ldap.users import holders
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.model import Alias
 
 ALIAS = object_class("mailAlias")
@@ -46,20 +46,20 @@ def fetch_aliases(directory: Directory, tree: Tree, domain: str, active: bool | 
 def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
     domain = domain_from_entry(require_domain(directory, tree, alias.domain))
     if holders(directory, tree, alias.address):
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name])
     journal.add(directory, tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, aliases=after.aliases - 1))
     if holders(directory, tree, alias.address) > 1:
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
 
 
 def update_alias(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:
     """One modify of the alias entry: name, policy, status and members at once."""
     entry = fetch_alias_entry(directory, tree, address)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     current = alias_from_entry(entry, alias_members(entry))
     journal.replace(directory, entry, alias_changes(current, apply(current), with_members=True))
 
@@ -67,7 +67,7 @@ def update_alias(directory: Directory, tree: Tree, journal: Journal, address: st
 def delete_alias(directory: Directory, tree: Tree, journal: Journal, address: str) -> None:
     entry = fetch_alias_entry(directory, tree, address)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     journal.delete_tree(directory, directory.search(entry.dn, "(objectClass=*)", attributes=["*"]))
 
 

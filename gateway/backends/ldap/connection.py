@@ -9,7 +9,7 @@ in turn, so a queue of requests ends together instead of one timeout after
 another.
 
 LDAP result codes become gateway errors: noSuchObject ``NotFound``,
-entryAlreadyExists ``Conflict("ALREADY_EXISTS")``, and
+entryAlreadyExists ``Conflict(ErrorCode.ALREADY_EXISTS)``, and
 insufficientAccessRights ``BackendUnavailable``: the gateway binds as one
 service account and checks each admin's rights itself, so a refusal means
 the directory's ACLs or the bind DN are wrong for the whole service, not
@@ -34,7 +34,7 @@ from ldap3.utils.dn import parse_dn  # type: ignore[import-untyped]
 
 from gateway.backends.ldap.dn import leading_rdn, rdn_fits
 from gateway.backends.ldap.entry import Entry, Values
-from gateway.errors import BackendUnavailable, Conflict, GatewayError, InvalidInput, NotFound
+from gateway.errors import BackendUnavailable, Conflict, ErrorCode, GatewayError, InvalidInput, NotFound
 
 T = TypeVar("T")
 
@@ -61,7 +61,7 @@ ALL_ATTRIBUTES = ldap3.ALL_ATTRIBUTES
 ADD, DELETE, REPLACE = ldap3.MODIFY_ADD, ldap3.MODIFY_DELETE, ldap3.MODIFY_REPLACE
 
 # the refusal of a name too long for the directory, by the attribute that names the entry
-TOO_LONG = {"domainname": "INVALID_DOMAIN_NAME", "mail": "INVALID_MAIL"}
+TOO_LONG = {"domainname": ErrorCode.INVALID_DOMAIN_NAME, "mail": ErrorCode.INVALID_MAIL}
 
 # failures of the connection itself, after which it is thrown away
 CONNECTION_ERRORS = (ldap_errors.LDAPCommunicationError, ldap_errors.LDAPResponseTimeoutError, OSError)
@@ -76,7 +76,7 @@ def raise_for_result(result: Mapping[str, Any]) -> None:
     if code == NO_SUCH_OBJECT:
         raise NotFound(detail=detail)
     if code == ENTRY_ALREADY_EXISTS:
-        raise Conflict("ALREADY_EXISTS", detail=detail)
+        raise Conflict(ErrorCode.ALREADY_EXISTS, detail=detail)
     if code in SERVER_TROUBLE:
         raise BackendUnavailable(detail=f"directory refused the gateway: {detail}")
     raise GatewayError(detail=f"directory error {detail}")
@@ -147,7 +147,8 @@ class Directory:
         """
         if not rdn_fits(dn):
             attribute = leading_rdn(dn).partition("=")[0].lower()
-            raise InvalidInput(TOO_LONG.get(attribute, "INVALID_PARAMETER"), f"{dn} is too long for the directory")
+            code = TOO_LONG.get(attribute, ErrorCode.INVALID_PARAMETER)
+            raise InvalidInput(code, f"{dn} is too long for the directory")
         values = {name: value for name, value in attributes.items() if value not in ("", [], ())}
         classes = next(values.pop(name) for name in list(values) if name.lower() == "objectclass")
         self._done(self._conn.add(dn, classes, values))

@@ -24,7 +24,7 @@ from gateway.backends.ldap.mapping import (
     status,
 )
 from gateway.backends.ldap.store import DirectoryPort, Write
-from gateway.errors import Conflict, NotFound, NotSupported
+from gateway.errors import Conflict, ErrorCode, NotFound, NotSupported
 from gateway.model import Domain, DomainChanges, DomainUsage, UsedQuota
 
 T = TypeVar("T")
@@ -59,7 +59,7 @@ def fetch_domain(directory: Directory, tree: Tree, name: str) -> Entry | None:
 def require_domain(directory: Directory, tree: Tree, name: str) -> Entry:
     entry = fetch_domain(directory, tree, name)
     if entry is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return entry
 
 
@@ -118,14 +118,14 @@ def refresh_counters(directory: Directory, tree: Tree, journal: Journal, name: s
 
 def _refuse_quota(changes: DomainChanges) -> None:
     if changes.quota:
-        raise NotSupported("NOT_SUPPORTED", "iRedMail's LDAP backend stores no total quota per domain")
+        raise NotSupported(ErrorCode.NOT_SUPPORTED, "iRedMail's LDAP backend stores no total quota per domain")
 
 
 def create_domain(directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges) -> None:
     """The mailDomain entry and its ou=Users, Groups, Aliases and Externals."""
     _refuse_quota(changes)
     if is_hosted(directory, tree, name):
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
     dn = tree.domain_dn(name)
     journal.add(directory, dn, domain_attributes(name, changes))
     for container in CONTAINERS:

@@ -27,7 +27,7 @@ from gateway.backends.ldap.mapping import (
 )
 from gateway.backends.ldap.store import DirectoryPort
 from gateway.backends.ldap.users import holders
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.model import Alias
 
 MEMBERSHIP = "memberOfGroup"
@@ -55,20 +55,20 @@ def fetch_list(directory: Directory, tree: Tree, address: str) -> Alias | None:
 def create_list(directory: Directory, tree: Tree, journal: Journal, maillist: Alias, check: DomainCheck) -> None:
     domain = domain_from_entry(require_domain(directory, tree, maillist.domain))
     if holders(directory, tree, maillist.address):
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name])
     journal.add(directory, tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, lists=after.lists - 1))
     if holders(directory, tree, maillist.address) > 1:
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
     add_members(directory, tree, journal, maillist.address, maillist.members, domain.active)
 
 
 def update_list(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:
     entry = fetch_list_entry(directory, tree, address)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     current = alias_from_entry(entry, members_of(directory, tree, address))
     updated = apply(current)
     journal.replace(directory, entry, alias_changes(current, updated, with_members=False))
@@ -83,7 +83,7 @@ def delete_list(directory: Directory, tree: Tree, journal: Journal, address: str
     """Remove the list from its members' entries, then the list entry."""
     entry = fetch_list_entry(directory, tree, address)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     for member in member_entries(directory, tree, address):
         _leave(directory, journal, member, address)
     journal.delete_tree(directory, directory.search(entry.dn, "(objectClass=*)", attributes=["*"]))

@@ -25,7 +25,7 @@ from gateway.backends.ldap.mapping import (
     user_from_entry,
 )
 from gateway.backends.ldap.store import DirectoryPort, Write
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges
 
@@ -90,14 +90,14 @@ def create_user(directory: Directory, tree: Tree, journal: Journal, user: NewUse
     """Add the user's entry after the checks, then check again: LDAP cannot lock the domain."""
     domain = domain_from_entry(require_domain(directory, tree, user.domain))
     if holders(directory, tree, user.email):
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name], None)
     journal.add(directory, tree.user_dn(user.email), user_attributes(user, domain.active))
     # a concurrent writer may have taken the address or the last free place meanwhile
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, users=after.users - 1, allocated_quota=after.allocated_quota - user.quota), None)
     if holders(directory, tree, user.email) > 1:
-        raise Conflict("ALREADY_EXISTS")
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
 
 
 def update_user(
@@ -112,7 +112,7 @@ def update_user(
     domain = domain_from_entry(require_domain(directory, tree, domain_name))
     entry = fetch_user_entry(directory, tree, email)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     current = user_from_entry(entry, admin_names(directory, tree))
     check(domain, usage(directory, tree, [domain.name])[domain.name], current)
     journal.replace(directory, entry, user_changes(email, changes))
@@ -148,7 +148,7 @@ def delete_user(
     """Remove the user's subtree and its address from every entry naming it; returns its mailbox."""
     entry = fetch_user_entry(directory, tree, email)
     if entry is None:
-        raise NotFound("NO_SUCH_ACCOUNT")
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
     forget_address(directory, tree, journal, email)
     journal.delete_tree(directory, directory.search(entry.dn, "(objectClass=*)", attributes=["*"]))
     maildir = entry.first("homeDirectory")

@@ -16,7 +16,7 @@ from gateway.backends.sql.engine import retried
 from gateway.backends.sql.mailboxes import address_taken
 from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.model import Alias
 
 
@@ -151,7 +151,7 @@ class SqlAliases(SqlPort):
         async with self.writing() as conn:
             domain = await locked_domain(conn, alias.domain)
             if await address_taken(conn, alias.address):
-                raise Conflict("ALREADY_EXISTS")
+                raise Conflict(ErrorCode.ALREADY_EXISTS)
             usage = (await domain_usage(conn, [alias.domain]))[alias.domain]
             check(domain, usage)
             await insert_alias(conn, alias)
@@ -161,12 +161,12 @@ class SqlAliases(SqlPort):
         async with self.writing() as conn:
             current = await fetch_alias(conn, address, lock=True)
             if current is None:
-                raise NotFound("NO_SUCH_ACCOUNT")
+                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await update_alias_row(conn, current, apply(current))
 
     @retried
     async def delete_alias(self, address: str) -> None:
         async with self.writing() as conn:
             if await fetch_alias(conn, address, lock=True) is None:
-                raise NotFound("NO_SUCH_ACCOUNT")
+                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await delete_alias_rows(conn, address)

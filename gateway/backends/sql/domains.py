@@ -15,7 +15,7 @@ from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.settings_column import format_settings, parse_settings, setting_int
 from gateway.clock import utcnow
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.model import Domain, DomainChanges, DomainUsage
 
 SETTING_KEYS = {
@@ -232,7 +232,7 @@ async def locked_domain(conn: AsyncConnection, name: str) -> Domain:
     """The domain's row, locked until the transaction ends; ``NO_SUCH_DOMAIN`` when not hosted."""
     domain = await fetch_domain(conn, name, lock=True)
     if domain is None:
-        raise NotFound("NO_SUCH_DOMAIN")
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
     return domain
 
 
@@ -255,7 +255,7 @@ class SqlDomains(SqlPort):
     async def create_domain(self, name: str, changes: DomainChanges) -> None:
         async with self.writing() as conn:
             if await is_hosted(conn, name):
-                raise Conflict("ALREADY_EXISTS")
+                raise Conflict(ErrorCode.ALREADY_EXISTS)
             await insert_domain(conn, name, changes)
 
     @retried

@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
 
-from gateway.errors import BackendUnavailable, ConfigurationError, Conflict, GatewayError
+from gateway.errors import BackendUnavailable, ConfigurationError, Conflict, ErrorCode, GatewayError
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +296,6 @@ def retried(write: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine
                 log.info("%s: transaction aborted (%s), attempt %d", write.__qualname__, exc.orig, attempt)
             # spread the contenders out, a little more each time
             await anyio.sleep(random.uniform(0, 0.01 * 2**attempt))
-        raise Conflict("CONCURRENT_CHANGE", f"{write.__qualname__}: aborted {WRITE_ATTEMPTS} times")
+        raise Conflict(ErrorCode.CONCURRENT_CHANGE, f"{write.__qualname__}: aborted {WRITE_ATTEMPTS} times")
 
     return run

@@ -15,7 +15,7 @@ from gateway.backends.sql.domains import domain_usage, locked_domain, record_del
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges
 
@@ -263,7 +263,7 @@ class SqlUsers(SqlPort):
         async with self.writing() as conn:
             domain = await locked_domain(conn, user.domain)
             if await address_taken(conn, user.email):
-                raise Conflict("ALREADY_EXISTS")
+                raise Conflict(ErrorCode.ALREADY_EXISTS)
             usage = (await domain_usage(conn, [user.domain]))[user.domain]
             check(domain, usage, None)
             await insert_user(conn, user)
@@ -274,7 +274,7 @@ class SqlUsers(SqlPort):
             domain = await locked_domain(conn, domain_name)
             current = await fetch_user(conn, email, lock=True)
             if current is None:
-                raise NotFound("NO_SUCH_ACCOUNT")
+                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             usage = (await domain_usage(conn, [domain_name]))[domain_name]
             check(domain, usage, current)
             await update_user_row(conn, email, changes)
@@ -295,5 +295,5 @@ class SqlUsers(SqlPort):
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
         async with self.writing() as conn:
             if await fetch_user(conn, email, lock=True) is None:
-                raise NotFound("NO_SUCH_ACCOUNT")
+                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)

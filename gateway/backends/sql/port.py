@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.backends.sql.engine import unavailability_translated, write_transaction
-from gateway.errors import Conflict
+from gateway.errors import Conflict, ErrorCode
 
 
 class SqlPort:
@@ -32,4 +32,4 @@ class SqlPort:
                 yield conn
         except IntegrityError:
             # a concurrent writer created the same key between our check and our insert
-            raise Conflict("ALREADY_EXISTS") from None
+            raise Conflict(ErrorCode.ALREADY_EXISTS) from None

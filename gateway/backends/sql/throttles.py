@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import is_retryable, retried, unavailability_translated, write_transaction
 from gateway.backends.sql.port import SqlPort
-from gateway.errors import Conflict
+from gateway.errors import Conflict, ErrorCode
 from gateway.model import Throttle
 
 log = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ class SqlThrottles(SqlPort):
         except Exception as exc:
             if not body_done:
                 if is_retryable(exc):  # the removal lost a deadlock; the block has not run
-                    raise Conflict("CONCURRENT_CHANGE", f"removing the throttles of {label}") from exc
+                    raise Conflict(ErrorCode.CONCURRENT_CHANGE, f"removing the throttles of {label}") from exc
                 raise
             self.unconfirmed.update(removed)
             log.error(
