@@ -89,7 +89,9 @@ class Mutation:
 
     @strawberry.mutation
     async def update_alias(self, info: GatewayInfo, email: str, input: AliasInput) -> Alias:
-        return Alias(model=await aliases.update_alias(ctx=info.context.resolver, address=email, data=input.to_data()))
+        return Alias(
+            model=await aliases.update_alias(ctx=info.context.resolver, address=email, data=input.to_data())
+        )
 
     @strawberry.mutation
     async def delete_alias(self, info: GatewayInfo, email: str) -> bool:
@@ -97,7 +99,9 @@ class Mutation:
         return True
 
     @strawberry.mutation
-    async def create_mailing_list(self, info: GatewayInfo, email: str, input: AliasInput | None = None) -> MailingList:
+    async def create_mailing_list(
+        self, info: GatewayInfo, email: str, input: AliasInput | None = None
+    ) -> MailingList:
         data = (input or AliasInput()).to_data()
         return MailingList(model=await maillists.create_maillist(ctx=info.context.resolver, address=email, data=data))
 
