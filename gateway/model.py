@@ -32,6 +32,17 @@ class ThrottleKind(StrEnum):
     OUTBOUND = "outbound"
 
 
+class AccountStatus(StrEnum):
+    """Whether a domain or account is in service (iRedMail's ``active`` flag, LDAP ``accountStatus``)."""
+
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+    @classmethod
+    def of(cls, active: bool) -> AccountStatus:
+        return cls.ACTIVE if active else cls.DISABLED
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is asking: an admin and the domains it may manage."""

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.model import DomainChanges
+from gateway.model import AccessPolicy, AccountStatus, DomainChanges
 from gateway.resolvers.aliases import AliasInput as AliasData
 from gateway.resolvers.throttles import ThrottleInput as ThrottleData
 from gateway.resolvers.users import UserInput as UserData
-from gateway.schema.types import BigInt
+from gateway.schema.enums import account_active
+from gateway.schema.types import ACTIVE_DEPRECATED, BigInt
 
 
 @strawberry.input
 class DomainInput:
     description: str | None = None
-    active: bool | None = None
+    status: AccountStatus | None = None
+    active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     transport: str | None = None
     quota: BigInt | None = None
     max_users: int | None = None
@@ -27,7 +29,9 @@ class DomainInput:
     default_language: str | None = None
 
     def to_changes(self) -> DomainChanges:
-        return DomainChanges(**vars(self))
+        values = vars(self) | {"active": account_active(self.status, self.active)}
+        del values["status"]
+        return DomainChanges(**values)
 
 
 @strawberry.input
@@ -38,28 +42,34 @@ class UserInput:
     language: str | None = None
     quota: BigInt | None = None
     transport: str | None = None
-    active: bool | None = None
+    status: AccountStatus | None = None
+    active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     employee_id: str | None = None
 
     def to_data(self) -> UserData:
-        return UserData(**vars(self))
+        values = vars(self) | {"active": account_active(self.status, self.active)}
+        del values["status"]
+        return UserData(**values)
 
 
 @strawberry.input
 class DomainUsersInput:
-    active: bool | None = None
+    status: AccountStatus | None = None
+    active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     language: str | None = None
     transport: str | None = None
 
     def to_data(self) -> UserData:
-        return UserData(active=self.active, language=self.language, transport=self.transport)
+        active = account_active(self.status, self.active)
+        return UserData(active=active, language=self.language, transport=self.transport)
 
 
 @strawberry.input
 class AliasInput:
     name: str | None = None
-    access_policy: str | None = None
-    active: bool | None = None
+    access_policy: AccessPolicy | None = None
+    status: AccountStatus | None = None
+    active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     members: list[str] | None = None
     add_members: list[str] | None = None
     remove_members: list[str] | None = None
@@ -68,7 +78,7 @@ class AliasInput:
         return AliasData(
             name=self.name,
             access_policy=self.access_policy,
-            active=self.active,
+            active=account_active(self.status, self.active),
             members=None if self.members is None else tuple(self.members),
             add_members=tuple(self.add_members or ()),
             remove_members=tuple(self.remove_members or ()),

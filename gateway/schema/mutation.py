@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.model import Actor
+from gateway.model import Actor, ThrottleKind
 from gateway.request_context import end_session, start_session
 from gateway.resolvers import aliases, auth, domains, maillists, throttles, users
 from gateway.schema.inputs import AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
@@ -117,7 +117,7 @@ class Mutation:
         return True
 
     @strawberry.mutation(description="Create or replace the throttle of `global`, a domain or an address.")
-    async def set_throttle(self, info: GatewayInfo, account: str, kind: str, input: ThrottleInput) -> Throttle:
+    async def set_throttle(self, info: GatewayInfo, account: str, kind: ThrottleKind, input: ThrottleInput) -> Throttle:
         return Throttle(
             model=await throttles.set_throttle(
                 ctx=info.context.resolver, target=account, kind=kind, data=input.to_data()
@@ -125,6 +125,6 @@ class Mutation:
         )
 
     @strawberry.mutation
-    async def delete_throttle(self, info: GatewayInfo, account: str, kind: str) -> bool:
+    async def delete_throttle(self, info: GatewayInfo, account: str, kind: ThrottleKind) -> bool:
         await throttles.delete_throttle(ctx=info.context.resolver, target=account, kind=kind)
         return True

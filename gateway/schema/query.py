@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import strawberry
 
+from gateway.model import ThrottleKind
 from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
+from gateway.schema.enums import account_active
 from gateway.schema.types import (
+    ActiveFilter,
     Admin,
     Alias,
     Connection,
@@ -15,6 +18,7 @@ from gateway.schema.types import (
     GatewayInfo,
     MailingList,
     Stats,
+    StatusFilter,
     Throttle,
     User,
     connection,
@@ -38,9 +42,10 @@ class Query:
         first: int = 20,
         after: str | None = None,
         search: str | None = None,
-        active: bool | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
     ) -> Connection[Domain]:
-        query = dashboard.page_query(first, after, search, active)
+        query = dashboard.page_query(first, after, search, account_active(status, active))
         page = await dashboard.domains_page(ctx=info.context.resolver, query=query)
         return connection(page, Domain, "name")
 
@@ -56,10 +61,11 @@ class Query:
         first: int = 20,
         after: str | None = None,
         search: str | None = None,
-        active: bool | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
     ) -> Connection[User]:
         found = await domains.get_domain(ctx=info.context.resolver, name=domain)
-        query = dashboard.page_query(first, after, search, active)
+        query = dashboard.page_query(first, after, search, account_active(status, active))
         page = await info.context.loaders.users.load((found.name, query))
         return connection(page, User, "email")
 
@@ -75,10 +81,11 @@ class Query:
         first: int = 20,
         after: str | None = None,
         search: str | None = None,
-        active: bool | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
     ) -> Connection[Alias]:
         found = await domains.get_domain(ctx=info.context.resolver, name=domain)
-        query = dashboard.page_query(first, after, search, active)
+        query = dashboard.page_query(first, after, search, account_active(status, active))
         page = await info.context.loaders.aliases.load((found.name, query))
         return connection(page, Alias, "address")
 
@@ -86,15 +93,15 @@ class Query:
     async def mailing_list(self, info: GatewayInfo, email: str) -> MailingList:
         return MailingList(model=await maillists.get_maillist(ctx=info.context.resolver, address=email))
 
-    @strawberry.field(description="The throttle of `global`, a domain or an address, of kind inbound or outbound.")
-    async def throttle(self, info: GatewayInfo, account: str, kind: str) -> Throttle | None:
+    @strawberry.field(description="The throttle of `global`, a domain or an address, of one kind.")
+    async def throttle(self, info: GatewayInfo, account: str, kind: ThrottleKind) -> Throttle | None:
         found = await throttles.get_throttle(ctx=info.context.resolver, target=account, kind=kind)
         return Throttle(model=found) if found else None
 
     @strawberry.field
     async def global_throttles(self, info: GatewayInfo) -> list[Throttle]:
         result = []
-        for kind in ("inbound", "outbound"):
+        for kind in ThrottleKind:
             found = await throttles.get_throttle(ctx=info.context.resolver, target=GLOBAL, kind=kind)
             if found:
                 result.append(Throttle(model=found))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Generic, NewType, TypeVar
+from typing import Annotated, Generic, NewType, TypeVar
 
 import strawberry
 from graphql.error import GraphQLError
@@ -13,9 +13,11 @@ from strawberry.types import Info
 from strawberry.types.scalar import ScalarDefinition
 
 from gateway import model
+from gateway.model import AccessPolicy, AccountStatus, ThrottleKind
 from gateway.resolvers.dashboard import encode_cursor, page_query
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
+from gateway.schema.enums import account_active, stored_access_policy
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -44,6 +46,15 @@ T = TypeVar("T")
 M = TypeVar("M")
 N = TypeVar("N")
 GatewayInfo = Info[GatewayContext, None]
+
+ACTIVE_DEPRECATED = "Use status."
+StatusFilter = Annotated[AccountStatus | None, strawberry.argument(description="Only those in this status.")]
+ActiveFilter = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="true: only active ones; false: only disabled ones.", deprecation_reason=ACTIVE_DEPRECATED
+    ),
+]
 
 
 @strawberry.type
@@ -108,8 +119,8 @@ class Throttle:
         return "domain" if self.model.account.startswith("@") else "user"
 
     @strawberry.field
-    def kind(self) -> str:
-        return self.model.kind
+    def kind(self) -> ThrottleKind:
+        return ThrottleKind(self.model.kind.lower())
 
     @strawberry.field
     def priority(self) -> int:
@@ -136,7 +147,7 @@ class Throttle:
         return BigInt(self.model.max_rcpts)
 
 
-async def _throttle(info: GatewayInfo, account: str, kind: str) -> Throttle | None:
+async def _throttle(info: GatewayInfo, account: str, kind: ThrottleKind) -> Throttle | None:
     found = await info.context.loaders.throttles.load((account, kind))
     return Throttle(model=found) if found else None
 
@@ -154,6 +165,10 @@ class Domain:
         return self.model.description
 
     @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
     def active(self) -> bool:
         return self.model.active
 
@@ -230,9 +245,10 @@ class Domain:
         first: int = 20,
         after: str | None = None,
         search: str | None = None,
-        active: bool | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
     ) -> Connection[User]:
-        query = page_query(first, after, search, active)
+        query = page_query(first, after, search, account_active(status, active))
         page = await info.context.loaders.users.load((self.model.name, query))
         return connection(page, User, "email")
 
@@ -243,19 +259,20 @@ class Domain:
         first: int = 20,
         after: str | None = None,
         search: str | None = None,
-        active: bool | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
     ) -> Connection[Alias]:
-        query = page_query(first, after, search, active)
+        query = page_query(first, after, search, account_active(status, active))
         page = await info.context.loaders.aliases.load((self.model.name, query))
         return connection(page, Alias, "address")
 
     @strawberry.field
     async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, f"@{self.model.name}", "inbound")
+        return await _throttle(info, f"@{self.model.name}", ThrottleKind.INBOUND)
 
     @strawberry.field
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, f"@{self.model.name}", "outbound")
+        return await _throttle(info, f"@{self.model.name}", ThrottleKind.OUTBOUND)
 
     @strawberry.field(description="Accounts with admin rights on this domain.")
     async def admins(self, info: GatewayInfo) -> list[str]:
@@ -287,6 +304,10 @@ class User:
         return self.model.transport
 
     @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
     def active(self) -> bool:
         return self.model.active
 
@@ -330,17 +351,17 @@ class User:
 
     @strawberry.field(description="The user's own throttles: inbound, then outbound.")
     async def throttles(self, info: GatewayInfo) -> list[Throttle]:
-        keys = [(self.model.email, kind) for kind in ("inbound", "outbound")]
+        keys = [(self.model.email, kind) for kind in ThrottleKind]
         found = await info.context.loaders.throttles.load_many(keys)
         return [Throttle(model=throttle) for throttle in found if throttle is not None]
 
     @strawberry.field
     async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, self.model.email, "inbound")
+        return await _throttle(info, self.model.email, ThrottleKind.INBOUND)
 
     @strawberry.field
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, self.model.email, "outbound")
+        return await _throttle(info, self.model.email, ThrottleKind.OUTBOUND)
 
 
 @strawberry.type
@@ -355,11 +376,18 @@ class Alias:
     def name(self) -> str:
         return self.model.name
 
-    @strawberry.field
-    def access_policy(self) -> str:
-        return self.model.access_policy
+    @strawberry.field(
+        description="Who may send to this address; null when storage holds a policy outside the set, "
+        "written by another tool (REST shows the stored text)."
+    )
+    def access_policy(self) -> AccessPolicy | None:
+        return stored_access_policy(self.model.access_policy)
 
     @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
     def active(self) -> bool:
         return self.model.active
 
@@ -413,4 +441,3 @@ class Stats:
     allocated_quota: BigInt
     used_bytes: BigInt
     used_messages: BigInt
-

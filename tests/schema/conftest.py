@@ -15,6 +15,7 @@ from tests.rest.conftest import (  # noqa: F401  (fixtures shared with the REST 
     domain_api,
     ldap_admin_api,
     ldap_api,
+    ldap_domain_api,
     sql_admin_api,
     sql_api,
     sql_domain_api,

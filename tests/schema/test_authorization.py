@@ -35,14 +35,15 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
     """Every change of one mailbox: profile, status, password, deletion, per-account throttles."""
     return [
         ("updateUser", f'updateUser(email: "{email}", input: {{active: false}}) {{ email }}'),
+        ("updateUser", f'updateUser(email: "{email}", input: {{status: DISABLED}}) {{ email }}'),
         ("updateUser", f'updateUser(email: "{email}", input: {{name: "x", quota: 10}}) {{ email }}'),
         ("updateUser", f'updateUser(email: "{email}", input: {{password: "{PWNED}"}}) {{ email }}'),
         ("setUserPassword", f'setUserPassword(email: "{email}", password: "{PWNED}")'),
         ("deleteUser", f'deleteUser(email: "{email}")'),
         ("deleteUser", f'deleteUser(email: "{email}", keepMailboxDays: 3)'),
-        ("setThrottle", f'setThrottle(account: "{email}", kind: "outbound", input: {{period: 60}}) {{ period }}'),
-        ("setThrottle", f'setThrottle(account: "{email}", kind: "inbound", input: {{period: 1}}) {{ period }}'),
-        ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: "inbound")'),
+        ("setThrottle", f'setThrottle(account: "{email}", kind: OUTBOUND, input: {{period: 60}}) {{ period }}'),
+        ("setThrottle", f'setThrottle(account: "{email}", kind: INBOUND, input: {{period: 1}}) {{ period }}'),
+        ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: INBOUND)'),
     ]
 
 
@@ -51,6 +52,7 @@ OTHER_DOMAIN = [
     ("createUser", f'createUser(email: "new@b.com", input: {{password: "{STRONG}"}}) {{ email }}'),
     *_account_mutations(KIM),
     ("updateDomainUsers", 'updateDomainUsers(domain: "b.com", input: {active: false})'),
+    ("updateDomainUsers", 'updateDomainUsers(domain: "b.com", input: {status: DISABLED})'),
     ("updateDomainUsers", 'updateDomainUsers(domain: "b.com", input: {language: "de_DE"})'),
     ("setDomainUsersPassword", f'setDomainUsersPassword(domain: "b.com", password: "{PWNED}")'),
     ("createAlias", f'createAlias(email: "new@b.com", input: {{members: ["{KIM}"]}}) {{ email }}'),
@@ -59,8 +61,8 @@ OTHER_DOMAIN = [
     ("createMailingList", f'createMailingList(email: "new@b.com", input: {{members: ["{KIM}"]}}) {{ email }}'),
     ("updateMailingList", f'updateMailingList(email: "list@b.com", input: {{addMembers: ["{PLAIN}"]}}) {{ email }}'),
     ("deleteMailingList", 'deleteMailingList(email: "list@b.com")'),
-    ("setThrottle", 'setThrottle(account: "b.com", kind: "inbound", input: {period: 1}) { period }'),
-    ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: "inbound")'),
+    ("setThrottle", 'setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period }'),
+    ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: INBOUND)'),
 ]
 EXCEEDING_ACCOUNTS = [
     *(mutation for email in EXCEEDING for mutation in _account_mutations(email)),
@@ -70,11 +72,12 @@ GLOBAL_OBJECTS = [
     ("createDomain", 'createDomain(name: "new.com") { name }'),
     ("updateDomain", 'updateDomain(name: "a.com", input: {maxUsers: 100}) { name }'),
     ("updateDomain", 'updateDomain(name: "a.com", input: {active: false}) { name }'),
+    ("updateDomain", 'updateDomain(name: "a.com", input: {status: DISABLED}) { name }'),
     ("updateDomain", 'updateDomain(name: "a.com", input: {transport: "relay:[192.0.2.1]:25"}) { name }'),
     ("deleteDomain", 'deleteDomain(name: "a.com")'),
     ("deleteDomain", 'deleteDomain(name: "b.com", keepMailboxDays: 3)'),
-    ("setThrottle", 'setThrottle(account: "global", kind: "inbound", input: {period: 1}) { period }'),
-    ("deleteThrottle", 'deleteThrottle(account: "global", kind: "inbound")'),
+    ("setThrottle", 'setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period }'),
+    ("deleteThrottle", 'deleteThrottle(account: "global", kind: INBOUND)'),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
 NOT_REFUSED = {"login": "anyone may try to log in", "logout": "anyone may end its session"}
@@ -118,7 +121,7 @@ async def test_bulk_mutations_skip_the_accounts_beyond_the_admins_rights(admin_a
     await login(api, BOSS, BOSS_PASSWORD)
     result = await data(api, f"""mutation {{
         setDomainUsersPassword(domain: "a.com", password: "{PWNED}")
-        updateDomainUsers(domain: "a.com", input: {{active: false, language: "de_DE"}})
+        updateDomainUsers(domain: "a.com", input: {{status: DISABLED, language: "de_DE"}})
     }}""")
     assert result == {"setDomainUsersPassword": True, "updateDomainUsers": 2}
     users = {user.email: user for user in await api.storage.users("a.com")}

@@ -57,10 +57,10 @@ CREATE_LIST = """mutation($e: String!, $i: AliasInput) { createMailingList(email
 UPDATE_LIST = """mutation($e: String!, $i: AliasInput!) { updateMailingList(email: $e, input: $i) {
     email name accessPolicy active members } }"""
 DELETE_LIST = "mutation($e: String!) { deleteMailingList(email: $e) }"
-SET_THROTTLE = """mutation($a: String!, $k: String!, $i: ThrottleInput!) {
+SET_THROTTLE = """mutation($a: String!, $k: ThrottleKind!, $i: ThrottleInput!) {
     setThrottle(account: $a, kind: $k, input: $i) {
     account scope kind priority period msgSize maxMsgs maxQuota maxRcpts } }"""
-DELETE_THROTTLE = "mutation($a: String!, $k: String!) { deleteThrottle(account: $a, kind: $k) }"
+DELETE_THROTTLE = "mutation($a: String!, $k: ThrottleKind!) { deleteThrottle(account: $a, kind: $k) }"
 LIMITS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
 
 
@@ -660,7 +660,7 @@ async def test_domain_password_gives_every_user_its_own_hash(example: Api) -> No
 
 # aliases
 
-NEW_TEAM = {"name": "The Team", "accessPolicy": "membersOnly",
+NEW_TEAM = {"name": "The Team", "accessPolicy": "MEMBERS_ONLY",
             "members": ["Jane@Example.com", " carol@Other.ORG ", "jane@example.com", "x+news@example.com"]}
 TEAM_MEMBERS = ("carol@other.org", "jane@example.com", "x+news@example.com")
 
@@ -668,14 +668,14 @@ TEAM_MEMBERS = ("carol@other.org", "jane@example.com", "x+news@example.com")
 async def test_create_alias_stores_the_alias_and_its_members(example: Api) -> None:
     result = await data(example, CREATE_ALIAS, e="Team@Example.COM", i=NEW_TEAM)
     assert result["createAlias"] == {
-        "email": "team@example.com", "name": "The Team", "accessPolicy": "membersonly", "active": True,
+        "email": "team@example.com", "name": "The Team", "accessPolicy": "MEMBERS_ONLY", "active": True,
         "members": list(TEAM_MEMBERS), "domain": {"name": "example.com", "aliasCount": 1},
     }
     assert await example.storage.aliases() == [
         StoredAlias("team@example.com", "The Team", "membersonly", True, TEAM_MEMBERS)
     ]
     result = await data(example, CREATE_ALIAS, e="empty@example.com")
-    assert (result["createAlias"]["members"], result["createAlias"]["accessPolicy"]) == ([], "public")
+    assert (result["createAlias"]["members"], result["createAlias"]["accessPolicy"]) == ([], "PUBLIC")
     assert await example.storage.alias("empty@example.com") == StoredAlias("empty@example.com", "", "public", True, ())
 
 
@@ -715,7 +715,6 @@ BAD_ALIASES: list[tuple[str, dict[str, Any], str]] = [
     ("team", {}, "INVALID_MAIL"),
     ("new@example.com", {"members": ["jane@example.com", "not-an-address"]}, "INVALID_MAIL"),
     ("new@example.com", {"members": ["x'); DELETE FROM forwardings;--@example.com"]}, "INVALID_MAIL"),
-    ("new@example.com", {"accessPolicy": "everyone"}, "INVALID_ACCESS_POLICY"),
     ("new@example.com", {"name": "Team\x07"}, "INVALID_NAME"),
     ("new@example.com", {"addMembers": ["jane@example.com"]}, "INVALID_PARAMETER"),
     ("new@example.com", {"active": False}, "INVALID_PARAMETER"),
@@ -741,10 +740,10 @@ async def test_update_alias_members_name_policy_and_status(example: Api) -> None
 
     result = await data(example, UPDATE_ALIAS, e="team@example.com",
                         i={"addMembers": ["Jane@example.com", "x+y@other.org"], "removeMembers": ["CAROL@other.org"],
-                           "name": "New", "accessPolicy": "moderatorsonly"})
+                           "name": "New", "accessPolicy": "MODERATORS_ONLY"})
     members = ("eve@example.com", "jane@example.com", "x+y@other.org")
     assert result["updateAlias"] == {
-        "email": "team@example.com", "name": "New", "accessPolicy": "moderatorsonly", "active": True,
+        "email": "team@example.com", "name": "New", "accessPolicy": "MODERATORS_ONLY", "active": True,
         "members": list(members),
     }
     assert await example.storage.alias("team@example.com") == StoredAlias(
@@ -780,7 +779,6 @@ BAD_ALIAS_UPDATES: list[tuple[str, dict[str, Any], str]] = [
     ("team@example.com", {"members": ["eve@example.com"], "removeMembers": ["john@example.com"]},
      "INVALID_PARAMETER"),
     ("team@example.com", {"addMembers": ["eve@example.com", "bad address"]}, "INVALID_MAIL"),
-    ("team@example.com", {"accessPolicy": "nobody"}, "INVALID_ACCESS_POLICY"),
     ("team@example.com", {"name": "a\nb"}, "INVALID_NAME"),
     ("ghost@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
     ("john@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
@@ -832,27 +830,27 @@ async def test_mailing_list_mutations_on_ldap(ldap_example: Api) -> None:
     await ok(ldap_example, "POST", "/api/alias/team@example.com", members="john@example.com")
     result = await data(
         ldap_example, CREATE_LIST, e="List@Example.COM",
-        i={"name": "The List", "accessPolicy": "membersOnly",
+        i={"name": "The List", "accessPolicy": "MEMBERS_ONLY",
            "members": ["John@example.com", " carol@Other.ORG ", "team@example.com", "friend@else.org"]},
     )
     members = ("carol@other.org", "friend@else.org", "john@example.com", "team@example.com")
     assert result["createMailingList"] == {
-        "email": "list@example.com", "name": "The List", "accessPolicy": "membersonly", "active": True,
+        "email": "list@example.com", "name": "The List", "accessPolicy": "MEMBERS_ONLY", "active": True,
         "members": list(members), "domain": {"name": "example.com"},
     }
     assert await storage.maillist("list@example.com") == StoredAlias(
         "list@example.com", "The List", "membersonly", True, members)
     result = await data(ldap_example, CREATE_LIST, e="empty@example.com")
-    assert (result["createMailingList"]["members"], result["createMailingList"]["accessPolicy"]) == ([], "public")
+    assert (result["createMailingList"]["members"], result["createMailingList"]["accessPolicy"]) == ([], "PUBLIC")
 
     result = await data(
         ldap_example, UPDATE_LIST, e="list@example.com",
         i={"addMembers": ["Jane@example.com"], "removeMembers": ["FRIEND@else.org", "team@example.com"],
-           "name": "New", "accessPolicy": "moderatorsonly"},
+           "name": "New", "accessPolicy": "MODERATORS_ONLY"},
     )
     members = ("carol@other.org", "jane@example.com", "john@example.com")
     assert result["updateMailingList"] == {
-        "email": "list@example.com", "name": "New", "accessPolicy": "moderatorsonly", "active": True,
+        "email": "list@example.com", "name": "New", "accessPolicy": "MODERATORS_ONLY", "active": True,
         "members": list(members),
     }
     assert await storage.maillist("list@example.com") == StoredAlias(
@@ -878,7 +876,6 @@ BAD_LISTS: list[tuple[str, dict[str, Any], str]] = [
     ("l2@small.com", {}, "EXCEEDED_DOMAIN_ACCOUNT_LIMIT"),
     ("list", {}, "INVALID_MAIL"),
     ("new@example.com", {"members": ["jane@example.com", "not-an-address"]}, "INVALID_MAIL"),
-    ("new@example.com", {"accessPolicy": "everyone"}, "INVALID_ACCESS_POLICY"),
     ("new@example.com", {"name": "List\x07"}, "INVALID_NAME"),
     ("new@example.com", {"addMembers": ["jane@example.com"]}, "INVALID_PARAMETER"),
     ("new@example.com", {"active": False}, "INVALID_PARAMETER"),
@@ -886,7 +883,6 @@ BAD_LISTS: list[tuple[str, dict[str, Any], str]] = [
 BAD_LIST_UPDATES: list[tuple[str, dict[str, Any], str]] = [
     ("list@example.com", {"members": ["eve@example.com"], "addMembers": ["zed@example.com"]}, "INVALID_PARAMETER"),
     ("list@example.com", {"addMembers": ["eve@example.com", "bad address"]}, "INVALID_MAIL"),
-    ("list@example.com", {"accessPolicy": "nobody"}, "INVALID_ACCESS_POLICY"),
     ("list@example.com", {"name": "a\nb"}, "INVALID_NAME"),
     ("ghost@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
     ("team@example.com", {"name": "x"}, "NO_SUCH_ACCOUNT"),
@@ -919,34 +915,33 @@ async def test_bad_mailing_list_mutations_write_nothing_on_ldap(ldap_example: Ap
 async def test_set_throttle_writes_one_row_and_replaces_it(
     example: Api, account: str, stored: str, scope: str, priority: int
 ) -> None:
-    result = await data(example, SET_THROTTLE, a=account, k="Outbound",
+    result = await data(example, SET_THROTTLE, a=account, k="OUTBOUND",
                         i={"period": 3600, "msgSize": 10240, "maxMsgs": 100, "maxQuota": 0, "maxRcpts": 20})
     assert result["setThrottle"] == {
-        "account": stored, "scope": scope, "kind": "outbound", "priority": priority, "period": 3600,
+        "account": stored, "scope": scope, "kind": "OUTBOUND", "priority": priority, "period": 3600,
         "msgSize": 10240, "maxMsgs": 100, "maxQuota": 0, "maxRcpts": 20,
     }
     limits = {"period": 3600, "msg_size": 10240, "max_msgs": 100, "max_quota": 0, "max_rcpts": 20}
     assert await throttle_rows(example) == [{"account": stored, "kind": "outbound", "priority": priority, **limits}]
 
-    await data(example, SET_THROTTLE, a=account, k="outbound", i={"period": 60, "maxRcpts": 7})
+    await data(example, SET_THROTTLE, a=account, k="OUTBOUND", i={"period": 60, "maxRcpts": 7})
     limits = {"period": 60, "msg_size": -1, "max_msgs": -1, "max_quota": -1, "max_rcpts": 7}
     assert await throttle_rows(example) == [{"account": stored, "kind": "outbound", "priority": priority, **limits}]
 
-    await data(example, SET_THROTTLE, a=account, k="inbound", i={"period": "120", "maxQuota": str(2**40)})
+    await data(example, SET_THROTTLE, a=account, k="INBOUND", i={"period": "120", "maxQuota": str(2**40)})
     rows = await throttle_rows(example)
     assert [(r["kind"], r["period"], r["max_quota"]) for r in rows] == [("inbound", 120, 2**40), ("outbound", 60, -1)]
 
 
 BAD_THROTTLES: list[tuple[str, str, dict[str, Any], str]] = [
-    ("global", "inbound", {"period": 0}, "INVALID_PERIOD"),
-    ("global", "inbound", {"period": -60}, "INVALID_PERIOD"),
-    ("global", "inbound", {"period": 60, "maxRcpts": -2}, "INVALID_PARAMETER"),
-    ("global", "inbound", {"period": 60, "maxQuota": 2**63 - 1}, "INVALID_PARAMETER"),
-    ("global", "sideways", {"period": 60}, "INVALID_THROTTLE_KIND"),
-    ("not_a_domain", "inbound", {"period": 60}, "INVALID_DOMAIN_NAME"),
-    ("@example.com", "inbound", {"period": 60}, "INVALID_MAIL"),
-    ("nowhere.com", "inbound", {"period": 60}, "NO_SUCH_DOMAIN"),
-    ("ghost@example.com", "inbound", {"period": 60}, "NO_SUCH_ACCOUNT"),
+    ("global", "INBOUND", {"period": 0}, "INVALID_PERIOD"),
+    ("global", "INBOUND", {"period": -60}, "INVALID_PERIOD"),
+    ("global", "INBOUND", {"period": 60, "maxRcpts": -2}, "INVALID_PARAMETER"),
+    ("global", "INBOUND", {"period": 60, "maxQuota": 2**63 - 1}, "INVALID_PARAMETER"),
+    ("not_a_domain", "INBOUND", {"period": 60}, "INVALID_DOMAIN_NAME"),
+    ("@example.com", "INBOUND", {"period": 60}, "INVALID_MAIL"),
+    ("nowhere.com", "INBOUND", {"period": 60}, "NO_SUCH_DOMAIN"),
+    ("ghost@example.com", "INBOUND", {"period": 60}, "NO_SUCH_ACCOUNT"),
 ]
 
 
@@ -960,10 +955,10 @@ async def test_throttle_values_must_be_integers(example: Api) -> None:
     before = await example.snapshot()
     for given in [{"period": 60, "maxMsgs": 1.5}, {"period": 60, "maxMsgs": True}, {"period": 60, "maxMsgs": "ten"},
                   {"period": "1e3"}, {"period": 60, "maxQuota": 2**63}, {"maxMsgs": 5}]:
-        body = await gql(example, SET_THROTTLE, a="global", k="inbound", i=given)
+        body = await gql(example, SET_THROTTLE, a="global", k="INBOUND", i=given)
         assert body["errors"] and body["data"] is None and "INTERNAL_ERROR" not in codes(body), (given, body)
     for literal in ("1.5", "true", '"ten"', '"99999999999999999999"'):
-        query = 'mutation { setThrottle(account: "global", kind: "inbound", input: {period: %s}) { period } }'
+        query = 'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: %s}) { period } }'
         body = await gql(example, query % literal)
         assert [error["message"] for error in body["errors"]] == ["BigInt must be a 64-bit integer"], body
     assert await example.snapshot() == before
@@ -983,10 +978,9 @@ async def test_delete_throttle_removes_the_row_and_its_tracking(example: Api, ac
             "INSERT INTO throttle_tracking (tid, account, period) VALUES (:t, 'x@example.com', 60)", "iredapd",
             t=row["id"],
         )
-    assert await data(example, DELETE_THROTTLE, a=account, k="inbound") == {"deleteThrottle": True}
+    assert await data(example, DELETE_THROTTLE, a=account, k="INBOUND") == {"deleteThrottle": True}
     left = await throttle_rows(example)
     assert (stored, "inbound") not in {(r["account"], r["kind"]) for r in left} and len(left) == 5
     tids = sorted(int(r["tid"]) for r in await example.rows("SELECT tid FROM throttle_tracking", "iredapd"))
     assert tids == sorted(int(r["id"]) for r in rows if (r["account"], r["kind"]) != (stored, "inbound"))
-    await refused(example, "NO_SUCH_THROTTLE", DELETE_THROTTLE, a=account, k="inbound")
-    await refused(example, "INVALID_THROTTLE_KIND", DELETE_THROTTLE, a=account, k="sideways")
+    await refused(example, "NO_SUCH_THROTTLE", DELETE_THROTTLE, a=account, k="INBOUND")

@@ -24,7 +24,7 @@ QUERIES = {
     "alias": '{ alias(email: "crew@b.com") { email } }',
     "aliases": '{ aliases(domain: "b.com") { totalCount } }',
     "mailingList": '{ mailingList(email: "list@b.com") { email } }',
-    "throttle": '{ throttle(account: "b.com", kind: "inbound") { period } }',
+    "throttle": '{ throttle(account: "b.com", kind: INBOUND) { period } }',
     "globalThrottles": "{ globalThrottles { period } }",
     "stats": "{ stats { domains } }",
 }
@@ -44,8 +44,8 @@ MUTATIONS = {
     "createMailingList": 'mutation { createMailingList(email: "list@b.com") { email } }',
     "updateMailingList": 'mutation { updateMailingList(email: "list@b.com", input: {name: "x"}) { email } }',
     "deleteMailingList": 'mutation { deleteMailingList(email: "list@b.com") }',
-    "setThrottle": 'mutation { setThrottle(account: "b.com", kind: "inbound", input: {period: 1}) { period } }',
-    "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: "inbound") }',
+    "setThrottle": 'mutation { setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period } }',
+    "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: INBOUND) }',
 }
 
 
@@ -182,9 +182,9 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
 async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> None:
     for query in [
         *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
-        '{ throttle(account: "kim@b.com", kind: "inbound") { period } }',
-        '{ throttle(account: "global", kind: "inbound") { period } }',
-        '{ throttle(account: "nowhere.com", kind: "inbound") { period } }',
+        '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
+        '{ throttle(account: "global", kind: INBOUND) { period } }',
+        '{ throttle(account: "nowhere.com", kind: INBOUND) { period } }',
         '{ user(email: "ghost@nowhere.com") { email } }',
         QUERIES["globalThrottles"],
         '{ domain(name: "a.com") { name } other: domain(name: "b.com") { name } }',
@@ -205,9 +205,9 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { updateDomain(name: "a.com", input: {active: false}) { name } }',
         'mutation { updateDomain(name: "a.com", input: {transport: "smtp"}) { name } }',
         'mutation { updateDomain(name: "a.com", input: {maxUserQuota: 5}) { name } }',
-        'mutation { setThrottle(account: "global", kind: "inbound", input: {period: 1}) { period } }',
-        'mutation { deleteThrottle(account: "global", kind: "inbound") }',
-        'mutation { setThrottle(account: "kim@b.com", kind: "inbound", input: {period: 1}) { period } }',
+        'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
+        'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
+        'mutation { setThrottle(account: "kim@b.com", kind: INBOUND, input: {period: 1}) { period } }',
         f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
     ]:
         body = await gql(boss, query)
@@ -220,7 +220,7 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         updateDomain(name: "a.com", input: {description: "Mine", minPasswordLength: 12}) { description }
         createUser(email: "new@a.com", input: {password: $p, name: "New"}) { email quota }
         createAlias(email: "sales@a.com", input: {members: ["new@a.com"]}) { members }
-        setThrottle(account: "new@a.com", kind: "outbound", input: {period: 60, maxMsgs: 3}) { account priority }
+        setThrottle(account: "new@a.com", kind: OUTBOUND, input: {period: 60, maxMsgs: 3}) { account priority }
         updateDomainUsers(domain: "a.com", input: {language: "de_DE"})
     }""", p=STRONG)
     assert result == {

@@ -16,11 +16,11 @@ from tests.schema.conftest import codes, data, gql
 from tests.storage import set_used_quota
 
 THROTTLE = "account scope kind priority period msgSize maxMsgs maxQuota maxRcpts"
-DOMAIN_FIELDS = f"""name description active transport backupMx quota defaultUserQuota maxUserQuota maxUsers
+DOMAIN_FIELDS = f"""name description status active transport backupMx quota defaultUserQuota maxUserQuota maxUsers
     maxAliases maxLists minPasswordLength maxPasswordLength defaultLanguage created userCount aliasCount
     allocatedQuota usedQuota {{ bytes messages }} inboundThrottle {{ {THROTTLE} }}
     outboundThrottle {{ {THROTTLE} }} admins"""
-USER_FIELDS = f"""email name language quota transport active isAdmin isGlobalAdmin employeeId created
+USER_FIELDS = f"""email name language quota transport status active isAdmin isGlobalAdmin employeeId created
     passwordLastChange forwardings aliases usedQuota {{ bytes messages }} domain {{ name userCount }}
     throttles {{ {THROTTLE} }} inboundThrottle {{ kind maxMsgs }} outboundThrottle {{ kind maxMsgs }}"""
 PAGE = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { %s } } nodes { %s }"
@@ -111,13 +111,14 @@ async def test_domain_reports_every_field(example: Api) -> None:
     result = (await data(example, query, n="Example.COM"))["domain"]
     assert as_datetime(result.pop("created")) == await created(example, "example.com")
     assert result == {
-        "name": "example.com", "description": "Example Inc.", "active": True, "transport": "dovecot",
+        "name": "example.com", "description": "Example Inc.", "status": "ACTIVE", "active": True,
+        "transport": "dovecot",
         "backupMx": False, "quota": 0, "defaultUserQuota": 100, "maxUserQuota": 1024, "maxUsers": 10,
         "maxAliases": 5, "maxLists": 3, "minPasswordLength": 10, "maxPasswordLength": 40, "defaultLanguage": "de_DE",
         "userCount": 2, "aliasCount": 1, "allocatedQuota": 350,
         "usedQuota": {"bytes": 123456789012 + 1000, "messages": 45},
         "inboundThrottle": {
-            "account": "@example.com", "scope": "domain", "kind": "inbound", "priority": 60, "period": 60,
+            "account": "@example.com", "scope": "domain", "kind": "INBOUND", "priority": 60, "period": 60,
             "msgSize": -1, "maxMsgs": 50, "maxQuota": -1, "maxRcpts": -1,
         },
         "outboundThrottle": None,
@@ -241,19 +242,20 @@ async def test_user_reports_every_field(example: Api) -> None:
     )
     assert result == {
         "email": "john@example.com", "name": "John Doe", "language": "fr_FR", "quota": 250,
-        "transport": "relay:[192.0.2.1]:25", "active": True, "isAdmin": False, "isGlobalAdmin": False,
+        "transport": "relay:[192.0.2.1]:25", "status": "ACTIVE", "active": True, "isAdmin": False,
+        "isGlobalAdmin": False,
         "employeeId": "E-7", "forwardings": ["archive@other.org", "john@example.com"],
         "aliases": ["all@other.org", "team@example.com"],
         "usedQuota": {"bytes": 123456789012, "messages": 42},
         "domain": {"name": "example.com", "userCount": 2},
         "throttles": [
-            {"account": "john@example.com", "scope": "user", "kind": "inbound", "priority": 100, "period": 3600,
+            {"account": "john@example.com", "scope": "user", "kind": "INBOUND", "priority": 100, "period": 3600,
              "msgSize": -1, "maxMsgs": 7, "maxQuota": -1, "maxRcpts": -1},
-            {"account": "john@example.com", "scope": "user", "kind": "outbound", "priority": 100, "period": 86400,
+            {"account": "john@example.com", "scope": "user", "kind": "OUTBOUND", "priority": 100, "period": 86400,
              "msgSize": 2048, "maxMsgs": -1, "maxQuota": 1000, "maxRcpts": 9},
         ],
-        "inboundThrottle": {"kind": "inbound", "maxMsgs": 7},
-        "outboundThrottle": {"kind": "outbound", "maxMsgs": -1},
+        "inboundThrottle": {"kind": "INBOUND", "maxMsgs": 7},
+        "outboundThrottle": {"kind": "OUTBOUND", "maxMsgs": -1},
     }
 
 
@@ -311,10 +313,10 @@ async def test_users_pages_search_and_active(admin_api: Api) -> None:
 
 async def test_alias(example: Api) -> None:
     result = (await data(example, """{ alias(email: "TEAM@example.com") {
-        email name accessPolicy active members created domain { name } } }"""))["alias"]
+        email name accessPolicy status active members created domain { name } } }"""))["alias"]
     assert as_datetime(result.pop("created")) == await created(example, "team@example.com")
     assert result == {
-        "email": "team@example.com", "name": "Team", "accessPolicy": "membersonly", "active": True,
+        "email": "team@example.com", "name": "Team", "accessPolicy": "MEMBERS_ONLY", "status": "ACTIVE", "active": True,
         "members": ["carol@other.org", "john@example.com"], "domain": {"name": "example.com"},
     }
     for email, code in (("john@example.com", "NO_SUCH_ACCOUNT"), ("ghost@example.com", "NO_SUCH_ACCOUNT"),
@@ -369,10 +371,10 @@ async def test_mailing_list_on_ldap(ldap_admin_api: Api) -> None:
     await ok(ldap_admin_api, "POST", "/api/maillist/list@example.com", cn="List", accessPolicy="membersonly",
              members="john@example.com,carol@other.org")
     result = (await data(ldap_admin_api, """{ mailingList(email: "LIST@example.com") {
-        email name accessPolicy active members created domain { name } } }"""))["mailingList"]
+        email name accessPolicy status active members created domain { name } } }"""))["mailingList"]
     assert as_datetime(result.pop("created")) == await created(ldap_admin_api, "list@example.com")
     assert result == {
-        "email": "list@example.com", "name": "List", "accessPolicy": "membersonly", "active": True,
+        "email": "list@example.com", "name": "List", "accessPolicy": "MEMBERS_ONLY", "status": "ACTIVE", "active": True,
         "members": ["carol@other.org", "john@example.com"], "domain": {"name": "example.com"},
     }
     for email, code in (("team@example.com", "NO_SUCH_ACCOUNT"), ("john@example.com", "NO_SUCH_ACCOUNT"),
@@ -384,24 +386,23 @@ async def test_mailing_list_on_ldap(ldap_admin_api: Api) -> None:
 async def test_throttle_of_each_scope(example: Api) -> None:
     await ok(example, "POST", "/api/throttle/global/outbound", period="600", msg_size="10240", max_msgs="100",
              max_quota="0", max_rcpts="20")
-    query = "query($a: String!, $k: String!) { throttle(account: $a, kind: $k) { " + THROTTLE + " } }"
-    assert (await data(example, query, a="GLOBAL", k="Outbound"))["throttle"] == {
-        "account": "@.", "scope": "global", "kind": "outbound", "priority": 0, "period": 600, "msgSize": 10240,
+    query = "query($a: String!, $k: ThrottleKind!) { throttle(account: $a, kind: $k) { " + THROTTLE + " } }"
+    assert (await data(example, query, a="GLOBAL", k="OUTBOUND"))["throttle"] == {
+        "account": "@.", "scope": "global", "kind": "OUTBOUND", "priority": 0, "period": 600, "msgSize": 10240,
         "maxMsgs": 100, "maxQuota": 0, "maxRcpts": 20,
     }
-    domain = (await data(example, query, a="Example.com", k="inbound"))["throttle"]
+    domain = (await data(example, query, a="Example.com", k="INBOUND"))["throttle"]
     assert (domain["account"], domain["scope"], domain["priority"], domain["maxMsgs"]) == (
         "@example.com", "domain", 60, 50)
-    user = (await data(example, query, a="john@example.com", k="outbound"))["throttle"]
+    user = (await data(example, query, a="john@example.com", k="OUTBOUND"))["throttle"]
     assert (user["account"], user["scope"], user["period"], user["maxQuota"]) == (
         "john@example.com", "user", 86400, 1000)
-    for account, kind in (("global", "inbound"), ("example.com", "outbound"), ("jane@example.com", "inbound")):
+    for account, kind in (("global", "INBOUND"), ("example.com", "OUTBOUND"), ("jane@example.com", "INBOUND")):
         assert (await data(example, query, a=account, k=kind)) == {"throttle": None}
     for account, kind, code in (
-        ("global", "sideways", "INVALID_THROTTLE_KIND"),
-        ("nowhere.com", "inbound", "NO_SUCH_DOMAIN"),
-        ("ghost@example.com", "inbound", "NO_SUCH_ACCOUNT"),
-        ("not_a_domain", "inbound", "INVALID_DOMAIN_NAME"),
+        ("nowhere.com", "INBOUND", "NO_SUCH_DOMAIN"),
+        ("ghost@example.com", "INBOUND", "NO_SUCH_ACCOUNT"),
+        ("not_a_domain", "INBOUND", "INVALID_DOMAIN_NAME"),
     ):
         assert codes(await gql(example, query, a=account, k=kind)) == [code]
 
@@ -412,8 +413,8 @@ async def test_global_throttles(admin_api: Api) -> None:
     await ok(admin_api, "POST", "/api/throttle/global/inbound", period="120", max_rcpts="3")
     result = await data(admin_api, "{ globalThrottles { account scope kind period maxMsgs maxRcpts } }")
     assert result["globalThrottles"] == [
-        {"account": "@.", "scope": "global", "kind": "inbound", "period": 120, "maxMsgs": -1, "maxRcpts": 3},
-        {"account": "@.", "scope": "global", "kind": "outbound", "period": 60, "maxMsgs": 5, "maxRcpts": -1},
+        {"account": "@.", "scope": "global", "kind": "INBOUND", "period": 120, "maxMsgs": -1, "maxRcpts": 3},
+        {"account": "@.", "scope": "global", "kind": "OUTBOUND", "period": 60, "maxMsgs": 5, "maxRcpts": -1},
     ]
 
 
