@@ -20,8 +20,7 @@ import logging
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.backends.sql.engine import is_unavailable
-from gateway.errors import BackendUnavailable, ErrorCode, GatewayError
+from gateway.errors import BackendUnavailable, ErrorCode
 from gateway.rest import envelope
 from gateway.rest.envelope import Style
 
@@ -101,7 +100,7 @@ _CODE = ErrorCode.BACKEND_UNAVAILABLE
 
 def unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` says storage did not answer (in time)."""
-    return isinstance(exc, BackendUnavailable) or (not isinstance(exc, GatewayError) and is_unavailable(exc))
+    return isinstance(exc, BackendUnavailable)
 
 
 async def wind_down(unfinished: set[asyncio.Task[None]], seconds: float) -> None:

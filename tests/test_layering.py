@@ -39,7 +39,7 @@ def backend_imports(package: str) -> dict[str, list[str]]:
     return offenders
 
 
-@pytest.mark.parametrize("package", ["schema", "resolvers"])
+@pytest.mark.parametrize("package", ["rest", "schema", "resolvers"])
 def test_no_backend_imports(package: str) -> None:
     assert backend_imports(package) == {}
 

@@ -9,8 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.backends.sql.engine import is_unavailable
-from gateway.errors import BackendUnavailable, ErrorCode, Forbidden, GatewayError
+from gateway.errors import ErrorCode, Forbidden, GatewayError
 from gateway.model import Actor
 from gateway.request_context import end_session, request_context, start_session
 from gateway.resolvers.access import require_actor
@@ -57,11 +56,7 @@ def endpoint(route: ApiRoute) -> Endpoint:
             log.info("%s %s -> %s%s", request.method, request.url.path, exc.code, detail)
             return envelope.failure(style, exc.code, exc.http_status)
         except Exception as exc:
-            if not is_unavailable(exc):
-                return internal_error(request, exc)
-            error = BackendUnavailable()
-            log.warning("%s %s -> %s: %s", request.method, request.url.path, error.code, exc.__class__.__name__)
-            return envelope.failure(style, error.code, error.http_status)
+            return internal_error(request, exc)
 
     return run
 

@@ -9,7 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry.types.enum import has_enum_definition
 
-from gateway.errors import InvalidInput
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import AccessPolicy, AccountStatus, ThrottleKind
 from gateway.resolvers import validation
 
@@ -73,5 +73,5 @@ def account_active(status: AccountStatus | None, active: bool | None) -> bool | 
         return active
     wanted = status is AccountStatus.ACTIVE
     if active is not None and active != wanted:
-        raise InvalidInput("INVALID_ACCOUNT_STATUS", "status and active disagree")
+        raise InvalidInput(ErrorCode.INVALID_ACCOUNT_STATUS, "status and active disagree")
     return wanted
