@@ -31,4 +31,8 @@ sys.exit(1 if missing_assets(assets_dir(Settings())) else 0)'; then
     python3 -m gateway assets
 fi
 
+# Lint and types first: a finding fails the run like a failing test.
+python3 -m ruff check gateway tests scripts
+python3 -m mypy gateway tests
+
 exec python3 -m pytest "$@"

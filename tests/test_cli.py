@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,11 +27,11 @@ def _env(databases: DatabasePair, **extra: str) -> dict[str, str | None]:
     return {**CLEAN_ENV, "GATEWAY_VMAIL_DSN": databases.vmail, "GATEWAY_IREDAPD_DSN": databases.iredapd, **extra}
 
 
-async def _dump(dsn: str) -> list[tuple[str, object]]:
+async def _dump(dsn: str) -> list[tuple[str, tuple[Any, ...]]]:
     engine = make_engine(dsn, "x")
     try:
         async with engine.connect() as conn:
-            rows = []
+            rows: list[tuple[str, tuple[Any, ...]]] = []
             for table in ("admin", "domain_admins", "mailbox", "domain"):
                 for row in await conn.execute(text(f"SELECT * FROM {table}")):
                     rows.append((table, tuple(row)))

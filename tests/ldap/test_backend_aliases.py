@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.backends.base import AccountStores
-from gateway.errors import Conflict, NotFound
+from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.model import Alias, DomainChanges, PageQuery
 from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
@@ -77,7 +77,7 @@ async def test_create_conflicts_limits_and_missing_domain(accounts: AccountStore
     def limit(domain: Any, usage: Any) -> None:
         seen.append((domain.max_aliases, usage.aliases))
         if domain.max_aliases == -1 or 0 < domain.max_aliases <= usage.aliases:
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     before = snapshot(ldap_tree)
     with pytest.raises(Conflict) as caught:
@@ -91,7 +91,7 @@ async def test_create_conflicts_limits_and_missing_domain(accounts: AccountStore
         nonlocal calls
         calls += 1
         if calls == 2:
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     with pytest.raises(Conflict):
         await accounts.aliases.create_alias(new_alias("more@example.com", ("a@b.org",)), second_fails)

@@ -10,7 +10,7 @@ from gateway.backends.base import AccountStores
 from gateway.backends.ldap import DirectoryStore
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.sql.iredadmin import IredadminDatabase
-from gateway.errors import Conflict, GatewayError, InvalidInput, NotFound, NotSupported
+from gateway.errors import Conflict, ErrorCode, GatewayError, InvalidInput, NotFound, NotSupported
 from gateway.model import DomainChanges, PageQuery, UsedQuota, UserChanges
 from tests.ldap.backend_support import (
     UnreachableIredadmin,
@@ -158,7 +158,7 @@ async def test_update_checks_with_fresh_usage(accounts: AccountStores, ldap_tree
 
     def refuse(domain: Any, usage: Any) -> None:
         assert (usage.users, usage.aliases, usage.allocated_quota, usage.lists) == (2, 1, 300, 0)
-        raise InvalidInput("INVALID_PASSWORD_LENGTH_RANGE")
+        raise InvalidInput(ErrorCode.INVALID_PASSWORD_LENGTH_RANGE)
 
     before = snapshot(ldap_tree)
     with pytest.raises(InvalidInput):
@@ -427,7 +427,7 @@ async def test_a_create_refused_after_its_write_leaves_the_counters(
     def refuse_the_second_look(*args: object) -> None:
         calls.append(args)
         if len(calls) == 2:  # the check after the entry was added
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     with pytest.raises(Conflict):
         await accounts.users.create_user(new_user("jane@example.com"), refuse_the_second_look)

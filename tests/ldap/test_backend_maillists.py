@@ -9,7 +9,7 @@ import pytest
 
 from gateway.backends.base import AccountStores, MaillistStore
 from gateway.backends.ldap.connection import Directory
-from gateway.errors import Conflict, GatewayError, NotFound
+from gateway.errors import Conflict, ErrorCode, GatewayError, NotFound
 from gateway.model import DomainChanges, UserChanges
 from tests.ldap.backend_support import (
     accounts_fixture,  # noqa: F401
@@ -90,7 +90,7 @@ async def test_create_conflicts_limits_and_undo(
 
     def limit(domain: Any, usage: Any) -> None:
         if 0 < domain.max_lists <= usage.lists:
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     before = snapshot(ldap_tree)
     with pytest.raises(Conflict):

@@ -14,7 +14,7 @@ from gateway.backends.base import AccountStores, DeletedMailbox
 from gateway.backends.ldap import DirectoryStore
 from gateway.backends.ldap.mapping import USER_SERVICES
 from gateway.backends.sql.iredadmin import IredadminDatabase
-from gateway.errors import Conflict, GatewayError, NotFound
+from gateway.errors import Conflict, ErrorCode, GatewayError, NotFound
 from gateway.model import DomainChanges, PageQuery, UserChanges
 from gateway.passwords import hash_password
 from tests.ldap.backend_support import (
@@ -143,7 +143,7 @@ async def test_create_checks_limits_before_and_after_writing(accounts: AccountSt
     assert calls[0][0].max_users == 3
 
     def full(domain: Any, usage: Any, current: Any) -> None:
-        raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+        raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     before = snapshot(ldap_tree)
     with pytest.raises(Conflict):
@@ -157,7 +157,7 @@ async def test_create_checks_limits_before_and_after_writing(accounts: AccountSt
         nonlocal seen
         seen += 1
         if seen == 2:
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     with pytest.raises(Conflict) as caught:
         await accounts.users.create_user(new_user("c@example.com"), second_fails)
@@ -325,7 +325,7 @@ async def test_concurrent_creates_in_one_domain_take_turns(accounts: AccountStor
 
     def at_most_three(domain: Any, usage: Any, current: Any) -> None:
         if usage.users >= 3:
-            raise Conflict("EXCEEDED_DOMAIN_ACCOUNT_LIMIT")
+            raise Conflict(ErrorCode.EXCEEDED_DOMAIN_ACCOUNT_LIMIT)
 
     results = await asyncio.gather(
         *(accounts.users.create_user(new_user(f"u{i}@example.com"), at_most_three) for i in range(10)),

@@ -848,13 +848,13 @@ async def test_mailing_list_mutations_on_ldap(ldap_example: Api) -> None:
         i={"addMembers": ["Jane@example.com"], "removeMembers": ["FRIEND@else.org", "team@example.com"],
            "name": "New", "accessPolicy": "MODERATORS_ONLY"},
     )
-    members = ("carol@other.org", "jane@example.com", "john@example.com")
+    remaining = ("carol@other.org", "jane@example.com", "john@example.com")
     assert result["updateMailingList"] == {
         "email": "list@example.com", "name": "New", "accessPolicy": "MODERATORS_ONLY", "active": True,
-        "members": list(members),
+        "members": list(remaining),
     }
     assert await storage.maillist("list@example.com") == StoredAlias(
-        "list@example.com", "New", "moderatorsonly", True, members)
+        "list@example.com", "New", "moderatorsonly", True, remaining)
     assert storage.entry(storage.tree.external_dn("list@example.com", "friend@else.org")) is None
     await data(ldap_example, UPDATE_LIST, e="list@example.com", i={"active": False, "members": ["x@else.org"]})
     assert await storage.maillist("list@example.com") == StoredAlias(
