@@ -39,7 +39,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coro).result()
 
 
-async def _admin(kind: str, *statements: str) -> None:
+async def admin_statements(kind: str, *statements: str) -> None:
+    """Run ``statements`` on the server of ``kind`` as its administrator, outside any transaction."""
     engine = create_async_engine(SERVER_URLS[kind], isolation_level="AUTOCOMMIT")
     try:
         async with engine.connect() as conn:
@@ -55,7 +56,7 @@ def server_problem(kind: str) -> str | None:
     if kind == "sqlite":
         return None
     try:
-        run_sync(_admin(kind, "SELECT 1"))
+        run_sync(admin_statements(kind, "SELECT 1"))
     except Exception as exc:  # any failure to connect means the server is missing
         return f"{kind} at {make_url(SERVER_URLS[kind]).render_as_string(hide_password=True)}: {exc!r}"
     return None
@@ -70,16 +71,16 @@ def database_url(kind: str, name: str, directory: Path) -> str:
 
 def create_database(kind: str, name: str) -> None:
     if kind == "mariadb":
-        run_sync(_admin(kind, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"))
+        run_sync(admin_statements(kind, f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci"))
     elif kind == "postgresql":
-        run_sync(_admin(kind, f'CREATE DATABASE "{name}"'))
+        run_sync(admin_statements(kind, f'CREATE DATABASE "{name}"'))
 
 
 def drop_database(kind: str, name: str) -> None:
     if kind == "mariadb":
-        run_sync(_admin(kind, f"DROP DATABASE IF EXISTS `{name}`"))
+        run_sync(admin_statements(kind, f"DROP DATABASE IF EXISTS `{name}`"))
     elif kind == "postgresql":
-        run_sync(_admin(kind, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run_sync(admin_statements(kind, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from gateway.backends.sql.engine import is_unavailable
 from tests.conftest import require_server
-from tests.databases import SERVER_URLS
+from tests.databases import SERVER_URLS, admin_statements
 
 MARIADB = "mariadb"
 POSTGRESQL = "postgresql"
@@ -51,13 +51,8 @@ def closed_port() -> Iterator[int]:
 
 
 async def admin(kind: str, *statements: str) -> None:
-    engine = create_async_engine(server_url(kind), isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as conn:
-            for statement in statements:
-                await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+    require_server(kind)
+    await admin_statements(kind, *statements)
 
 
 @asynccontextmanager
@@ -125,12 +120,19 @@ def test_mariadb_too_many_connections_1040_is_unavailable() -> None:
     assert is_unavailable(exc)
 
 
-async def test_a_killed_connection_is_unavailable() -> None:
-    engine = create_async_engine(server_url(MARIADB))
+@pytest.mark.parametrize(
+    ("kind", "own_id", "end"),
+    [
+        ("mariadb", "SELECT CONNECTION_ID()", "KILL CONNECTION {}"),
+        ("postgresql", "SELECT pg_backend_pid()", "SELECT pg_terminate_backend({})"),
+    ],
+)
+async def test_a_connection_ended_by_the_server_is_unavailable(kind: str, own_id: str, end: str) -> None:
+    engine = create_async_engine(server_url(kind))
     try:
         async with engine.connect() as conn:
-            connection_id = (await conn.execute(text("SELECT CONNECTION_ID()"))).scalar_one()
-            await admin(MARIADB, f"KILL CONNECTION {connection_id}")
+            connection_id = (await conn.execute(text(own_id))).scalar_one()
+            await admin(kind, end.format(connection_id))
             with pytest.raises(DBAPIError) as caught:
                 await conn.execute(text("SELECT 1"))
     finally:
@@ -175,19 +177,6 @@ def test_postgresql_server_starting_up_57P03_is_unavailable() -> None:
         "the database system is starting up", driver_error
     )
     assert is_unavailable(DBAPIError("SELECT 1", {}, adapted))
-
-
-async def test_postgresql_terminated_backend_is_unavailable() -> None:
-    engine = create_async_engine(server_url(POSTGRESQL))
-    try:
-        async with engine.connect() as conn:
-            pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
-            await admin(POSTGRESQL, f"SELECT pg_terminate_backend({pid})")
-            with pytest.raises(DBAPIError) as caught:
-                await conn.execute(text("SELECT 1"))
-    finally:
-        await engine.dispose()
-    assert is_unavailable(caught.value)
 
 
 async def test_sqlite_missing_directory_is_unavailable() -> None:
