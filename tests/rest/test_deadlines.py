@@ -148,7 +148,7 @@ async def test_silent_iredapd_answers_503_in_time_writes_nothing_and_recovers(
                 api.call("POST", "/api/throttle/bob@example.com/outbound", period=60, max_msgs=99),
                 api.call("POST", "/api/throttle/global/inbound", period=3600, max_msgs=500),
                 api.call("DELETE", "/api/throttle/bob@example.com/outbound"),
-                graphql(api, '{ throttle(account: "bob@example.com", kind: "outbound") { maxMsgs } }'),
+                graphql(api, '{ throttle(account: "bob@example.com", kind: OUTBOUND) { maxMsgs } }'),
             ]
         )
         assert await api.snapshot() == before
