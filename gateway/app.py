@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
+from gateway.apidocs import api_docs_routes
 from gateway.backends.base import account_ports
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *api_docs_routes(settings),  # /api/openapi.json and /api/docs, before the /api mount
             # the API answers its envelope, never a redirect: /api/domains/ is NOT_FOUND
             Mount("/api", app=Router(api_routes(), redirect_slashes=False)),
             Route("/graphql", graphql_app(settings)),

@@ -136,18 +136,26 @@ def serve(host: str | None, port: int | None) -> None:
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where to put them (default GATEWAY_GRAPHIQL_ASSETS_DIR, else <data dir>/graphiql).",
+    help="Where to put GraphiQL's (default GATEWAY_GRAPHIQL_ASSETS_DIR, else <data dir>/graphiql).",
 )
-def assets(directory: Path | None) -> None:
-    """Fetch GraphiQL's JavaScript and CSS from the npm registry (needs npm).
+@click.option(
+    "--docs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to put the API docs page's (default GATEWAY_API_DOCS_ASSETS_DIR, else <data dir>/api-docs).",
+)
+def assets(directory: Path | None, docs_dir: Path | None) -> None:
+    """Fetch the JavaScript and CSS of GraphiQL and of the API docs page from the npm registry (needs npm).
 
-    The explorer at /graphql then loads them from this server only.
+    The explorer at /graphql and the page at /api/docs then load them from this server only.
     """
+    from gateway.apidocs import DOCS_ASSETS, docs_assets_dir
     from gateway.graphiql import AssetsError, assets_dir, fetch_assets
 
     target = directory if directory is not None else assets_dir(_settings(serving=False))
+    docs_target = docs_dir if docs_dir is not None else docs_assets_dir(_settings(serving=False))
     try:
-        fetched = fetch_assets(target)
+        fetched = fetch_assets(target) + fetch_assets(docs_target, DOCS_ASSETS)
     except AssetsError as exc:
         _fail(str(exc))
         return

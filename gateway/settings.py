@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = Field(default_factory=list)
     api_envelope: Literal["classic", "pro"] = "classic"
     graphiql_assets_dir: Path | None = None
+    api_docs_assets_dir: Path | None = None
 
     graphiql: bool = True
     graphql_introspection: bool | None = None

@@ -2,7 +2,7 @@
 
 A route is data. ``routes.api_routes`` makes the Starlette routes of the
 declarations, ``endpoint.endpoint`` runs one, and ``ApiRoute.describe`` lists
-it for an API document.
+it for the OpenAPI document (``gateway.rest.openapi``).
 """
 
 from __future__ import annotations
@@ -115,6 +115,8 @@ class ApiRoute:
     path_values: tuple[PathValue, ...] = ()
     session: Session = Session.REQUIRED
     status: int = 200
+    answers: Mapping[str, Any] | None = None
+    """JSON Schema of the success answer's data; None: undeclared, any data or none."""
 
     def __post_init__(self) -> None:
         where = f"{self.method} {self.path}"
@@ -154,4 +156,5 @@ class ApiRoute:
             "status": self.status,
             "path_values": [value.describe() for value in self.path_values],
             "params": [param.describe() for param in self.params],
+            "answers": None if self.answers is None else dict(self.answers),
         }
