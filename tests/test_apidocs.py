@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
 from gateway.apidocs import ASSETS_URL, DOCS_ASSETS, api_document, docs_assets_dir, docs_page
@@ -21,7 +18,8 @@ from gateway.app import create_app
 from gateway.cli import main
 from gateway.graphiql import fetch_assets, missing_assets
 from gateway.settings import Settings
-from tests.test_graphiql import URL, _browser_log, _free_port, _resources, _unavailable, browser  # noqa: F401
+from tests.live_server import serving_in_thread
+from tests.test_graphiql import URL, _browser_log, _resources, _unavailable, browser  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -77,19 +75,8 @@ def served(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """The gateway on the embedded default under uvicorn; Swagger UI's files where the test says."""
     assets: Path = getattr(request, "param", None) or request.getfixturevalue("docs_assets")
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", api_docs_assets_dir=assets, graphiql=False)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with serving_in_thread(create_app(settings)) as base:
+        yield base
 
 
 def test_the_docs_page_shows_every_operation_in_chromium(browser: Any, served: str, tmp_path: Path) -> None:  # noqa: F811

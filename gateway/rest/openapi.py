@@ -108,6 +108,20 @@ def _operation_id(route: ApiRoute) -> str:
     return f"{route.method.lower()}_{re.sub(r'[^A-Za-z0-9]+', '_', route.path).strip('_')}"
 
 
+def _first_segment(route: ApiRoute) -> str:
+    return route.path.strip("/").split("/")[0]
+
+
+def _tags(routes: Sequence[ApiRoute]) -> dict[str, str]:
+    """The tag of each first path segment: a plural goes with its singular (``/users`` with ``/user``)."""
+    segments = {_first_segment(route) for route in routes}
+    tags = {}
+    for segment in segments:
+        singular = [s for s in (segment.removesuffix("es"), segment.removesuffix("s")) if s != segment]
+        tags[segment] = next((s for s in singular if s in segments), segment)
+    return tags
+
+
 def _param_schemas(param: Param) -> dict[str, dict[str, Any]]:
     """The parameter and each legacy alias by name (an alias is deprecated and must agree with the name)."""
     schema = {**param.type.schema, "description": param.description}
@@ -167,7 +181,7 @@ def _path_parameters(route: ApiRoute) -> list[dict[str, Any]]:
     return parameters
 
 
-def operation(route: ApiRoute, style: Style) -> dict[str, Any]:
+def operation(route: ApiRoute, style: Style, tag: str) -> dict[str, Any]:
     """The OpenAPI operation of one route."""
     data = _answers(route)
     success: dict[str, Any] = {
@@ -186,7 +200,7 @@ def operation(route: ApiRoute, style: Style) -> dict[str, Any]:
     found: dict[str, Any] = {
         "operationId": _operation_id(route),
         "summary": route.summary,
-        "tags": [route.path.strip("/").split("/")[0]],
+        "tags": [tag],
         "parameters": _path_parameters(route) + (_query_parameters(route) if route.method == "GET" else []),
         "responses": responses,
         "security": [{SCHEME: []}] if route.session is Session.REQUIRED else [],
@@ -233,8 +247,9 @@ def _description(style: Style) -> str:
 def document(routes: Sequence[ApiRoute], style: Style, extra_paths: Mapping[str, Any] | None = None) -> Document:
     """The OpenAPI 3.1 document of ``routes`` answering the ``style`` envelope, plus ``extra_paths``."""
     paths: dict[str, dict[str, Any]] = defaultdict(dict)
+    tags = _tags(routes)
     for route in routes:
-        paths[route.path][route.method.lower()] = operation(route, style)
+        paths[route.path][route.method.lower()] = operation(route, style, tags[_first_segment(route)])
     paths.update(extra_paths or {})
     schemas: dict[str, Any] = {"ErrorCode": {"type": "string", "enum": [str(code) for code in ErrorCode]}}
     for name in STYLES:

@@ -112,6 +112,7 @@ def test_parameters_aliases_and_types_come_from_the_declarations() -> None:
     query = {p["name"]: p for p in listing["parameters"] if p["in"] == "query"}
     assert query["email_only"]["schema"]["enum"] == ["yes", "no"]
     assert [p["name"] for p in listing["parameters"] if p["in"] == "path"] == ["domain"]
+    assert listing["tags"] == create["tags"] == ["user"]
     days = doc["paths"]["/user/{mail}/keep_mailbox_days/{days}"]["delete"]["parameters"][1]
     assert days["schema"]["type"] == "integer" and days["example"] == 30
     login = doc["paths"]["/login"]["post"]

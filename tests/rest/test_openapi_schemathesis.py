@@ -9,9 +9,6 @@ with the prepared objects' ones, in both positive and negative generation;
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,6 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -34,12 +30,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from gateway.app import create_app
-from gateway.backends.sql.store import SqlDatabases
-from gateway.bootstrap import initialise
 from gateway.settings import Settings
 from tests.conftest import require_server
 from tests.databases import PreparedPool, prepared_pair
-from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, STRONG, gateway_settings
+from tests.live_server import serving_in_thread
+from tests.rest.conftest import ADMIN, ADMIN_PASSWORD, STRONG, gateway_settings, make_admin
 
 MAX_EXAMPLES = 5
 CHECKS = [
@@ -68,21 +63,6 @@ class Live:
     settings: Settings
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _initialise(settings: Settings) -> None:
-    store = SqlDatabases.open(settings)
-    try:
-        report = await initialise(settings, store, admin_email=ADMIN, password=ADMIN_PASSWORD)
-        assert report.ok and report.admin_created
-    finally:
-        await store.dispose()
-
-
 @pytest.fixture(params=["sqlite", "mariadb"])
 def live(request: pytest.FixtureRequest, tmp_path: Path, prepared_pool: PreparedPool) -> Iterator[Live]:
     """A gateway under uvicorn (classic envelope on SQLite, pro on MariaDB), ADMIN logged in, example.com made."""
@@ -90,24 +70,10 @@ def live(request: pytest.FixtureRequest, tmp_path: Path, prepared_pool: Prepared
     require_server(kind)
     with prepared_pair(kind, tmp_path, prepared_pool) as databases:
         config = gateway_settings(databases, api_envelope="classic" if kind == "sqlite" else "pro")
-        asyncio.run(_initialise(config))
-        port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the gateway did not start"
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{port}"
-        session = requests.Session()
-        try:
+        asyncio.run(make_admin(config))
+        with serving_in_thread(create_app(config)) as base, requests.Session() as session:
             _prepare(base, session)
             yield Live(base, session, config)
-        finally:
-            session.close()
-            server.should_exit = True
-            thread.join(timeout=30)
 
 
 def _prepare(base: str, session: requests.Session) -> None:
