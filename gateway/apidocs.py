@@ -17,7 +17,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from gateway.errors import Forbidden
-from gateway.graphiql import FETCH_COMMAND, Asset, AssetFiles, missing_assets
+from gateway.graphiql import FETCH_COMMAND, PAGE_HEAD, Asset, AssetFiles, missing_assets
 from gateway.rest import envelope
 from gateway.rest.endpoint import check_client
 from gateway.rest.openapi import JSON, SERVER, Document, document
@@ -71,13 +71,7 @@ def api_document(settings: Settings) -> Document:
     return document(ROUTES, settings.api_envelope, DOC_PATHS)
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>API docs · iredmail-gateway</title>
+_PAGE = PAGE_HEAD + """<title>API docs · iredmail-gateway</title>
 <link rel="stylesheet" href="{css}">
 <style>
 body {{ margin: 0; }}

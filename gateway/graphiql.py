@@ -225,13 +225,16 @@ def _replace_dir(source: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-_PAGE = """<!DOCTYPE html>
+PAGE_HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>GraphiQL · iredmail-gateway</title>
+"""
+"""The start of a page served to browsers: no referrer leaves it."""
+
+_PAGE = PAGE_HEAD + """<title>GraphiQL · iredmail-gateway</title>
 <link rel="stylesheet" href="{css}">
 <style>
 html, body {{ height: 100%; margin: 0; }}
