@@ -17,7 +17,10 @@ ACCESS_POLICY = Param(
     "accessPolicy", TEXT,
     "Who may send to it: public, domain, subdomain, membersonly, moderatorsonly, membersandmoderatorsonly",
 )
-MEMBERS = Param("members", COMMA_LIST, "Member addresses (on change: replaces them all)")
+MEMBERS = Param(
+    "members", COMMA_LIST, "Member addresses (on change: replaces them all)",
+    example="john@example.com,jane@example.com",
+)
 CREATE_PARAMS = (DISPLAY_NAME, ACCESS_POLICY, MEMBERS)
 UPDATE_PARAMS = (
     DISPLAY_NAME, ACCESS_POLICY, STATUS, MEMBERS,

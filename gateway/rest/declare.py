@@ -54,6 +54,8 @@ class Param:
     description: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    example: str | None = None
+    """A value as a client sends it, for the API document."""
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -63,6 +65,7 @@ class Param:
             "schema": dict(self.type.schema),
             "description": self.description,
             "required": self.required,
+            "example": self.example,
         }
 
 

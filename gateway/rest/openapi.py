@@ -122,9 +122,18 @@ def _tags(routes: Sequence[ApiRoute]) -> dict[str, str]:
     return tags
 
 
+def _param_example(param: Param) -> Any:
+    """The declared example as JSON: integers as numbers."""
+    if param.example is None or param.type.schema.get("type") != "integer":
+        return param.example
+    return int(param.example)
+
+
 def _param_schemas(param: Param) -> dict[str, dict[str, Any]]:
     """The parameter and each legacy alias by name (an alias is deprecated and must agree with the name)."""
     schema = {**param.type.schema, "description": param.description}
+    if param.example is not None:
+        schema["examples"] = [_param_example(param)]
     found = {param.name: schema}
     for alias in param.aliases:
         found[alias] = {**schema, "description": f"Legacy name of `{param.name}`", "deprecated": True}
@@ -156,9 +165,11 @@ def _request_body(route: ApiRoute) -> dict[str, Any]:
         "required": [param.name for param in route.params if param.required],
         "additionalProperties": False,
     }
+    example = {param.name: _param_example(param) for param in route.params if param.example is not None}
+    media = {"schema": schema, **({"example": example} if example else {})}
     return {
         "description": "Form fields or a JSON object (a legacy name and its new name, if both given, must agree)",
-        "content": {FORM: {"schema": schema}, JSON: {"schema": schema}},
+        "content": {FORM: media, JSON: media},
     }
 
 

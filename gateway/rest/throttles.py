@@ -19,7 +19,7 @@ LIMITS = (
     Param("max_quota", INTEGER, "Most bytes per period (-1 = inherit, 0 = unlimited)"),
     Param("max_rcpts", INTEGER, "Most recipients per message (-1 = inherit, 0 = unlimited)"),
 )
-PERIOD = Param("period", INTEGER, "Length of the period in seconds", required=True)
+PERIOD = Param("period", INTEGER, "Length of the period in seconds", required=True, example="3600")
 
 
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:

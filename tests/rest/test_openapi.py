@@ -108,6 +108,7 @@ def test_parameters_aliases_and_types_come_from_the_declarations() -> None:
     assert "201" in create["responses"] and "200" not in create["responses"]
     throttle = doc["paths"]["/throttle/{target}/{kind}"]["post"]["requestBody"]["content"]["application/json"]
     assert throttle["schema"]["required"] == ["period"]
+    assert throttle["schema"]["properties"]["period"]["examples"] == [3600] and throttle["example"] == {"period": 3600}
     listing = doc["paths"]["/users/{domain}"]["get"]
     query = {p["name"]: p for p in listing["parameters"] if p["in"] == "query"}
     assert query["email_only"]["schema"]["enum"] == ["yes", "no"]
