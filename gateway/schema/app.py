@@ -32,6 +32,7 @@ from gateway.schema.context import GatewayContext
 from gateway.schema.cost import CostLimiter
 from gateway.schema.errors import GatewayErrors
 from gateway.schema.loaders import Loaders
+from gateway.schema.metrics import OperationMetrics
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.types import SCALARS
@@ -88,6 +89,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         GatewayErrors,
+        OperationMetrics,
     ]
     if not settings.introspection_enabled:
         extensions += [DisableIntrospection, HideSuggestions]
