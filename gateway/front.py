@@ -33,7 +33,8 @@ LINKS = {
 
 
 def wants_json(accept: str) -> bool:
-    """Whether the ``Accept`` header ranks JSON above HTML (``*/*`` alone gets the page)."""
+    """Whether the ``Accept`` header ranks JSON above HTML: by quality, then by how exactly each is named
+    (``application/json, */*`` asks for JSON; ``*/*`` alone or a tie gets the page)."""
     weights: dict[str, float] = {}
     for part in accept.split(","):
         media, *params = (item.strip() for item in part.split(";"))
@@ -47,8 +48,11 @@ def wants_json(accept: str) -> bool:
                     quality = 0.0
         weights[media.lower()] = max(quality, weights.get(media.lower(), 0.0))
 
-    def weight(*media: str) -> float:
-        return next((weights[m] for m in media if m in weights), 0.0)
+    def weight(*media: str) -> tuple[float, int]:
+        """The quality of the most exact range naming the type, and how exact it is."""
+        return next(
+            ((weights[m], len(media) - rank) for rank, m in enumerate(media) if m in weights), (0.0, 0)
+        )
 
     return weight("application/json", "application/*", "*/*") > weight("text/html", "text/*", "*/*")
 

@@ -35,4 +35,6 @@ fi
 python3 -m ruff check gateway tests scripts
 python3 -m mypy gateway tests
 
+# The run's log, as the service writes it, is grepped for the tests' passwords by its last test.
+export TEST_SECRETS_LOG="${TEST_SECRETS_LOG:-$(mktemp -t gateway-test-log.XXXXXX)}"
 exec python3 -m pytest "$@"

@@ -38,12 +38,13 @@ IN_BAD_TYPE = "Bad-Typed-Passw0rd!"
 def captured() -> Iterator[io.StringIO]:
     """Everything the process logs, from DEBUG up, as JSON lines."""
     stream = io.StringIO()
+    level = logging.getLogger().level
     handler = configure_logging("json", "DEBUG", stream)
     try:
         yield stream
     finally:
         remove_logging(handler)
-        logging.getLogger().setLevel(logging.WARNING)
+        logging.getLogger().setLevel(level)
 
 
 async def graphql(api: Api, query: str, **variables: Any) -> dict[str, Any]:
@@ -174,12 +175,14 @@ async def test_one_line_per_request(admin_api: Api, captured: io.StringIO) -> No
 
 def test_text_format() -> None:
     stream = io.StringIO()
+    level = logging.getLogger().level
     handler = configure_logging("text", "INFO", stream)
     try:
         logging.getLogger("gateway.test").info("request", extra={"route": "/api/user/{mail}", "status": 200})
         logging.getLogger("gateway.test").debug("not shown")
     finally:
         remove_logging(handler)
+        logging.getLogger().setLevel(level)
     line = stream.getvalue()
     assert "request" in line and "route=/api/user/{mail}" in line and "status=200" in line
     assert "not shown" not in line
@@ -201,6 +204,7 @@ def test_text_format() -> None:
 def test_secrets_in_messages_are_masked(text: str, secret: str) -> None:
     assert secret not in scrub(text)
     stream = io.StringIO()
+    level = logging.getLogger().level
     handler = configure_logging("json", "INFO", stream)
     try:
         logging.getLogger("gateway.test").warning("failed: %s", text, extra={"password": "field-secret"})
@@ -210,6 +214,7 @@ def test_secrets_in_messages_are_masked(text: str, secret: str) -> None:
             logging.getLogger("gateway.test").exception("with a traceback")
     finally:
         remove_logging(handler)
+        logging.getLogger().setLevel(level)
     output = stream.getvalue()
     assert secret not in output and "field-secret" not in output
     assert "failed" in output and "RuntimeError" in output
