@@ -1,8 +1,8 @@
 """Each HTTP request once, from outside everything else: its id, its log line and its metrics.
 
 The request id (a proxy's ``X-Request-ID`` when it is a plain token, else a
-new one) is bound to every record logged while the request runs and sent
-back in ``X-Request-ID``. The log line names the route template, the admin
+new one) is bound to every record logged while the request runs; an
+``INTERNAL_ERROR`` answer names it in ``X-Request-ID``. The log line names the route template, the admin
 the session belongs to and the client's address (behind trusted proxies);
 never the query string, the body or a header.
 """
@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Sequence
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bound_contextvars
@@ -53,7 +53,7 @@ def _template(route: BaseRoute, scope: Scope) -> str:
 
 
 class Observe:
-    """ASGI middleware: request id, one log line and the request metrics."""
+    """ASGI middleware: the request id, one log line and the request metrics."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics, proxies: tuple[Network, ...]) -> None:
         self.app = app
@@ -75,7 +75,6 @@ class Observe:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).setdefault("x-request-id", request_id)
             await send(message)
 
         with bound_contextvars(request_id=request_id):

@@ -149,13 +149,14 @@ async def test_no_secret_reaches_the_log(api: Api, captured: io.StringIO, reques
 
 
 async def test_one_line_per_request(admin_api: Api, captured: io.StringIO) -> None:
-    """The request line names its id, admin, method, route template, status, duration and client; errors share
-    the id the client was given."""
-    response = await admin_api.client.get("/api/user/nobody@example.com")
+    """The request line names its id, admin, method, route template, status, duration and client; the
+    refusal logged during the request carries the same id."""
+    response = await admin_api.client.get("/api/user/nobody@example.com", headers={"X-Request-ID": "proxy-id-0001"})
     assert response.status_code == 404
-    request_id = response.headers["x-request-id"]
+    hostile = await admin_api.client.get("/healthz", headers={"X-Request-ID": 'bad"\n{id}'})
+    assert hostile.status_code == 200
     lines = [json.loads(line) for line in captured.getvalue().splitlines()]
-    mine = [line for line in lines if line.get("request_id") == request_id]
+    mine = [line for line in lines if line.get("request_id") == "proxy-id-0001"]
     (entry,) = [line for line in mine if line["event"] == "request"]
     assert entry["admin"] == ADMIN
     assert entry["method"] == "GET"
@@ -166,11 +167,30 @@ async def test_one_line_per_request(admin_api: Api, captured: io.StringIO) -> No
     assert isinstance(entry["duration_s"], float) and entry["duration_s"] >= 0
     assert entry["time"].endswith("Z")
     assert any("NO_SUCH_ACCOUNT" in line["event"] for line in mine), mine
+    (health,) = [line for line in lines if line.get("route") == "/healthz"]
+    assert health["admin"] is None
+    assert len(health["request_id"]) == 16 and health["request_id"].isalnum(), "a made-up id replaces a hostile one"
 
-    given = await admin_api.client.get("/healthz", headers={"X-Request-ID": "proxy-assigned-id-1"})
-    assert given.headers["x-request-id"] == "proxy-assigned-id-1"
-    hostile = await admin_api.client.get("/healthz", headers={"X-Request-ID": 'bad"\n{id}'})
-    assert hostile.headers["x-request-id"] != 'bad"\n{id}'
+
+async def test_an_internal_error_names_its_request(
+    admin_api: Api, captured: io.StringIO, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The id the client is shown for an INTERNAL_ERROR is the id of the log lines about it."""
+    app: Any = admin_api.client._transport.app  # type: ignore[attr-defined]
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.state.context.users, "get_user", broken)
+    response = await admin_api.client.get("/api/user/bob@example.com")
+    assert response.status_code == 500, response.text
+    request_id = response.headers["x-request-id"]
+    lines = [json.loads(line) for line in captured.getvalue().splitlines()]
+    mine = [line for line in lines if line.get("request_id") == request_id]
+    assert [line["level"] for line in mine if line["event"].startswith("request ")] == ["error"]
+    assert any("RuntimeError: a bug" in line.get("exception", "") for line in mine)
+    (entry,) = [line for line in mine if line["event"] == "request"]
+    assert entry["status"] == 500 and entry["level"] == "warning"
 
 
 def test_text_format() -> None:
