@@ -130,7 +130,8 @@ def serve(host: str | None, port: int | None) -> None:
         _print_report(report)
         if not report.ok:
             sys.exit(1)
-    # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe
+    # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe.
+    # X-Forwarded-For is believed per GATEWAY_TRUSTED_PROXIES only, not by uvicorn's own default for 127.0.0.1.
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -138,6 +139,7 @@ def serve(host: str | None, port: int | None) -> None:
         log_config=None,
         log_level=settings.log_level.lower(),
         access_log=False,
+        proxy_headers=False,
     )
 
 

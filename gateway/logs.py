@@ -31,7 +31,8 @@ SECRET_TEXT = (
     (re.compile(r"(iredmail_gateway_session=)[^;\s'\"]+"), rf"\1{MASK}"),
 )
 # libraries whose INFO and DEBUG records echo statements and their parameters (password hashes)
-QUIET = ("aiosqlite", "asyncmy", "asyncpg", "sqlalchemy.engine", "ldap3")
+# (and SQLAlchemy's pools, whose loggers are named after the pool's class, chatter at INFO)
+QUIET = ("aiosqlite", "asyncmy", "asyncpg", "sqlalchemy", "ldap3", "gateway.backends.sql.engine.BoundedPool")
 
 
 def current_request_id() -> str | None:
@@ -49,6 +50,7 @@ def scrub(text: str) -> str:
 
 def redact(_logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
     """Drop fields named like secrets; mask secrets inside the others."""
+    event.pop("color_message", None)  # uvicorn's copy of the message with terminal colours
     for key in list(event):
         value = event[key]
         if SECRET_FIELD.search(key):

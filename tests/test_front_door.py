@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from gateway import __version__
 from gateway.app import create_app
 from gateway.front import storage, wants_json
 from gateway.settings import Settings
-from tests.test_graphiql import _free_port, browser  # noqa: F401  (the Chromium fixture)
+from tests.test_graphiql import browser, served_in_thread  # noqa: F401  (the Chromium fixture)
 
 LINKS = ["/graphql", "/api/docs", "/healthz", "/readyz", "/metrics"]
 
@@ -90,20 +87,8 @@ def test_storage_names_the_store_not_its_dsn(tmp_path: Path) -> None:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """The gateway on embedded SQLite, served by uvicorn on a free port."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(embedded(tmp_path)), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with served_in_thread(create_app(embedded(tmp_path))) as base:
+        yield base
 
 
 def test_the_page_in_chromium(browser: Any, served: str, tmp_path: Path) -> None:  # noqa: F811

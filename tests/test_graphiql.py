@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -15,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from gateway.cli import main
 from gateway.graphiql import (
@@ -365,8 +367,15 @@ def page_without_assets(tmp_path: Path) -> Iterator[str]:
 
     settings = Settings(data_dir=tmp_path, graphiql_assets_dir=tmp_path / "none")
     app = Starlette(routes=[Route("/graphql", page), *graphiql_routes(settings)])
+    with served_in_thread(app, lifespan="off") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def served_in_thread(app: ASGIApp, lifespan: Literal["on", "off"] = "on") -> Iterator[str]:
+    """``app`` served by uvicorn in a thread on a free port; its base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
