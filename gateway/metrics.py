@@ -58,6 +58,7 @@ class Metrics:
             registry=self.registry,
         )
         self._operation_names: set[str] = set()
+        self._storage: StorageCollector | None = None
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         self.requests.labels(route, method, str(status)).inc()
@@ -73,8 +74,11 @@ class Metrics:
         self.graphql.labels(label, kind, "error" if failed else "ok").inc()
 
     def watch(self, backends: Backends) -> None:
-        """Report the pools and failures of ``backends`` from now on."""
-        self.registry.register(StorageCollector(backends))
+        """Report the pools and failures of ``backends`` from now on (instead of those of an earlier start)."""
+        if self._storage is not None:
+            self.registry.unregister(self._storage)
+        self._storage = StorageCollector(backends)
+        self.registry.register(self._storage)
 
     def render(self) -> Response:
         return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)

@@ -160,3 +160,13 @@ def test_a_bad_metrics_network_stops_the_start() -> None:
 
     with pytest.raises(ConfigurationError, match="GATEWAY_METRICS_CLIENTS"):
         check_settings(Settings(_env_file=None, metrics_clients="not-a-network"))
+
+
+async def test_a_restarted_app_reports_its_new_stores(tmp_path: Path) -> None:
+    app = create_app(Settings(_env_file=None, data_dir=tmp_path))
+    for _ in range(2):
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
+            async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as client:
+                found = await scrape(client)
+                assert value(found, "gateway_pool_size", pool="vmail") == 5
