@@ -66,7 +66,7 @@ class Observe:
             return
         headers = Headers(scope=scope)
         given = headers.get("x-request-id", "")
-        request_id = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex[:16]
+        request_id = given if _TOKEN.fullmatch(given) else uuid.uuid4().hex[:12]
         route = route_template(scope["app"].routes, scope)
         status = 500
         started = time.perf_counter()
