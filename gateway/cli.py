@@ -120,14 +120,27 @@ def serve(host: str | None, port: int | None) -> None:
     """
     import uvicorn
 
+    from gateway.logs import configure_logging
+
     settings = _settings(host=host, port=port)
+    configure_logging(settings.log_format, settings.log_level)
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         report = _run(lambda: _initialise(settings, only_without_admins=True))
         _print_report(report)
         if not report.ok:
             sys.exit(1)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe.
+    # X-Forwarded-For is believed per GATEWAY_TRUSTED_PROXIES only, not by uvicorn's own default for 127.0.0.1.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 @main.command()
