@@ -103,6 +103,19 @@ class AdminStore(Protocol):
     async def domain_user_rights(self, domain: str) -> dict[str, Actor]: ...
 
 
+class ForwardingStore(Protocol):
+    """A user's own forwarding targets (SQL ``forwardings`` rows with ``is_forwarding=1``, LDAP
+    ``mailForwardingAddress``); the user's address among them keeps a copy in its mailbox."""
+
+    async def set_forwardings(self, email: str, targets: Sequence[str]) -> None: ...
+
+
+class PasswordHashStore(Protocol):
+    """The stored password hashes of a domain's users, for an export that must round-trip."""
+
+    async def password_hashes(self, domain: str) -> dict[str, str]: ...
+
+
 class ListingStore(Protocol):
     """Pages, batches and totals for dashboards, each in a fixed number of requests."""
 
@@ -126,6 +139,8 @@ class AccountStores:
     maillists: MaillistStore | None
     admins: AdminStore
     listing: ListingStore
+    forwardings: ForwardingStore
+    hashes: PasswordHashStore
 
 
 def account_ports(stores: AccountStores) -> dict[str, Any]:
