@@ -213,7 +213,7 @@ def export(
     from gateway.transfer.commands import HASH_WARNING, run_export, write_private
 
     settings = _settings(serving=False)
-    by_name = "csv" if output is not None and output.suffix.lower() == ".csv" else "json"
+    by_name: Literal["json", "csv"] = "csv" if output is not None and output.suffix.lower() == ".csv" else "json"
     chosen: Literal["json", "csv"] = fmt or by_name
     text = _run(lambda: run_export(settings, chosen, domains=domains, admin=admin))
     click.echo(f"warning: {HASH_WARNING}", err=True)
