@@ -156,7 +156,7 @@ def assets(directory: Path | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="Default: the file's extension.")
 @click.option("--dry-run", is_flag=True, help="Check every record and report what would change; write nothing.")
 @click.option(

@@ -43,7 +43,7 @@ async def run_import(
 
 def print_report(report: Report) -> None:
     """The summary per kind, then each failed record with its error code."""
-    verbs = ("would create", "would update") if report.dry_run else ("created", "updated")
+    verbs = ("created", "updated") if report.wrote else ("would create", "would update")
     for section, created, updated, unchanged, failed in summary_rows(report):
         if created or updated or unchanged or failed:
             click.echo(f"{section}: {created} {verbs[0]}, {updated} {verbs[1]}, {unchanged} unchanged, {failed} failed")

@@ -85,6 +85,7 @@ class Report:
     outcomes: list[Outcome]
     dry_run: bool
     stopped: bool = False
+    wrote: bool = False  # the second pass ran
 
     @property
     def failed(self) -> list[Outcome]:
@@ -182,6 +183,7 @@ class Importer:
         if report.failed and not self.continue_on_error:
             report.stopped = True
             return report
+        report.wrote = True
         await self._write(outcomes, report)
         return report
 
