@@ -118,7 +118,8 @@ class State:
         return self._domains.get(name)
 
     async def require_domain(self, name: str) -> Domain | None:
-        """The stored domain, None for one an earlier record creates, else ``NO_SUCH_DOMAIN``."""
+        """The stored domain the actor manages, None for one an earlier record creates, else ``NO_SUCH_DOMAIN``."""
+        require_domain(self.ctx, name)
         found = await self.domain(name)
         if found is None and name not in self.new_domains:
             raise NotFound(ErrorCode.NO_SUCH_DOMAIN)

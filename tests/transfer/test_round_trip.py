@@ -15,9 +15,9 @@ from gateway.transfer.session import acting
 from tests.transfer.conftest import DOCUMENT, accounts, storage_of
 
 
-async def _import(settings: Settings, text: str, fmt: Format, **options: bool) -> Report:
+async def _import(settings: Settings, text: str, fmt: Format) -> Report:
     async with acting(settings) as ctx:
-        return await Importer(ctx, **options).run(read_records(text, fmt))
+        return await Importer(ctx).run(read_records(text, fmt))
 
 
 async def _export(settings: Settings, fmt: Format) -> str:
