@@ -39,6 +39,16 @@ USER_FIELDS: dict[str, Callable[[Any], Any]] = {
 LIMITS = ("msg_size", "max_msgs", "max_quota", "max_rcpts")
 
 
+BATCH = 200  # users of one domain created in one write
+
+
+@dataclass(frozen=True)
+class NewMailbox:
+    email: str
+    data: users.UserInput
+    active: bool | None
+
+
 class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
@@ -55,6 +65,7 @@ class Outcome:
     action: Action
     error: GatewayError | None = None
     write: Write | None = field(default=None, repr=False)
+    new_user: NewMailbox | None = None  # a user to create, which may be written in a batch with others
 
     @property
     def kind(self) -> Kind | None:
@@ -215,26 +226,64 @@ class Importer:
         pending = [outcome for outcome in outcomes if outcome.write is not None]
         self.progress.start("importing", len(pending))
         for kind in Kind:
-            batch = [outcome for outcome in pending if outcome.kind is kind]
-            await self._write_batch(batch, report)
+            of_kind = [outcome for outcome in pending if outcome.kind is kind]
+            groups: dict[str, list[Outcome]] = {}
+            singles: list[list[Outcome]] = []
+            for outcome in of_kind:
+                if outcome.new_user is None:
+                    singles.append([outcome])
+                else:
+                    groups.setdefault(addresses.domain_of(outcome.new_user.email), []).append(outcome)
+            batches = [
+                group[start : start + BATCH] for group in groups.values() for start in range(0, len(group), BATCH)
+            ]
+            await self._write_all(batches + singles, report)
 
-    async def _write_batch(self, batch: list[Outcome], report: Report) -> None:
-        queue = iter(batch)
+    async def _write_all(self, batches: list[list[Outcome]], report: Report) -> None:
+        queue = iter(batches)
 
         async def worker() -> None:
-            for outcome in queue:
-                if report.stopped:
-                    outcome.action = Action.SKIPPED
+            for batch in queue:
+                if len(batch) > 1 and not report.stopped and await self._create_users(batch):
                     continue
-                assert outcome.write is not None
+                for outcome in batch:
+                    await self._write_one(outcome, report)
+
+        await asyncio.gather(*(worker() for _ in range(min(self.jobs, len(batches)))))
+
+    async def _write_one(self, outcome: Outcome, report: Report) -> None:
+        if report.stopped:
+            outcome.action = Action.SKIPPED
+            return
+        assert outcome.write is not None
+        try:
+            await outcome.write()
+        except GatewayError as exc:
+            outcome.action, outcome.error = Action.FAILED, exc
+            report.stopped = not self.continue_on_error
+        self.progress.advance()
+
+    async def _create_users(self, batch: list[Outcome]) -> bool:
+        """Create the users of ``batch`` (one domain) in one write; False when refused, to be written one by one."""
+        ctx = self.ctx
+        wanted = [outcome.new_user for outcome in batch if outcome.new_user is not None]
+        try:
+            domain = await domains.get_domain(ctx=ctx, name=addresses.domain_of(wanted[0].email))
+            made = await asyncio.gather(
+                *(users.new_user(ctx=ctx, email=item.email, data=item.data, domain=domain) for item in wanted)
+            )
+            await users.create_users(ctx=ctx, users=made)
+        except GatewayError:
+            return False
+        for outcome in batch:
+            item = outcome.new_user
+            if item is not None and item.active is False:
                 try:
-                    await outcome.write()
+                    await users.update_user(ctx=ctx, email=item.email, data=users.UserInput(active=False))
                 except GatewayError as exc:
                     outcome.action, outcome.error = Action.FAILED, exc
-                    report.stopped = not self.continue_on_error
-                self.progress.advance()
-
-        await asyncio.gather(*(worker() for _ in range(min(self.jobs, len(batch)))))
+            self.progress.advance()
+        return True
 
     # one planner per kind: the checks, then what to write (None when storage already matches)
 
@@ -293,7 +342,9 @@ class Importer:
                 if active is False:
                     await users.update_user(ctx=ctx, email=email, data=users.UserInput(active=False))
 
-            return self._outcome(record, None, create)
+            outcome = self._outcome(record, None, create)
+            outcome.new_user = NewMailbox(email, data, active)
+            return outcome
         await require_account(ctx, email)
         diff = {name: value for name, value in wanted.items() if getattr(current, name) != value}
         if active is not None and active != current.active:

@@ -66,3 +66,22 @@ async def test_changed_records_update_only_what_differs(request: pytest.FixtureR
         assert team is not None and team.members == ("john@example.com",)
         carol = await storage.user("carol@other.org")
         assert carol is not None and carol.forwardings == ("carol@other.org",)
+
+
+async def test_a_refused_batch_is_written_one_by_one(
+    request: pytest.FixtureRequest, backend_kind: str, tmp_path: Path
+) -> None:
+    document = {
+        "domains": [{"domain": "small.test", "max_users": 2}],
+        "users": [{"email": f"u{index}@small.test", "password": "Str0ng-Passw0rd!"} for index in range(3)],
+    }
+    async with storage_of(request, backend_kind, tmp_path) as (settings, storage):
+        async with acting(settings) as ctx:
+            importer = Importer(ctx, continue_on_error=True)
+            report = await importer.run(read_records(json.dumps(document), "json"))
+        assert [(o.action, o.error and o.error.code) for o in report.outcomes[1:]] == [
+            (Action.CREATE, None),
+            (Action.CREATE, None),
+            (Action.FAILED, "EXCEEDED_DOMAIN_ACCOUNT_LIMIT"),
+        ]
+        assert [user.email for user in await storage.users()] == ["u0@small.test", "u1@small.test"]
