@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from gateway import addresses
-from gateway.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from gateway.errors import Conflict, ErrorCode, InvalidInput
 from gateway.model import AccessPolicy, Alias, Domain, DomainUsage
 from gateway.resolvers import validation
 from gateway.resolvers.access import require_domain
 from gateway.resolvers.context import Context
+from gateway.resolvers.domains import get_domain
+from gateway.resolvers.lookup import found
 
 MAX_MEMBERS = 10_000
 
@@ -75,19 +77,13 @@ async def get_alias(*, ctx: Context, address: str) -> Alias:
     """One alias of a domain the actor manages."""
     address = addresses.member_address(address)
     require_domain(ctx, addresses.domain_of(address))
-    alias = await ctx.aliases.get_alias(address)
-    if alias is None:
-        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-    return alias
+    return found(await ctx.aliases.get_alias(address))
 
 
 async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None) -> list[Alias]:
     """The aliases of a domain the actor manages."""
-    domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
-    if await ctx.domains.get_domain(domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return await ctx.aliases.list_aliases(domain, active=active)
+    listed = await get_domain(ctx=ctx, name=domain)
+    return await ctx.aliases.list_aliases(listed.name, active=active)
 
 
 async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
