@@ -9,7 +9,7 @@ from gateway import addresses
 from gateway.errors import Conflict, ErrorCode, InvalidInput
 from gateway.model import AccessPolicy, Alias, Domain, DomainUsage
 from gateway.resolvers import validation
-from gateway.resolvers.access import require_domain
+from gateway.resolvers.access import managed_address, require_domain
 from gateway.resolvers.context import Context
 from gateway.resolvers.domains import get_domain
 from gateway.resolvers.lookup import found
@@ -75,8 +75,7 @@ def merged_members(data: AliasInput) -> Callable[[Alias], Alias]:
 
 async def get_alias(*, ctx: Context, address: str) -> Alias:
     """One alias of a domain the actor manages."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     return found(await ctx.aliases.get_alias(address))
 
 
@@ -108,14 +107,12 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
 
 async def update_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
     """Update name, policy, status or members (replace, or add and remove)."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     await ctx.aliases.update_alias(address, merged_members(data))
     return await get_alias(ctx=ctx, address=address)
 
 
 async def delete_alias(*, ctx: Context, address: str) -> None:
     """Delete an alias and its member rows."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     await ctx.aliases.delete_alias(address)

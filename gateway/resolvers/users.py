@@ -14,7 +14,7 @@ from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
-from gateway.resolvers.access import exceeding_users, require_account, require_domain
+from gateway.resolvers.access import exceeding_users, managed_address, require_account, require_domain
 from gateway.resolvers.context import Context
 from gateway.resolvers.domains import deletion_date, get_domain
 from gateway.resolvers.lookup import found
@@ -78,8 +78,7 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
-    email = addresses.member_address(email)
-    require_domain(ctx, addresses.domain_of(email))
+    email = managed_address(ctx, email)
     return found(await ctx.users.get_user(email))
 
 
