@@ -75,8 +75,7 @@ def merged_members(data: AliasInput) -> Callable[[Alias], Alias]:
 
 async def get_alias(*, ctx: Context, address: str) -> Alias:
     """One alias of a domain the actor manages."""
-    address = managed_address(ctx, address)
-    return found(await ctx.aliases.get_alias(address))
+    return found(await ctx.aliases.get_alias(managed_address(ctx, address)))
 
 
 async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None) -> list[Alias]:

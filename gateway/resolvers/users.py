@@ -78,8 +78,7 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
-    email = managed_address(ctx, email)
-    return found(await ctx.users.get_user(email))
+    return found(await ctx.users.get_user(managed_address(ctx, email)))
 
 
 async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:

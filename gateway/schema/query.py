@@ -44,24 +44,14 @@ class Query:
     async def user(self, info: GatewayInfo, email: str) -> User:
         return User(model=await users.get_user(ctx=info.context.resolver, email=email))
 
-    users = paged_field(
-        "User",
-        "email",
-        domain_users,
-        by_domain=True,
-        description="Users of a domain, ordered by address.",
-    )
+    users = paged_field("User", "email", domain_users, "Users of a domain, ordered by address.", by_domain=True)
 
     @strawberry.field
     async def alias(self, info: GatewayInfo, email: str) -> Alias:
         return Alias(model=await aliases.get_alias(ctx=info.context.resolver, address=email))
 
     aliases = paged_field(
-        "Alias",
-        "address",
-        domain_aliases,
-        by_domain=True,
-        description="Aliases of a domain, ordered by address.",
+        "Alias", "address", domain_aliases, "Aliases of a domain, ordered by address.", by_domain=True
     )
 
     @strawberry.field

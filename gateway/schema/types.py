@@ -145,7 +145,9 @@ def throttle_field(kind: ThrottleKind, account: Callable[[Any], str]) -> Any:
 PageLoad = Callable[[GatewayInfo, Any, model.PageQuery], Awaitable[model.Page[Any]]]
 
 
-def paged_field(node: str, key: str, load: PageLoad, *, by_domain: bool = False, description: str | None = None) -> Any:
+def paged_field(
+    node: str, key: str, load: PageLoad, description: str | None = None, *, by_domain: bool = False
+) -> Any:
     """A connection of ``node`` objects, cursors made from ``key``: ``load(info, scope, query)`` gives the page.
 
     The scope is the parent's model, or with ``by_domain`` the domain a ``domain`` argument names.
