@@ -14,9 +14,10 @@ from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
-from gateway.resolvers.access import exceeding_users, require_account, require_domain
+from gateway.resolvers.access import exceeding_users, managed_address, require_account, require_domain
 from gateway.resolvers.context import Context
-from gateway.resolvers.domains import deletion_date
+from gateway.resolvers.domains import deletion_date, get_domain
+from gateway.resolvers.lookup import found
 from gateway.resolvers.password_policy import check_password
 
 DEFAULT_LANGUAGE = "en_US"
@@ -77,21 +78,13 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
-    email = addresses.member_address(email)
-    require_domain(ctx, addresses.domain_of(email))
-    user = await ctx.users.get_user(email)
-    if user is None:
-        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-    return user
+    return found(await ctx.users.get_user(managed_address(ctx, email)))
 
 
 async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:
     """The users of a domain the actor manages."""
-    domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
-    if await ctx.domains.get_domain(domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return await ctx.users.list_users(domain, active=active)
+    listed = await get_domain(ctx=ctx, name=domain)
+    return await ctx.users.list_users(listed.name, active=active)
 
 
 async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain | None = None) -> NewUser:
