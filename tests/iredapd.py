@@ -218,18 +218,16 @@ class Iredapd:
 
     def rcpt(self, sender: str, recipient: str, client_address: str, **fields: str) -> str:
         """A request of the RCPT stage, as Postfix's ``smtpd_recipient_restrictions`` sends it."""
-        return self.ask(
-            protocol_state="RCPT", sender=sender, recipient=recipient, client_address=client_address,
-            client_name="unknown", reverse_client_name="unknown", helo_name="mx.remote.example",
-            recipient_count="0", **fields,
-        )  # fmt: skip
+        return self._at("RCPT", sender, recipient, client_address, recipient_count="0", **fields)
 
     def end_of_message(self, sender: str, recipient: str, client_address: str, **fields: str) -> str:
         """A request of the END-OF-MESSAGE stage (``smtpd_end_of_data_restrictions``)."""
+        return self._at("END-OF-MESSAGE", sender, recipient, client_address, recipient_count="1", **fields)
+
+    def _at(self, state: str, sender: str, recipient: str, client_address: str, **fields: str) -> str:
         return self.ask(
-            protocol_state="END-OF-MESSAGE", sender=sender, recipient=recipient, client_address=client_address,
-            client_name="unknown", reverse_client_name="unknown", helo_name="client.example",
-            recipient_count="1", **fields,
+            protocol_state=state, sender=sender, recipient=recipient, client_address=client_address,
+            client_name="unknown", reverse_client_name="unknown", helo_name="mx.remote.example", **fields,
         )  # fmt: skip
 
     def log_text(self) -> str:

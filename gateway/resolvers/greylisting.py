@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from gateway import addresses
 from gateway.errors import ErrorCode, GatewayError, InvalidInput
 from gateway.model import GreylistingSetting, GreylistingWhitelist
-from gateway.resolvers.access import require_global
+from gateway.resolvers.access import require_domain, require_global
 from gateway.resolvers.context import Context
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT, ThrottleTarget, authorised_target
 
@@ -185,7 +185,26 @@ async def update_spf_domains(
     return await ctx.greylisting.whitelist_domains()
 
 
-async def greylisting_states(*, ctx: Context, accounts: list[str]) -> dict[str, GreylistingState]:
-    """The state of each of ``accounts`` (already authorised), in one request: for batch loading."""
+@dataclass(frozen=True)
+class GreylistingView:
+    """An account's greylisting status and whitelisted senders together (GraphQL)."""
+
+    state: GreylistingState
+    whitelist: tuple[str, ...]
+
+
+async def greylisting_of(*, ctx: Context, accounts: list[str]) -> dict[str, GreylistingView]:
+    """Status and whitelist of each of ``accounts`` (``@.``, ``@domain``, addresses) in two requests."""
+    for account in accounts:
+        if account == GLOBAL_ACCOUNT:
+            require_global(ctx)
+        else:
+            require_domain(ctx, account.lstrip("@").rsplit("@", 1)[-1])
     rows = await ctx.greylisting.settings(accounts)
-    return {account: state_of(account, rows) for account in accounts}
+    senders: dict[str, list[str]] = {account: [] for account in accounts}
+    for row in await ctx.greylisting.whitelists(accounts):
+        senders[row.account].append(row.sender)
+    return {
+        account: GreylistingView(state=state_of(account, rows), whitelist=tuple(senders[account]))
+        for account in accounts
+    }

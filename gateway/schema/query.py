@@ -9,6 +9,7 @@ from gateway.resolvers import aliases, dashboard, domains, maillists, throttles,
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
 from gateway.schema.enums import account_active
+from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
     ActiveFilter,
     Admin,
@@ -26,7 +27,7 @@ from gateway.schema.types import (
 
 
 @strawberry.type
-class Query:
+class Query(GreylistingQuery):
     @strawberry.field(description="The logged-in admin.")
     def me(self, info: GatewayInfo) -> Admin:
         return Admin(model=require_actor(info.context.resolver))

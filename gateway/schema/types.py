@@ -18,6 +18,7 @@ from gateway.resolvers.dashboard import encode_cursor, page_query
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
+from gateway.schema.greylisting import Greylisting, greylisting_of
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -274,6 +275,10 @@ class Domain:
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
         return await _throttle(info, f"@{self.model.name}", ThrottleKind.OUTBOUND)
 
+    @strawberry.field
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, f"@{self.model.name}")
+
     @strawberry.field(description="Accounts with admin rights on this domain.")
     async def admins(self, info: GatewayInfo) -> list[str]:
         return list(await info.context.loaders.admins.load(self.model.name))
@@ -362,6 +367,10 @@ class User:
     @strawberry.field
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
         return await _throttle(info, self.model.email, ThrottleKind.OUTBOUND)
+
+    @strawberry.field
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, self.model.email)
 
 
 @strawberry.type
