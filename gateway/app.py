@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings=settings,
             throttles=backends.throttles,
             sessions=backends.sessions,
+            greylisting=backends.greylisting,
         )
         try:
             await backends.sessions.prepare()

@@ -181,6 +181,27 @@ class Throttle:
 
 
 @dataclass(frozen=True)
+class GreylistingSetting:
+    """One iRedAPD greylisting row: ``active`` greylists mail from ``sender`` to ``account``."""
+
+    account: str
+    priority: int
+    sender: str
+    sender_priority: int
+    active: bool
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class GreylistingWhitelist:
+    """A sender (address, domain or network) never greylisted for ``account``."""
+
+    account: str
+    sender: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class PageQuery:
     """One page of a list ordered by its key: ``first`` items after the key ``after``."""
 

@@ -29,6 +29,8 @@ from gateway.model import (
     Domain,
     DomainChanges,
     DomainUsage,
+    GreylistingSetting,
+    GreylistingWhitelist,
     NewUser,
     Page,
     PageQuery,
@@ -157,7 +159,8 @@ class ThrottleStore(Protocol):
 
     ``clearing`` and ``clearing_domain`` wrap the write of an account store
     that creates or deletes the address (or domain): they remove its
-    throttles (and tracking rows) before the block, in a transaction that
+    iRedAPD rows (throttles with their tracking rows, greylisting settings
+    and whitelists: one ``iredapd`` transaction) before the block, in a transaction that
     commits only when the block succeeds and rolls back when it raises. An
     unreachable iredapd raises on entry, before the block runs.
     """
@@ -169,6 +172,29 @@ class ThrottleStore(Protocol):
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
+
+
+class GreylistingStore(Protocol):
+    """iRedAPD greylisting: per-account settings, sender whitelists, and the domains whose SPF hosts are whitelisted.
+
+    ``settings`` and ``whitelists`` read every account's rows when ``accounts``
+    is None. The ``update_*`` methods apply ``replace`` (None: keep), then
+    ``add``, then ``remove`` in one transaction; a replace keeps the rows
+    iRedAPD's SPF job wrote (comment ``AUTO-UPDATE: …``).
+    """
+
+    async def settings(self, accounts: Collection[str] | None) -> list[GreylistingSetting]: ...
+    async def set_status(self, account: str, priority: int, active: bool) -> None: ...
+    async def clear_status(self, account: str) -> bool: ...
+    async def whitelists(self, accounts: Collection[str] | None) -> list[GreylistingWhitelist]: ...
+    async def spf_whitelists(self) -> list[GreylistingWhitelist]: ...
+    async def update_whitelists(
+        self, account: str, *, replace: Collection[str] | None, add: Collection[str], remove: Collection[str]
+    ) -> None: ...
+    async def whitelist_domains(self) -> list[str]: ...
+    async def update_whitelist_domains(
+        self, *, replace: Collection[str] | None, add: Collection[str], remove: Collection[str]
+    ) -> None: ...
 
 
 class SessionStore(Protocol):

@@ -9,7 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStores, SessionStore, ThrottleStore
+from gateway.backends.base import AccountStores, GreylistingStore, SessionStore, ThrottleStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -23,6 +23,7 @@ class Context(AccountStores):
     settings: Settings
     throttles: ThrottleStore
     sessions: SessionStore
+    greylisting: GreylistingStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None
 

@@ -10,8 +10,9 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.model import Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
-from gateway.resolvers import dashboard, domains
+from gateway.resolvers import dashboard, domains, greylisting
 from gateway.resolvers.context import Context
+from gateway.resolvers.greylisting import GreylistingView
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -57,6 +58,7 @@ class Loaders:
     memberships: DataLoader[str, tuple[str, ...]]
     admins: DataLoader[str, tuple[str, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
+    greylisting: DataLoader[str, GreylistingView]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -70,6 +72,10 @@ class Loaders:
             rows = await dashboard.throttles_of(ctx=ctx, accounts=sorted({account for account, _ in keys}))
             found = {(row.account, row.kind): row for row in rows}
             return [found.get(key) for key in keys]
+
+        async def load_greylisting(accounts: Sequence[str]) -> list[GreylistingView]:
+            found = await greylisting.greylisting_of(ctx=ctx, accounts=sorted(set(accounts)))
+            return [found[account] for account in accounts]
 
         return cls(
             domain=DataLoader(_mapped(load_domains, lambda: None)),
@@ -86,4 +92,5 @@ class Loaders:
             ),
             admins=DataLoader(_mapped(lambda names: dashboard.domain_admins(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
+            greylisting=DataLoader(load_greylisting),
         )

@@ -7,6 +7,7 @@ import strawberry
 from gateway.model import Actor, ThrottleKind
 from gateway.request_context import end_session, start_session
 from gateway.resolvers import aliases, auth, domains, maillists, throttles, users
+from gateway.schema.greylisting import GreylistingMutation
 from gateway.schema.inputs import AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
 from gateway.schema.types import Admin, Alias, Domain, GatewayInfo, MailingList, Throttle, User
@@ -20,7 +21,7 @@ def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(GreylistingMutation):
     @strawberry.mutation(
         description="Log in; the session cookie is shared with /api. Later mutations of the document act as this admin."
     )

@@ -8,6 +8,7 @@ from gateway.model import ThrottleKind
 from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
+from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
     Admin,
     Alias,
@@ -24,7 +25,7 @@ from gateway.schema.types import (
 
 
 @strawberry.type
-class Query:
+class Query(GreylistingQuery):
     @strawberry.field(description="The logged-in admin.")
     def me(self, info: GatewayInfo) -> Admin:
         return Admin(model=require_actor(info.context.resolver))

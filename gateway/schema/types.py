@@ -20,6 +20,7 @@ from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
 from gateway.schema.fields import model_field, resolver_field
+from gateway.schema.greylisting import Greylisting, greylisting_of
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -230,6 +231,10 @@ class Domain:
     inbound_throttle = throttle_field(ThrottleKind.INBOUND, lambda domain: f"@{domain.name}")
     outbound_throttle = throttle_field(ThrottleKind.OUTBOUND, lambda domain: f"@{domain.name}")
 
+    @strawberry.field
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, f"@{self.model.name}")
+
     @strawberry.field(description="Accounts with admin rights on this domain.")
     async def admins(self, info: GatewayInfo) -> list[str]:
         return list(await info.context.loaders.admins.load(self.model.name))
@@ -282,6 +287,10 @@ class User:
 
     inbound_throttle = throttle_field(ThrottleKind.INBOUND, lambda user: user.email)
     outbound_throttle = throttle_field(ThrottleKind.OUTBOUND, lambda user: user.email)
+
+    @strawberry.field
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, self.model.email)
 
 
 @strawberry.type

@@ -51,6 +51,9 @@ def _account_calls(email: str) -> list[Call]:
         Call("POST", f"/api/throttle/{email}/outbound", {"period": "60", "max_msgs": "1"}),
         Call("POST", f"/api/throttle/{email}/inbound", {"period": "1"}),
         Call("DELETE", f"/api/throttle/{email}/inbound"),
+        Call("POST", f"/api/greylisting/{email}", {"status": "disable"}),
+        Call("DELETE", f"/api/greylisting/{email}"),
+        Call("POST", f"/api/greylisting/{email}/whitelists", {"addSenders": "192.0.2.9"}),
     ]
 
 
@@ -77,6 +80,13 @@ OTHER_DOMAIN = [
     Call("POST", "/api/throttle/b.com/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/b.com/inbound"),
     Call("GET", f"/api/throttle/{KIM}/inbound"),
+    Call("GET", "/api/greylisting/b.com"),
+    Call("POST", "/api/greylisting/b.com", {"status": "disable"}),
+    Call("DELETE", "/api/greylisting/b.com"),
+    Call("GET", "/api/greylisting/b.com/whitelists"),
+    Call("POST", "/api/greylisting/b.com/whitelists", {"senders": "@example.net"}),
+    Call("GET", f"/api/greylisting/{KIM}"),
+    Call("GET", f"/api/greylisting/{KIM}/whitelists"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
@@ -93,6 +103,13 @@ GLOBAL_OBJECTS = [
     Call("GET", "/api/throttle/global/inbound"),
     Call("POST", "/api/throttle/global/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/global/inbound"),
+    Call("GET", "/api/greylisting/all"),
+    Call("GET", "/api/greylisting/global"),
+    Call("POST", "/api/greylisting/global", {"status": "disable"}),
+    Call("DELETE", "/api/greylisting/global"),
+    Call("GET", "/api/greylisting/global/whitelists"),
+    Call("POST", "/api/greylisting/global/whitelists", {"removeSenders": "192.0.2.7"}),
+    Call("POST", "/api/greylisting/whitelist_spf_domains", {"domains": "example.net"}),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
 # routes no refusal applies to, and why
@@ -121,6 +138,9 @@ async def arrange(api: Api) -> Api:
         await ok(api, "POST", "/api/maillist/list@b.com", members=KIM)
     for target in ("global", "a.com", "b.com", GLOBAL_MAILBOX, B_ADMIN, KIM):
         await ok(api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+        await ok(api, "POST", f"/api/greylisting/{target}", status="enable")
+        await ok(api, "POST", f"/api/greylisting/{target}/whitelists", senders="192.0.2.7")
+    await ok(api, "POST", "/api/greylisting/whitelist_spf_domains", domains="example.org")
     await api.storage.make_global_admin(GLOBAL_MAILBOX)
     await api.storage.make_domain_admin(B_ADMIN, "b.com")
     await api.storage.make_domain_admin(PEER, "a.com")

@@ -20,7 +20,7 @@ from tests.rest.conftest import Api
 from tests.schema.conftest import data
 from tests.storage import LdapStorage, SqlStorage
 
-DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount
+DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount greylisting { enabled whitelist }
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
 MEMBERS = 3
 
@@ -126,6 +126,7 @@ def _check(result: dict[str, Any], n: int) -> None:
     assert [d["name"] for d in connection["nodes"]] == [domain_name(i) for i in range(n)]
     for i, domain in enumerate(connection["nodes"]):
         assert domain["userCount"] == n and domain["users"]["totalCount"] == n
+        assert domain["greylisting"] == {"enabled": None, "whitelist": []}
         users = domain["users"]["nodes"]
         assert [u["email"] for u in users] == [email(i, j) for j in range(n)]
         for j, user in enumerate(users):

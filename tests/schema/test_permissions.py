@@ -27,6 +27,8 @@ QUERIES = {
     "throttle": '{ throttle(account: "b.com", kind: INBOUND) { period } }',
     "globalThrottles": "{ globalThrottles { period } }",
     "stats": "{ stats { domains } }",
+    "greylisting": '{ greylisting(account: "b.com") { enabled whitelist } }',
+    "greylistingSpfDomains": "{ greylistingSpfDomains }",
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -46,6 +48,11 @@ MUTATIONS = {
     "deleteMailingList": 'mutation { deleteMailingList(email: "list@b.com") }',
     "setThrottle": 'mutation { setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period } }',
     "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: INBOUND) }',
+    "setGreylisting": 'mutation { setGreylisting(account: "b.com", enabled: false) { enabled } }',
+    "clearGreylisting": 'mutation { clearGreylisting(account: "b.com") { enabled } }',
+    "updateGreylistingWhitelist": 'mutation { updateGreylistingWhitelist(account: "b.com", add: ["192.0.2.1"])'
+    " { whitelist } }",
+    "updateGreylistingSpfDomains": 'mutation { updateGreylistingSpfDomains(add: ["big.example"]) }',
 }
 
 
@@ -65,6 +72,8 @@ async def arrange_two_domains(admin_api: Api) -> Api:
     await ok(admin_api, "POST", "/api/alias/crew@b.com", members="kim@b.com,john@a.com")
     for target in ("global", "a.com", "b.com", "john@a.com", "kim@b.com"):
         await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+        await ok(admin_api, "POST", f"/api/greylisting/{target}", status="enable")
+        await ok(admin_api, "POST", f"/api/greylisting/{target}/whitelists", senders=f"@friend.{target.split('@')[-1]}")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
         await set_used_quota(admin_api.storage, email, used, 1)
     await admin_api.storage.add_admin(BOSS, BOSS_PASSWORD)
@@ -160,8 +169,9 @@ async def test_domain_admin_sees_only_its_domain(boss: Api) -> None:
 
 
 async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
-    query = """{ domains { nodes { name admins inboundThrottle { account }
+    query = """{ domains { nodes { name admins inboundThrottle { account } greylisting { account enabled whitelist }
         users { totalCount nodes { email aliases forwardings domain { name userCount } throttles { account }
+            greylisting { account enabled whitelist }
             inboundThrottle { account } usedQuota { bytes } } }
         aliases { totalCount nodes { email members domain { name aliasCount } } } } }
       user(email: "john@a.com") { aliases domain { name users { nodes { email } } } }
@@ -171,6 +181,8 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
     assert "errors" not in body, body
     [domain] = body["data"]["domains"]["nodes"]
     assert domain["name"] == "a.com" and domain["admins"] == [BOSS]
+    assert domain["greylisting"] == {"account": "@a.com", "enabled": True, "whitelist": ["@friend.a.com"]}
+    assert [user["greylisting"]["enabled"] for user in domain["users"]["nodes"]] == [None, True]
     assert [user["email"] for user in domain["users"]["nodes"]] == ["ann@a.com", "john@a.com"]
     john = domain["users"]["nodes"][1]
     assert john["aliases"] == ["team@a.com"] and john["usedQuota"] == {"bytes": 1000}
@@ -188,6 +200,11 @@ async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> No
         '{ user(email: "ghost@nowhere.com") { email } }',
         QUERIES["globalThrottles"],
         '{ domain(name: "a.com") { name } other: domain(name: "b.com") { name } }',
+        QUERIES["greylisting"],
+        QUERIES["greylistingSpfDomains"],
+        '{ greylisting(account: "global") { enabled } }',
+        '{ greylisting(account: "kim@b.com") { whitelist } }',
+        '{ user(email: "john@a.com") { domain { name } } domain(name: "b.com") { greylisting { enabled } } }',
     ]:
         body = await gql(boss, query)
         assert codes(body) == ["PERMISSION_DENIED"], (query, body)
@@ -208,6 +225,9 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
         'mutation { setThrottle(account: "kim@b.com", kind: INBOUND, input: {period: 1}) { period } }',
+        'mutation { setGreylisting(account: "global", enabled: false) { enabled } }',
+        'mutation { clearGreylisting(account: "kim@b.com") { enabled } }',
+        'mutation { updateGreylistingWhitelist(account: "global", senders: []) { whitelist } }',
         f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
     ]:
         body = await gql(boss, query)
@@ -222,6 +242,8 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         createAlias(email: "sales@a.com", input: {members: ["new@a.com"]}) { members }
         setThrottle(account: "new@a.com", kind: OUTBOUND, input: {period: 60, maxMsgs: 3}) { account priority }
         updateDomainUsers(domain: "a.com", input: {language: "de_DE"})
+        setGreylisting(account: "new@a.com", enabled: false) { account enabled }
+        updateGreylistingWhitelist(account: "a.com", add: ["198.51.100.0/24"], remove: ["@friend.a.com"]) { whitelist }
     }""", p=STRONG)
     assert result == {
         "updateDomain": {"description": "Mine"},
@@ -229,6 +251,8 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         "createAlias": {"members": ["new@a.com"]},
         "setThrottle": {"account": "new@a.com", "priority": 100},
         "updateDomainUsers": 3,
+        "setGreylisting": {"account": "new@a.com", "enabled": False},
+        "updateGreylistingWhitelist": {"whitelist": ["198.51.100.0/24"]},
     }
     assert await data(boss, 'mutation { deleteUser(email: "new@a.com") }') == {"deleteUser": True}
     [deleted] = await deleted_mailboxes(boss.storage)
