@@ -15,6 +15,7 @@ from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
 from gateway.resolvers.access import exceeding_users, require_account, require_domain
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
 from gateway.resolvers.domains import deletion_date
 from gateway.resolvers.password_policy import check_password
@@ -34,6 +35,7 @@ class UserInput:
     transport: str | None = None
     active: bool | None = None
     employee_id: str | None = None
+    is_global_admin: bool | None = None
 
 
 def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | None], None]:
@@ -54,7 +56,7 @@ def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | Non
     return check
 
 
-async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
+async def hash_input(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
     if data.password is not None and data.password_hash is not None:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "give password or password_hash, not both")
     if data.password_hash is not None:
@@ -110,7 +112,7 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     language = validation.language(data.language or "") or domain.default_language or DEFAULT_LANGUAGE
     transport = validation.transport(data.transport or "")
     employee_id = validation.display_name(data.employee_id) if data.employee_id is not None else ""
-    password_hash = await _hash(ctx, data, domain)
+    password_hash = await hash_input(ctx, data, domain)
     assert password_hash is not None
     new_user = NewUser(
         email=email,
@@ -127,15 +129,20 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         ),
         employee_id=employee_id,
     )
+    bound = await admin_bound(ctx, "users", quota=quota)
     async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address
-        await ctx.users.create_user(new_user, _quota_check(quota))
+        await ctx.users.create_user(new_user, _quota_check(quota), bound)
     return await get_user(ctx=ctx, email=email)
 
 
 async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Update a user's profile, status, quota or password."""
     email = addresses.member_address(email)
-    await require_account(ctx, email)
+    actor = await require_account(ctx, email)
+    if data.is_global_admin and not actor.is_global:
+        raise Forbidden(ErrorCode.PERMISSION_DENIED, "only a global admin may promote")
+    if data.is_global_admin is False and email == actor.username:
+        raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot demote itself")
     domain = await _domain_of(ctx, email)
     changes = UserChanges(
         name=None if data.name is None else validation.display_name(data.name),
@@ -144,10 +151,12 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
         transport=None if data.transport is None else validation.transport(data.transport),
         active=data.active,
         employee_id=None if data.employee_id is None else validation.display_name(data.employee_id),
-        password_hash=await _hash(ctx, data, domain),
+        password_hash=await hash_input(ctx, data, domain),
+        is_global_admin=data.is_global_admin,
     )
-    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota))
-    if changes.password_hash is not None or changes.active is False:
+    bound = None if changes.quota is None else await admin_bound(ctx, None, quota=changes.quota)
+    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota), bound)
+    if changes.password_hash is not None or changes.active is False or changes.is_global_admin is False:
         await ctx.sessions.delete_for([email])  # the account's sessions end, the caller's own included
     return await get_user(ctx=ctx, email=email)
 
@@ -218,7 +227,7 @@ async def set_domain_password(
     emails = [email for email in await ctx.users.user_emails(domain) if email not in skipped]
     scheme = ctx.settings.default_password_scheme
     if password_hash is not None or reusable_hash(scheme):
-        one = await _hash(ctx, data, target)
+        one = await hash_input(ctx, data, target)
         assert one is not None
         hashes = {email: one for email in emails}
     else:
