@@ -11,10 +11,10 @@ from typing import Literal
 
 from gateway import addresses
 from gateway.errors import ErrorCode, Forbidden, InvalidInput, NotAuthenticated, NotFound
-from gateway.model import Admin, AdminChanges, AdminLimits
+from gateway.model import Admin, AdminChanges, AdminLimits, Page, PageQuery
 from gateway.passwords import verify_password as password_matches
 from gateway.resolvers import validation
-from gateway.resolvers.access import require_global
+from gateway.resolvers.access import require_domain, require_global
 from gateway.resolvers.auth import DECOY_HASH
 from gateway.resolvers.context import Context
 from gateway.resolvers.users import UserInput, hash_input
@@ -157,3 +157,24 @@ async def verify_password(*, ctx: Context, kind: Literal["admin", "user"], email
     matches = await ctx.in_thread(password_matches, stored or DECOY_HASH, plain or " ")
     if not (matches and stored and plain):
         raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS)
+
+
+async def admins_page(*, ctx: Context, query: PageQuery) -> Page[Admin]:
+    """A page of every admin by address; ``search`` matches the address or the name."""
+    found = await list_admins(ctx=ctx, active=query.active)
+    if query.search:
+        needle = query.search.lower()
+        found = [admin for admin in found if needle in admin.email or needle in admin.name.lower()]
+    after = [admin for admin in found if query.after is None or admin.email > query.after]
+    return Page(items=tuple(after[: query.first]), total=len(found), has_next=len(after) > query.first)
+
+
+async def domain_admin_accounts(*, ctx: Context, domains: list[str]) -> dict[str, tuple[Admin, ...]]:
+    """The existing admin accounts of each domain the actor manages (global admins not included)."""
+    for domain in domains:
+        require_domain(ctx, domain)
+    named = await ctx.listing.domain_admins(domains)
+    accounts = {admin.email: admin for admin in await ctx.admins.list_admins()}
+    return {
+        domain: tuple(accounts[email] for email in emails if email in accounts) for domain, emails in named.items()
+    }

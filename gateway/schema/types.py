@@ -274,9 +274,9 @@ class Domain:
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
         return await _throttle(info, f"@{self.model.name}", ThrottleKind.OUTBOUND)
 
-    @strawberry.field(description="Accounts with admin rights on this domain.")
-    async def admins(self, info: GatewayInfo) -> list[str]:
-        return list(await info.context.loaders.admins.load(self.model.name))
+    @strawberry.field(description="Accounts with admin rights on this domain (standalone admins and mail users).")
+    async def admins(self, info: GatewayInfo) -> list[AdminAccount]:
+        return [AdminAccount(model=admin) for admin in await info.context.loaders.admins.load(self.model.name)]
 
 
 @strawberry.type
@@ -441,3 +441,68 @@ class Stats:
     allocated_quota: BigInt
     used_bytes: BigInt
     used_messages: BigInt
+
+
+@strawberry.type(description="An admin account: a standalone admin or a mail user holding admin rights.")
+class AdminAccount:
+    model: strawberry.Private[model.Admin]
+
+    @strawberry.field
+    def email(self) -> str:
+        return self.model.email
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.model.name
+
+    @strawberry.field
+    def language(self) -> str:
+        return self.model.language
+
+    @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    @strawberry.field
+    def is_global(self) -> bool:
+        return self.model.is_global
+
+    @strawberry.field(description="A standalone admin (true) or a mail user holding admin rights (false).")
+    def standalone(self) -> bool:
+        return self.model.standalone
+
+    @strawberry.field(description="The domains it manages (a global admin manages every domain besides).")
+    def domains(self) -> list[str]:
+        return list(self.model.domains)
+
+    @strawberry.field(description="Most domains it may create and manage; 0: it may not create domains.")
+    def max_domains(self) -> int:
+        return self.model.limits.max_domains
+
+    @strawberry.field(description="Most MB its domains' mailboxes may hold together (0 = no limit).")
+    def max_quota(self) -> BigInt:
+        return BigInt(self.model.limits.max_quota)
+
+    @strawberry.field(description="Most mail users in its domains together (0 = no limit, -1 = none).")
+    def max_users(self) -> int:
+        return self.model.limits.max_users
+
+    @strawberry.field(description="Most aliases in its domains together (0 = no limit, -1 = none).")
+    def max_aliases(self) -> int:
+        return self.model.limits.max_aliases
+
+    @strawberry.field(description="Most mailing lists in its domains together (0 = no limit, -1 = none).")
+    def max_lists(self) -> int:
+        return self.model.limits.max_lists
+
+    @strawberry.field
+    def disable_viewing_mail_log(self) -> bool:
+        return self.model.disable_viewing_mail_log
+
+    @strawberry.field
+    def disable_managing_quarantined_mails(self) -> bool:
+        return self.model.disable_managing_quarantined_mails
+
+    @strawberry.field
+    def created(self) -> datetime | None:
+        return self.model.created
