@@ -1,7 +1,7 @@
 """Who may change whom through GraphQL: every mutation a domain admin calls beyond its rights, on every storage.
 
 The arrangement and the people are those of tests/rest/test_authorization.py:
-BOSS administers a.com; GLOBAL_MAILBOX (a global admin) and B_ADMIN (admin of
+BOSS (made and assigned through the API) administers a.com; GLOBAL_MAILBOX (a global admin) and B_ADMIN (admin of
 b.com) are mailboxes of a.com whose rights exceed BOSS's.
 """
 
@@ -79,7 +79,16 @@ GLOBAL_OBJECTS = [
     ("setThrottle", 'setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "global", kind: INBOUND)'),
 ]
-REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
+ADMIN_OBJECTS = [
+    ("createAdmin", f'createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }}'),
+    ("updateAdmin", 'updateAdmin(email: "other@admins.test", input: {maxUsers: 0}) { email }'),
+    ("updateAdmin", f'updateAdmin(email: "{BOSS}", input: {{isGlobal: true}}) {{ email }}'),
+    ("deleteAdmin", 'deleteAdmin(email: "other@admins.test")'),
+    ("setDomainAdmins", f'setDomainAdmins(domain: "a.com", add: ["{PLAIN}"])'),
+    ("setDomainAdmins", 'setDomainAdmins(domain: "b.com", removeAll: true)'),
+    ("updateUser", f'updateUser(email: "{PLAIN}", input: {{isGlobalAdmin: true}}) {{ email }}'),
+]
+REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS + ADMIN_OBJECTS
 NOT_REFUSED = {"login": "anyone may try to log in", "logout": "anyone may end its session"}
 
 
@@ -123,7 +132,7 @@ async def test_bulk_mutations_skip_the_accounts_beyond_the_admins_rights(admin_a
         setDomainUsersPassword(domain: "a.com", password: "{PWNED}")
         updateDomainUsers(domain: "a.com", input: {{status: DISABLED, language: "de_DE"}})
     }}""")
-    assert result == {"setDomainUsersPassword": True, "updateDomainUsers": 2}
+    assert result == {"setDomainUsersPassword": True, "updateDomainUsers": 3}  # PEER, PLAIN, BOSS_MAILBOX
     users = {user.email: user for user in await api.storage.users("a.com")}
     for email in (PEER, PLAIN):
         user = users[email]
