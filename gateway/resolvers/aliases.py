@@ -10,6 +10,7 @@ from gateway.errors import Conflict, ErrorCode, InvalidInput
 from gateway.model import AccessPolicy, Alias, Domain, DomainUsage
 from gateway.resolvers import validation
 from gateway.resolvers.access import managed_address, require_domain
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
 from gateway.resolvers.domains import get_domain
 from gateway.resolvers.lookup import found
@@ -100,7 +101,7 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
         members=member_list(data.members or ()),
         created=None,
     )
-    await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"))
+    await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"), await admin_bound(ctx, "aliases"))
     return await get_alias(ctx=ctx, address=address)
 
 

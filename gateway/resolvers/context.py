@@ -11,6 +11,7 @@ import anyio.to_thread
 
 from gateway.backends.base import AccountStores, GreylistingStore, SessionStore, ThrottleStore
 from gateway.model import Actor
+from gateway.resolvers.attempts import AttemptLimiter
 from gateway.settings import Settings
 
 T = TypeVar("T")
@@ -26,6 +27,7 @@ class Context(AccountStores):
     greylisting: GreylistingStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None
+    attempts: AttemptLimiter = field(default_factory=AttemptLimiter)  # password checks per target (per process)
 
     def acting_as(self, actor: Actor | None) -> Context:
         """The same context for another actor."""

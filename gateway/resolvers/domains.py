@@ -12,6 +12,7 @@ from gateway.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from gateway.model import Domain, DomainChanges, DomainUsage
 from gateway.resolvers import validation
 from gateway.resolvers.access import require_actor, require_domain, require_global
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
@@ -92,8 +93,17 @@ async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsa
 
 
 async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
-    """Create a domain (global admins only)."""
-    require_global(ctx)
+    """Create a domain: global admins, and normal admins allowed ``maxDomains`` (the domain becomes theirs,
+    without the limits, status and routing only global admins set)."""
+    actor = require_actor(ctx)
+    bound = None
+    if not actor.is_global:
+        limits = await ctx.admins.admin_limits(actor.username)
+        if limits is None or limits.max_domains <= 0:
+            raise Forbidden(ErrorCode.PERMISSION_DENIED)
+        if any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
+            raise Forbidden(ErrorCode.PERMISSION_DENIED)
+        bound = await admin_bound(ctx, "domains")
     name = addresses.domain_name(name)
     changes = _validated(changes)
     if changes.active is False:
@@ -105,8 +115,11 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     )
     _check_coherent(_applied(blank, changes))
     async with ctx.throttles.clearing_domain(name):  # rows left by an earlier domain of that name
-        await ctx.domains.create_domain(name, changes)
-    return await get_domain(ctx=ctx, name=name)
+        await ctx.domains.create_domain(name, changes, bound)
+    created = await ctx.domains.get_domain(name)
+    if created is None:
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
+    return created
 
 
 async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:

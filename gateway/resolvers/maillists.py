@@ -8,6 +8,7 @@ from gateway.errors import ErrorCode, InvalidInput, NotFound, NotSupported
 from gateway.model import AccessPolicy, Alias
 from gateway.resolvers import validation
 from gateway.resolvers.access import managed_address
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.aliases import AliasInput, alias_limit, member_list, merged_members
 from gateway.resolvers.context import Context
 
@@ -43,7 +44,7 @@ async def create_maillist(*, ctx: Context, address: str, data: AliasInput) -> Al
         members=member_list(data.members or ()),
         created=None,
     )
-    await store.create_maillist(maillist, alias_limit("max_lists", "lists"))
+    await store.create_maillist(maillist, alias_limit("max_lists", "lists"), await admin_bound(ctx, "lists"))
     return await get_maillist(ctx=ctx, address=address)
 
 

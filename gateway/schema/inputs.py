@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 
 from gateway.model import AccessPolicy, AccountStatus, DomainChanges
+from gateway.resolvers.admins import AdminInput as AdminData
 from gateway.resolvers.aliases import AliasInput as AliasData
 from gateway.resolvers.throttles import ThrottleInput as ThrottleData
 from gateway.resolvers.users import UserInput as UserData
@@ -52,6 +53,9 @@ class UserInput:
     status: AccountStatus | None = None
     active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     employee_id: str | None = None
+    is_global_admin: bool | None = strawberry.field(
+        default=None, description="Promote (true) or demote (false) the mail user; global admins only."
+    )
 
     def to_data(self) -> UserData:
         return UserData(**_with_active(self))
@@ -100,3 +104,26 @@ class ThrottleInput:
 
     def to_data(self) -> ThrottleData:
         return ThrottleData(**vars(self))
+
+
+@strawberry.input(description="A standalone admin; maxQuota is in quotaUnit (MB, GB or TB; default MB).")
+class AdminInput:
+    name: str | None = None
+    password: str | None = None
+    password_hash: str | None = None
+    language: str | None = None
+    status: AccountStatus | None = None
+    is_global: bool | None = None
+    max_domains: int | None = None
+    max_quota: BigInt | None = None
+    quota_unit: str | None = None
+    max_users: int | None = None
+    max_aliases: int | None = None
+    max_lists: int | None = None
+    disable_viewing_mail_log: bool | None = None
+    disable_managing_quarantined_mails: bool | None = None
+
+    def to_data(self) -> AdminData:
+        values = vars(self) | {"active": account_active(self.status, None)}
+        del values["status"]
+        return AdminData(**values)

@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.model import Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
-from gateway.resolvers import dashboard, domains, greylisting
+from gateway.model import Admin, Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
+from gateway.resolvers import admins, dashboard, domains, greylisting
 from gateway.resolvers.context import Context
 from gateway.resolvers.greylisting import GreylistingView
 
@@ -56,7 +56,7 @@ class Loaders:
     aliases: DataLoader[tuple[str, PageQuery], Page[Alias]]
     used_quota: DataLoader[str, UsedQuota]
     memberships: DataLoader[str, tuple[str, ...]]
-    admins: DataLoader[str, tuple[str, ...]]
+    admins: DataLoader[str, tuple[Admin, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
     greylisting: DataLoader[str, GreylistingView]
 
@@ -90,7 +90,7 @@ class Loaders:
             memberships=DataLoader(
                 _mapped(lambda emails: dashboard.alias_memberships(ctx=ctx, emails=emails), tuple)
             ),
-            admins=DataLoader(_mapped(lambda names: dashboard.domain_admins(ctx=ctx, domains=names), tuple)),
+            admins=DataLoader(_mapped(lambda names: admins.domain_admin_accounts(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
             greylisting=DataLoader(load_greylisting),
         )

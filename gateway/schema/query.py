@@ -5,19 +5,24 @@ from __future__ import annotations
 import strawberry
 
 from gateway.model import ThrottleKind
-from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
+from gateway.resolvers import admins, aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
+from gateway.schema.enums import account_active
 from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
     Admin,
+    AdminAccount,
     Alias,
+    Connection,
     Domain,
     GatewayInfo,
     MailingList,
     Stats,
+    StatusFilter,
     Throttle,
     User,
+    connection,
     domain_aliases,
     domain_users,
     paged_field,
@@ -77,3 +82,20 @@ class Query(GreylistingQuery):
     async def stats(self, info: GatewayInfo) -> Stats:
         totals = await dashboard.stats(ctx=info.context.resolver)
         return Stats(model=totals)
+
+    @strawberry.field(description="A standalone admin (global admins only).")
+    async def admin(self, info: GatewayInfo, email: str) -> AdminAccount:
+        return AdminAccount(model=await admins.get_admin(ctx=info.context.resolver, email=email))
+
+    @strawberry.field(description="Every admin, standalone and mail users, ordered by address (global admins only).")
+    async def admins(
+        self,
+        info: GatewayInfo,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        status: StatusFilter = None,
+    ) -> Connection[AdminAccount]:
+        query = dashboard.page_query(first, after, search, account_active(status, None))
+        page = await admins.admins_page(ctx=info.context.resolver, query=query)
+        return connection(page, AdminAccount, "email")

@@ -235,9 +235,9 @@ class Domain:
     async def greylisting(self, info: GatewayInfo) -> Greylisting:
         return await greylisting_of(info, f"@{self.model.name}")
 
-    @strawberry.field(description="Accounts with admin rights on this domain.")
-    async def admins(self, info: GatewayInfo) -> list[str]:
-        return list(await info.context.loaders.admins.load(self.model.name))
+    @strawberry.field(description="Accounts with admin rights on this domain (standalone admins and mail users).")
+    async def admins(self, info: GatewayInfo) -> list[AdminAccount]:
+        return [AdminAccount(model=admin) for admin in await info.context.loaders.admins.load(self.model.name)]
 
 
 async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
@@ -351,3 +351,54 @@ class Stats:
     allocated_quota = model_field("allocated_quota", BigInt)
     used_bytes = model_field("used_bytes", BigInt)
     used_messages = model_field("used_messages", BigInt)
+
+
+@strawberry.type(description="An admin account: a standalone admin or a mail user holding admin rights.")
+class AdminAccount:
+    model: strawberry.Private[model.Admin]
+
+    email = model_field("email", str)
+
+    name = model_field("name", str)
+
+    language = model_field("language", str)
+
+    @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    is_global = model_field("is_global", bool)
+
+    @strawberry.field(description="A standalone admin (true) or a mail user holding admin rights (false).")
+    def standalone(self) -> bool:
+        return self.model.standalone
+
+    @strawberry.field(description="The domains it manages (a global admin manages every domain besides).")
+    def domains(self) -> list[str]:
+        return list(self.model.domains)
+
+    @strawberry.field(description="Most domains it may create and manage; 0: it may not create domains.")
+    def max_domains(self) -> int:
+        return self.model.limits.max_domains
+
+    @strawberry.field(description="Most MB its domains' mailboxes may hold together (0 = no limit).")
+    def max_quota(self) -> BigInt:
+        return BigInt(self.model.limits.max_quota)
+
+    @strawberry.field(description="Most mail users in its domains together (0 = no limit, -1 = none).")
+    def max_users(self) -> int:
+        return self.model.limits.max_users
+
+    @strawberry.field(description="Most aliases in its domains together (0 = no limit, -1 = none).")
+    def max_aliases(self) -> int:
+        return self.model.limits.max_aliases
+
+    @strawberry.field(description="Most mailing lists in its domains together (0 = no limit, -1 = none).")
+    def max_lists(self) -> int:
+        return self.model.limits.max_lists
+
+    disable_viewing_mail_log = model_field("disable_viewing_mail_log", bool)
+
+    disable_managing_quarantined_mails = model_field("disable_managing_quarantined_mails", bool)
+
+    created = model_field("created", datetime | None)

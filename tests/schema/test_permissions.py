@@ -29,6 +29,8 @@ QUERIES = {
     "stats": "{ stats { domains } }",
     "greylisting": '{ greylisting(account: "b.com") { enabled whitelist } }',
     "greylistingSpfDomains": "{ greylistingSpfDomains }",
+    "admin": '{ admin(email: "other@admins.test") { email } }',
+    "admins": "{ admins { totalCount nodes { email } } }",
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -53,6 +55,10 @@ MUTATIONS = {
     "updateGreylistingWhitelist": 'mutation { updateGreylistingWhitelist(account: "b.com", add: ["192.0.2.1"])'
     " { whitelist } }",
     "updateGreylistingSpfDomains": 'mutation { updateGreylistingSpfDomains(add: ["big.example"]) }',
+    "createAdmin": f'mutation {{ createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }} }}',
+    "updateAdmin": 'mutation { updateAdmin(email: "other@admins.test", input: {maxUsers: 0}) { email } }',
+    "deleteAdmin": 'mutation { deleteAdmin(email: "other@admins.test") }',
+    "setDomainAdmins": 'mutation { setDomainAdmins(domain: "b.com", add: ["john@a.com"]) }',
 }
 
 
@@ -63,7 +69,8 @@ async def ok(api: Api, method: str, path: str, **params: str) -> None:
 
 async def arrange_two_domains(admin_api: Api) -> Api:
     """a.com (john, ann, alias team) and b.com (kim, alias crew with john as a member), throttles on all
-    levels, used quota, and BOSS, an admin of a.com only; ADMIN is logged in."""
+    levels, used quota, the admin other@admins.test of no domain, and BOSS, an admin of a.com only (both
+    made through the API); ADMIN is logged in."""
     for name in ("a.com", "b.com"):
         await ok(admin_api, "POST", f"/api/domain/{name}", defaultQuota="100")
     for email in ("john@a.com", "ann@a.com", "kim@b.com"):
@@ -76,8 +83,9 @@ async def arrange_two_domains(admin_api: Api) -> Api:
         await ok(admin_api, "POST", f"/api/greylisting/{target}/whitelists", senders=f"@friend.{target.split('@')[-1]}")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
         await set_used_quota(admin_api.storage, email, used, 1)
-    await admin_api.storage.add_admin(BOSS, BOSS_PASSWORD)
-    await admin_api.storage.grant_domain(BOSS, "a.com")
+    await ok(admin_api, "POST", "/api/admin/other@admins.test", password=STRONG, maxUsers="5")
+    await ok(admin_api, "POST", f"/api/admin/{BOSS}", password=BOSS_PASSWORD)
+    await ok(admin_api, "PUT", "/api/domain/admins/a.com", addAdmin=BOSS)
     return admin_api
 
 
@@ -169,7 +177,8 @@ async def test_domain_admin_sees_only_its_domain(boss: Api) -> None:
 
 
 async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
-    query = """{ domains { nodes { name admins inboundThrottle { account } greylisting { account enabled whitelist }
+    query = """{ domains { nodes { name admins { email standalone domains } inboundThrottle { account }
+        greylisting { account enabled whitelist }
         users { totalCount nodes { email aliases forwardings domain { name userCount } throttles { account }
             greylisting { account enabled whitelist }
             inboundThrottle { account } usedQuota { bytes } } }
@@ -180,7 +189,8 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
     body = response.json()
     assert "errors" not in body, body
     [domain] = body["data"]["domains"]["nodes"]
-    assert domain["name"] == "a.com" and domain["admins"] == [BOSS]
+    assert domain["name"] == "a.com"
+    assert domain["admins"] == [{"email": BOSS, "standalone": True, "domains": ["a.com"]}]
     assert domain["greylisting"] == {"account": "@a.com", "enabled": True, "whitelist": ["@friend.a.com"]}
     assert [user["greylisting"]["enabled"] for user in domain["users"]["nodes"]] == [None, True]
     assert [user["email"] for user in domain["users"]["nodes"]] == ["ann@a.com", "john@a.com"]
@@ -229,6 +239,11 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { clearGreylisting(account: "kim@b.com") { enabled } }',
         'mutation { updateGreylistingWhitelist(account: "global", senders: []) { whitelist } }',
         f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
+        'mutation { setDomainAdmins(domain: "a.com", add: ["john@a.com"]) }',
+        'mutation { setDomainAdmins(domain: "a.com", removeAll: true) }',
+        f'mutation {{ updateAdmin(email: "{BOSS}", input: {{isGlobal: true}}) {{ email }} }}',
+        'mutation { updateUser(email: "john@a.com", input: {isGlobalAdmin: true}) { email } }',
+        f'{{ admin(email: "{BOSS}") {{ email }} }}',
     ]:
         body = await gql(boss, query)
         assert codes(body) == ["PERMISSION_DENIED"], (query, body)

@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
+from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
@@ -101,9 +102,10 @@ class LdapAliases(DirectoryPort):
     async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
         return await self.store.read(partial(fetch_aliases, domain=domain, active=active))
 
-    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
-        async with self.store.creating[alias.domain]:
-            await self.store.write(counted(partial(create_alias, alias=alias, check=check), alias.domain))
+    async def create_alias(self, alias: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
+        async with self.store.creating[alias.domain], taking_turns(self.store, bound):
+            create = counted(partial(create_alias, alias=alias, check=check), alias.domain)
+            await self.store.write(bounded(create, bound))
 
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:
         await self.store.write(partial(update_alias, address=address, apply=apply))

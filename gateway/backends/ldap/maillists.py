@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 
-from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
+from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.aliases import add_within_limits
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
@@ -135,10 +136,10 @@ class LdapMaillists(DirectoryPort):
     async def get_maillist(self, address: str) -> Alias | None:
         return await self.store.read(partial(fetch_list, address=address))
 
-    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
-        async with self.store.creating[maillist.domain]:
+    async def create_maillist(self, maillist: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
+        async with self.store.creating[maillist.domain], taking_turns(self.store, bound):
             create = partial(create_list, maillist=maillist, check=check)
-            await self.store.write(counted(create, maillist.domain))
+            await self.store.write(bounded(counted(create, maillist.domain), bound))
 
     async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
         await self.store.write(partial(update_list, address=address, apply=apply))
