@@ -9,7 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStores, SessionStore, ThrottleStore
+from gateway.backends.base import AccountStores, SessionStore, SpamPolicyStore, ThrottleStore, WblistStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -22,6 +22,8 @@ class Context(AccountStores):
 
     settings: Settings
     throttles: ThrottleStore
+    spam_policies: SpamPolicyStore
+    wblists: WblistStore
     sessions: SessionStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None

@@ -127,7 +127,8 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         ),
         employee_id=employee_id,
     )
-    async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address
+    # rows left by an earlier account of that address
+    async with ctx.throttles.clearing(email), ctx.spam_policies.clearing(email):
         await ctx.users.create_user(new_user, _quota_check(quota))
     return await get_user(ctx=ctx, email=email)
 
@@ -167,7 +168,7 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
         raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot delete its own account")
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     delete_date = deletion_date(days)
-    async with ctx.throttles.clearing(email):
+    async with ctx.throttles.clearing(email), ctx.spam_policies.clearing(email):
         await ctx.users.delete_user(email, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for([email])
 

@@ -51,6 +51,8 @@ def _account_calls(email: str) -> list[Call]:
         Call("POST", f"/api/throttle/{email}/outbound", {"period": "60", "max_msgs": "1"}),
         Call("POST", f"/api/throttle/{email}/inbound", {"period": "1"}),
         Call("DELETE", f"/api/throttle/{email}/inbound"),
+        Call("PUT", f"/api/spampolicy/user/{email}", {"bypass_spam_checks": "yes"}),
+        Call("DELETE", f"/api/spampolicy/user/{email}"),
     ]
 
 
@@ -77,6 +79,10 @@ OTHER_DOMAIN = [
     Call("POST", "/api/throttle/b.com/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/b.com/inbound"),
     Call("GET", f"/api/throttle/{KIM}/inbound"),
+    Call("GET", "/api/spampolicy/domain/b.com"),
+    Call("PUT", "/api/spampolicy/domain/b.com", {"quarantine_spam": "no"}),
+    Call("DELETE", "/api/spampolicy/domain/b.com"),
+    Call("GET", f"/api/spampolicy/user/{KIM}"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
@@ -93,6 +99,9 @@ GLOBAL_OBJECTS = [
     Call("GET", "/api/throttle/global/inbound"),
     Call("POST", "/api/throttle/global/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/global/inbound"),
+    Call("GET", "/api/spampolicy/global"),
+    Call("PUT", "/api/spampolicy/global", {"spam_score": "3"}),
+    Call("DELETE", "/api/spampolicy/global"),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
 # routes no refusal applies to, and why
@@ -121,6 +130,9 @@ async def arrange(api: Api) -> Api:
         await ok(api, "POST", "/api/maillist/list@b.com", members=KIM)
     for target in ("global", "a.com", "b.com", GLOBAL_MAILBOX, B_ADMIN, KIM):
         await ok(api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+    await ok(api, "PUT", "/api/spampolicy/global", spam_score="6")
+    for scope, name in (("domain", "a.com"), ("domain", "b.com"), *(("user", email) for email in (*EXCEEDING, KIM))):
+        await ok(api, "PUT", f"/api/spampolicy/{scope}/{name}", bypass_virus_checks="no")
     await api.storage.make_global_admin(GLOBAL_MAILBOX)
     await api.storage.make_domain_admin(B_ADMIN, "b.com")
     await api.storage.make_domain_admin(PEER, "a.com")

@@ -1,4 +1,4 @@
-"""iRedMail's ``vmail`` and iRedAPD's ``iredapd`` tables as SQLAlchemy Core objects.
+"""iRedMail's ``vmail``, iRedAPD's ``iredapd`` and Amavisd's ``amavisd`` tables as SQLAlchemy Core objects.
 
 The module-level tables (``vmail_metadata``, ``iredapd_metadata``) are what
 queries are built against on every dialect: flags are ``Integer`` (0/1, never
@@ -44,7 +44,9 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
-Database = Literal["vmail", "iredapd"]
+from gateway.backends.sql.amavisd_tables import build_amavisd
+
+Database = Literal["vmail", "iredapd", "amavisd"]
 Layout = Literal["generic", "mysql", "postgresql"]
 
 _MYSQL_DATETIME_ZERO = "1970-01-01 01:01:01"
@@ -603,7 +605,7 @@ def _iredapd(metadata: MetaData, c: _Columns) -> None:
     )
 
 
-_BUILDERS = {"vmail": _vmail, "iredapd": _iredapd}
+_BUILDERS = {"vmail": _vmail, "iredapd": _iredapd, "amavisd": build_amavisd}
 
 
 def _layout_of(dialect_name: str) -> Layout:
@@ -640,6 +642,7 @@ def ddl_metadata(database: Database, dialect_name: str) -> MetaData:
 
 vmail_metadata = _build("vmail", "generic")
 iredapd_metadata = _build("iredapd", "generic")
+amavisd_metadata = _build("amavisd", "generic")
 
 domain = vmail_metadata.tables["domain"]
 mailbox = vmail_metadata.tables["mailbox"]
@@ -662,6 +665,12 @@ used_quota = vmail_metadata.tables["used_quota"]
 throttle = iredapd_metadata.tables["throttle"]
 throttle_tracking = iredapd_metadata.tables["throttle_tracking"]
 
+amavisd_users = amavisd_metadata.tables["users"]
+amavisd_policy = amavisd_metadata.tables["policy"]
+mailaddr = amavisd_metadata.tables["mailaddr"]
+wblist = amavisd_metadata.tables["wblist"]
+outbound_wblist = amavisd_metadata.tables["outbound_wblist"]
+
 # The gateway's own table in iRedAdmin's ``iredadmin`` database, beside (never
 # in place of) the panel's ``sessions``. Created by the gateway when missing;
 # one DDL serves every dialect. ``token_hash`` is the SHA-256 hex digest of the
@@ -683,6 +692,9 @@ __all__ = [
     "admin",
     "alias",
     "alias_domain",
+    "amavisd_metadata",
+    "amavisd_policy",
+    "amavisd_users",
     "ddl_metadata",
     "deleted_mailboxes",
     "domain",
@@ -691,10 +703,12 @@ __all__ = [
     "gateway_metadata",
     "gateway_sessions",
     "iredapd_metadata",
+    "mailaddr",
+    "mailbox",
     "maillist_owners",
     "maillists",
-    "mailbox",
     "moderators",
+    "outbound_wblist",
     "recipient_bcc_domain",
     "recipient_bcc_user",
     "sender_bcc_domain",
@@ -704,4 +718,5 @@ __all__ = [
     "throttle_tracking",
     "used_quota",
     "vmail_metadata",
+    "wblist",
 ]

@@ -1,0 +1,72 @@
+"""Which Amavisd account a spam policy or white/blacklist request names, and whether the actor may touch it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from gateway import addresses
+from gateway.errors import ErrorCode, NotFound
+from gateway.mailpolicy import ACCOUNT_PRIORITY, GLOBAL_ACCOUNT
+from gateway.resolvers.access import require_account, require_domain, require_global
+from gateway.resolvers.context import Context
+
+Scope = Literal["global", "domain", "user"]
+
+
+@dataclass(frozen=True)
+class PolicyTarget:
+    """``@.``, ``@domain`` or an address, with its ``users.priority``."""
+
+    scope: Scope
+    account: str
+    domain: str | None = None
+    email: str | None = None
+
+    @property
+    def priority(self) -> int:
+        return ACCOUNT_PRIORITY[self.scope]
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """The accounts Amavisd reads for this one, highest priority first."""
+        if self.email is not None:
+            return (self.email, f"@{self.domain}", GLOBAL_ACCOUNT)
+        if self.domain is not None:
+            return (f"@{self.domain}", GLOBAL_ACCOUNT)
+        return (GLOBAL_ACCOUNT,)
+
+
+def parse_target(scope: Scope, name: str | None = None) -> PolicyTarget:
+    """Validate the domain or address a scope names."""
+    if scope == "global":
+        return PolicyTarget("global", GLOBAL_ACCOUNT)
+    if scope == "domain":
+        domain = addresses.domain_name(name or "")
+        return PolicyTarget("domain", f"@{domain}", domain=domain)
+    email = addresses.member_address(name or "")
+    return PolicyTarget("user", email, domain=addresses.domain_of(email), email=email)
+
+
+def target_of(value: str) -> PolicyTarget:
+    """``global``, a domain name or an e-mail address."""
+    text = value.strip().lower()
+    if text == "global":
+        return parse_target("global")
+    return parse_target("user" if "@" in text else "domain", text)
+
+
+async def authorised(ctx: Context, target: PolicyTarget, *, changing: bool = False) -> PolicyTarget:
+    """Global scope for global admins; a domain or its users for the domain's admins; the object must exist."""
+    if target.domain is None:
+        require_global(ctx)
+        return target
+    require_domain(ctx, target.domain)
+    if target.email is not None:
+        if await ctx.users.get_user(target.email) is None:
+            raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
+        if changing:
+            await require_account(ctx, target.email)
+    elif await ctx.domains.get_domain(target.domain) is None:
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
+    return target
