@@ -53,6 +53,29 @@ def _account_calls(email: str) -> list[Call]:
         Call("DELETE", f"/api/throttle/{email}/inbound"),
         Call("PUT", f"/api/spampolicy/user/{email}", {"bypass_spam_checks": "yes"}),
         Call("DELETE", f"/api/spampolicy/user/{email}"),
+        *_wblist_changes(email),
+    ]
+
+
+def _wblist_changes(target: str) -> list[Call]:
+    """Adding, removing and clearing each white/blacklist of ``target``."""
+    return [
+        call
+        for direction in ("inbound", "outbound")
+        for colour in ("whitelist", "blacklist")
+        for call in (
+            Call("POST", f"/api/wblist/{direction}/{colour}/{target}", {"addresses": "x@evil.test"}),
+            Call("PUT", f"/api/wblist/{direction}/{colour}/{target}", {"addresses": "spam@x.org"}),
+            Call("DELETE", f"/api/wblist/{direction}/{colour}/{target}"),
+        )
+    ]
+
+
+def _wblist_reads(target: str) -> list[Call]:
+    return [
+        Call("GET", f"/api/wblist/{direction}/{colour}/{target}")
+        for direction in ("inbound", "outbound")
+        for colour in ("whitelist", "blacklist")
     ]
 
 
@@ -83,6 +106,9 @@ OTHER_DOMAIN = [
     Call("PUT", "/api/spampolicy/domain/b.com", {"quarantine_spam": "no"}),
     Call("DELETE", "/api/spampolicy/domain/b.com"),
     Call("GET", f"/api/spampolicy/user/{KIM}"),
+    *_wblist_reads("b.com"),
+    *_wblist_changes("b.com"),
+    *_wblist_reads(KIM),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
@@ -102,6 +128,8 @@ GLOBAL_OBJECTS = [
     Call("GET", "/api/spampolicy/global"),
     Call("PUT", "/api/spampolicy/global", {"spam_score": "3"}),
     Call("DELETE", "/api/spampolicy/global"),
+    *_wblist_reads("global"),
+    *_wblist_changes("global"),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
 # routes no refusal applies to, and why
@@ -133,6 +161,9 @@ async def arrange(api: Api) -> Api:
     await ok(api, "PUT", "/api/spampolicy/global", spam_score="6")
     for scope, name in (("domain", "a.com"), ("domain", "b.com"), *(("user", email) for email in (*EXCEEDING, KIM))):
         await ok(api, "PUT", f"/api/spampolicy/{scope}/{name}", bypass_virus_checks="no")
+    for target in ("global", "b.com", *EXCEEDING, KIM):
+        for direction in ("inbound", "outbound"):
+            await ok(api, "POST", f"/api/wblist/{direction}/blacklist/{target}", addresses="spam@x.org")
     await api.storage.make_global_admin(GLOBAL_MAILBOX)
     await api.storage.make_domain_admin(B_ADMIN, "b.com")
     await api.storage.make_domain_admin(PEER, "a.com")

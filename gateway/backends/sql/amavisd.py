@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Collection, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import CursorResult, Table, delete, insert, literal, select, update
+from sqlalchemy import CursorResult, Table, Text, cast, delete, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
@@ -187,7 +187,10 @@ class SqlAmavisd(SqlPort):
 
     async def _remove_accounts(self, conn: AsyncConnection, matches: Any, pattern: str) -> int:
         # LIKE narrows the rows ('_' in a domain matches any character); ``matches`` decides
-        like = users.c.email.op("LIKE")(literal(pattern, Address()))
+        if conn.dialect.name == "sqlite":  # SQLite's LIKE never matches a BLOB
+            like = cast(users.c.email, Text).like(pattern)
+        else:
+            like = users.c.email.op("LIKE")(literal(pattern, Address()))
         candidates = await conn.execute(select(users.c.id, users.c.email).where(like).with_for_update())
         user_ids = [int(row.id) for row in candidates if matches(row.email)]
         named = await conn.execute(
