@@ -14,6 +14,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any, Literal
 
 GLOBAL_ACCOUNT = "@."
@@ -156,6 +157,28 @@ def effective(rows: Iterable[Columns]) -> dict[str, Any]:
 
 Direction = Literal["inbound", "outbound"]
 Colour = Literal["whitelist", "blacklist"]
+
+
+class WblistDirection(StrEnum):
+    """Senders to the account (inbound) or recipients of its mail (outbound)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+    @property
+    def literal(self) -> Direction:
+        return "inbound" if self is WblistDirection.INBOUND else "outbound"
+
+
+class WblistColour(StrEnum):
+    """Which of an account's two lists."""
+
+    WHITELIST = "whitelist"
+    BLACKLIST = "blacklist"
+
+    @property
+    def literal(self) -> Colour:
+        return "whitelist" if self is WblistColour.WHITELIST else "blacklist"
 WB = {"whitelist": "W", "blacklist": "B"}
 _LOCAL = re.compile(r"[a-z0-9_.&#+=/-]+", re.ASCII)
 _DOMAIN_PART = re.compile(r"(?:[a-z0-9_-]+\.)*[a-z0-9-]+", re.ASCII)

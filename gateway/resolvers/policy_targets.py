@@ -56,6 +56,12 @@ def target_of(value: str) -> PolicyTarget:
     return parse_target("user" if "@" in text else "domain", text)
 
 
+def scope_of(value: str) -> tuple[Scope, str | None]:
+    """``global``, a domain name or an address as a scope and its name."""
+    target = target_of(value)
+    return target.scope, target.email or target.domain
+
+
 async def authorised(ctx: Context, target: PolicyTarget, *, changing: bool = False) -> PolicyTarget:
     """Global scope for global admins; a domain or its users for the domain's admins; the object must exist."""
     if target.domain is None:

@@ -9,8 +9,9 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gateway.mailpolicy import SpamPolicy, WbLists
 from gateway.model import Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
-from gateway.resolvers import dashboard, domains
+from gateway.resolvers import dashboard, domains, spampolicy, wblist
 from gateway.resolvers.context import Context
 
 K = TypeVar("K", bound=Hashable)
@@ -57,6 +58,8 @@ class Loaders:
     memberships: DataLoader[str, tuple[str, ...]]
     admins: DataLoader[str, tuple[str, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
+    spam_policies: DataLoader[str, SpamPolicy]
+    wblists: DataLoader[str, WbLists]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -86,4 +89,8 @@ class Loaders:
             ),
             admins=DataLoader(_mapped(lambda names: dashboard.domain_admins(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
+            spam_policies=DataLoader(
+                _mapped(lambda accounts: spampolicy.spam_policies_of(ctx=ctx, accounts=accounts), SpamPolicy)
+            ),
+            wblists=DataLoader(_mapped(lambda accounts: wblist.wblists_of(ctx=ctx, accounts=accounts), WbLists)),
         )

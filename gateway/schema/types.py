@@ -18,6 +18,7 @@ from gateway.resolvers.dashboard import encode_cursor, page_query
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
+from gateway.schema.policy import SpamPolicy, Wblists, account_spam_policy, account_wblists
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -278,6 +279,14 @@ class Domain:
     async def admins(self, info: GatewayInfo) -> list[str]:
         return list(await info.context.loaders.admins.load(self.model.name))
 
+    @strawberry.field(description="The domain's own Amavisd spam policy (null values: inherited).")
+    async def spam_policy(self, info: GatewayInfo) -> SpamPolicy:
+        return await account_spam_policy(info, f"@{self.model.name}")
+
+    @strawberry.field(description="The domain's white/blacklists.")
+    async def wblists(self, info: GatewayInfo) -> Wblists:
+        return await account_wblists(info, f"@{self.model.name}")
+
 
 @strawberry.type
 class User:
@@ -362,6 +371,14 @@ class User:
     @strawberry.field
     async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
         return await _throttle(info, self.model.email, ThrottleKind.OUTBOUND)
+
+    @strawberry.field(description="The user's own Amavisd spam policy (null values: inherited).")
+    async def spam_policy(self, info: GatewayInfo) -> SpamPolicy:
+        return await account_spam_policy(info, self.model.email)
+
+    @strawberry.field(description="The user's white/blacklists.")
+    async def wblists(self, info: GatewayInfo) -> Wblists:
+        return await account_wblists(info, self.model.email)
 
 
 @strawberry.type

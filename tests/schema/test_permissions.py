@@ -27,6 +27,8 @@ QUERIES = {
     "throttle": '{ throttle(account: "b.com", kind: INBOUND) { period } }',
     "globalThrottles": "{ globalThrottles { period } }",
     "stats": "{ stats { domains } }",
+    "spamPolicy": '{ spamPolicy(account: "b.com") { account effective { spamScore } } }',
+    "wblists": '{ wblists(account: "kim@b.com") { inboundBlacklist } }',
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -46,6 +48,13 @@ MUTATIONS = {
     "deleteMailingList": 'mutation { deleteMailingList(email: "list@b.com") }',
     "setThrottle": 'mutation { setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period } }',
     "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: INBOUND) }',
+    "setSpamPolicy": 'mutation { setSpamPolicy(account: "b.com", input: {quarantineSpam: false}) { account } }',
+    "deleteSpamPolicy": 'mutation { deleteSpamPolicy(account: "kim@b.com") }',
+    "addWblistEntries": 'mutation { addWblistEntries(account: "b.com", direction: INBOUND, colour: WHITELIST,'
+    ' addresses: ["@evil.test"]) }',
+    "removeWblistEntries": 'mutation { removeWblistEntries(account: "kim@b.com", direction: OUTBOUND,'
+    ' colour: BLACKLIST, addresses: ["spam@x.org"]) }',
+    "clearWblist": 'mutation { clearWblist(account: "b.com", direction: INBOUND, colour: BLACKLIST) }',
 }
 
 
@@ -65,6 +74,10 @@ async def arrange_two_domains(admin_api: Api) -> Api:
     await ok(admin_api, "POST", "/api/alias/crew@b.com", members="kim@b.com,john@a.com")
     for target in ("global", "a.com", "b.com", "john@a.com", "kim@b.com"):
         await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+    for target in ("b.com", "kim@b.com"):
+        await ok(admin_api, "PUT", f"/api/spampolicy/{'user' if '@' in target else 'domain'}/{target}", spam_score="5")
+        for direction in ("inbound", "outbound"):
+            await ok(admin_api, "POST", f"/api/wblist/{direction}/blacklist/{target}", addresses="spam@x.org")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
         await set_used_quota(admin_api.storage, email, used, 1)
     await admin_api.storage.add_admin(BOSS, BOSS_PASSWORD)
@@ -184,6 +197,9 @@ async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> No
         *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
         '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
         '{ throttle(account: "global", kind: INBOUND) { period } }',
+        '{ spamPolicy(account: "global") { account } }',
+        '{ wblists(account: "global") { inboundWhitelist } }',
+        '{ spamPolicy(account: "kim@b.com") { account } }',
         '{ throttle(account: "nowhere.com", kind: INBOUND) { period } }',
         '{ user(email: "ghost@nowhere.com") { email } }',
         QUERIES["globalThrottles"],
@@ -207,6 +223,8 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { updateDomain(name: "a.com", input: {maxUserQuota: 5}) { name } }',
         'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
+        'mutation { setSpamPolicy(account: "global", input: {spamScore: 1}) { account } }',
+        'mutation { clearWblist(account: "global", direction: INBOUND, colour: WHITELIST) }',
         'mutation { setThrottle(account: "kim@b.com", kind: INBOUND, input: {period: 1}) { period } }',
         f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
     ]:
