@@ -15,24 +15,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any
 
 GLOBAL_ACCOUNT = "@."
 # iRedAPD's MAILADDR_PRIORITIES for the accounts the API manages
 ACCOUNT_PRIORITY = {"global": 0, "domain": 5, "user": 10}
 
-FLAGS = (
-    "bypass_spam_checks",
-    "bypass_virus_checks",
-    "bypass_banned_checks",
-    "bypass_header_checks",
-    "quarantine_spam",
-    "quarantine_virus",
-    "quarantine_banned",
-    "quarantine_bad_header",
-    "prefix_spam_in_subject",
-    "always_insert_x_spam_headers",
-)
 # quarantine_<kind>: (lover column, quarantine column, amavisd.conf quarantine name)
 _QUARANTINE = {
     "quarantine_spam": ("spam_lover", "spam_quarantine_to", "spam-quarantine"),
@@ -61,8 +49,8 @@ Columns = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
-class SpamPolicy:
-    """The API's view of one account's policy row: None = not set (inherited)."""
+class PolicyFlags:
+    """The yes/no values of a policy: None = not set (inherited)."""
 
     bypass_spam_checks: bool | None = None
     bypass_virus_checks: bool | None = None
@@ -74,16 +62,20 @@ class SpamPolicy:
     quarantine_bad_header: bool | None = None
     prefix_spam_in_subject: bool | None = None
     always_insert_x_spam_headers: bool | None = None
+
+
+FLAGS = tuple(field.name for field in fields(PolicyFlags))
+
+
+@dataclass(frozen=True)
+class SpamPolicy(PolicyFlags):
+    """The API's view of one account's policy row: None = not set (inherited)."""
+
     spam_score: float | None = None
     banned_rulenames: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
-
-    def over(self, lower: SpamPolicy) -> SpamPolicy:
-        """This policy with its unset values taken from ``lower``."""
-        mine, theirs = self.as_dict(), lower.as_dict()
-        return SpamPolicy(**{key: theirs[key] if value is None else value for key, value in mine.items()})
 
     @property
     def empty(self) -> bool:
@@ -155,19 +147,11 @@ def effective(rows: Iterable[Columns]) -> dict[str, Any]:
 
 # --- white/blacklists ----------------------------------------------------------------
 
-Direction = Literal["inbound", "outbound"]
-Colour = Literal["whitelist", "blacklist"]
-
-
 class WblistDirection(StrEnum):
     """Senders to the account (inbound) or recipients of its mail (outbound)."""
 
     INBOUND = "inbound"
     OUTBOUND = "outbound"
-
-    @property
-    def literal(self) -> Direction:
-        return "inbound" if self is WblistDirection.INBOUND else "outbound"
 
 
 class WblistColour(StrEnum):
@@ -176,10 +160,10 @@ class WblistColour(StrEnum):
     WHITELIST = "whitelist"
     BLACKLIST = "blacklist"
 
-    @property
-    def literal(self) -> Colour:
-        return "whitelist" if self is WblistColour.WHITELIST else "blacklist"
-WB = {"whitelist": "W", "blacklist": "B"}
+
+Direction = WblistDirection
+Colour = WblistColour
+WB = {"whitelist": "W", "blacklist": "B"}  # by Colour
 _LOCAL = re.compile(r"[a-z0-9_.&#+=/-]+", re.ASCII)
 _DOMAIN_PART = re.compile(r"(?:[a-z0-9_-]+\.)*[a-z0-9-]+", re.ASCII)
 MAX_ENTRY_LENGTH = 255  # mailaddr.email VARBINARY(255)

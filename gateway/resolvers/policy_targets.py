@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gateway import addresses
-from gateway.errors import ErrorCode, NotFound
 from gateway.mailpolicy import ACCOUNT_PRIORITY, GLOBAL_ACCOUNT
-from gateway.resolvers.access import require_account, require_domain, require_global
-from gateway.resolvers.context import Context
 
 Scope = Literal["global", "domain", "user"]
 
@@ -60,19 +57,3 @@ def scope_of(value: str) -> tuple[Scope, str | None]:
     """``global``, a domain name or an address as a scope and its name."""
     target = target_of(value)
     return target.scope, target.email or target.domain
-
-
-async def authorised(ctx: Context, target: PolicyTarget, *, changing: bool = False) -> PolicyTarget:
-    """Global scope for global admins; a domain or its users for the domain's admins; the object must exist."""
-    if target.domain is None:
-        require_global(ctx)
-        return target
-    require_domain(ctx, target.domain)
-    if target.email is not None:
-        if await ctx.users.get_user(target.email) is None:
-            raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-        if changing:
-            await require_account(ctx, target.email)
-    elif await ctx.domains.get_domain(target.domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return target

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from gateway import mailpolicy
 from gateway.errors import ErrorCode, InvalidInput, NotFound
-from gateway.mailpolicy import SpamPolicy
+from gateway.mailpolicy import PolicyFlags, SpamPolicy
+from gateway.resolvers.access import require_target
 from gateway.resolvers.context import Context
-from gateway.resolvers.policy_targets import PolicyTarget, Scope, authorised, parse_target
+from gateway.resolvers.policy_targets import PolicyTarget, Scope, parse_target
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,9 @@ class SpamPolicyView:
 
 
 @dataclass(frozen=True)
-class SpamPolicyInput:
+class SpamPolicyInput(PolicyFlags):
     """Values given by a client; None leaves a value as it is. ``spam_score`` and rule names as text."""
 
-    bypass_spam_checks: bool | None = None
-    bypass_virus_checks: bool | None = None
-    bypass_banned_checks: bool | None = None
-    bypass_header_checks: bool | None = None
-    quarantine_spam: bool | None = None
-    quarantine_virus: bool | None = None
-    quarantine_banned: bool | None = None
-    quarantine_bad_header: bool | None = None
-    prefix_spam_in_subject: bool | None = None
-    always_insert_x_spam_headers: bool | None = None
     spam_score: str | float | None = None
     banned_rulenames: str | None = None
 
@@ -78,7 +69,7 @@ async def _view(ctx: Context, target: PolicyTarget) -> SpamPolicyView:
 
 async def get_spam_policy(*, ctx: Context, scope: Scope, name: str | None = None) -> SpamPolicyView:
     """The stored and effective policy of the account."""
-    target = await authorised(ctx, parse_target(scope, name))
+    target = await require_target(ctx, parse_target(scope, name))
     return await _view(ctx, target)
 
 
@@ -87,14 +78,14 @@ async def set_spam_policy(
 ) -> SpamPolicyView:
     """Write the given values into the account's policy; the others stay as they are."""
     policy = validated(data)
-    target = await authorised(ctx, parse_target(scope, name), changing=True)
+    target = await require_target(ctx, parse_target(scope, name), changing=True)
     await ctx.spam_policies.put_policy(target.account, target.priority, mailpolicy.to_columns(policy))
     return await _view(ctx, target)
 
 
 async def delete_spam_policy(*, ctx: Context, scope: Scope, name: str | None = None) -> None:
     """Remove the account's policy: it inherits again."""
-    target = await authorised(ctx, parse_target(scope, name), changing=True)
+    target = await require_target(ctx, parse_target(scope, name), changing=True)
     if not await ctx.spam_policies.delete_policy(target.account):
         raise NotFound(ErrorCode.NO_SUCH_SPAM_POLICY)
 

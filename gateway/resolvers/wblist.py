@@ -7,11 +7,12 @@ from collections.abc import Collection, Sequence
 from gateway import mailpolicy
 from gateway.errors import ErrorCode, InvalidEntries, InvalidInput
 from gateway.mailpolicy import Colour, Direction, WbLists
+from gateway.resolvers.access import require_target
 from gateway.resolvers.context import Context
-from gateway.resolvers.policy_targets import PolicyTarget, authorised, target_of
+from gateway.resolvers.policy_targets import PolicyTarget, target_of
 
-DIRECTIONS: tuple[Direction, ...] = ("inbound", "outbound")
-COLOURS: tuple[Colour, ...] = ("whitelist", "blacklist")
+DIRECTIONS = tuple(Direction)
+COLOURS = tuple(Colour)
 
 
 def entries(addresses: Sequence[str] | None) -> dict[str, int]:
@@ -25,7 +26,7 @@ def entries(addresses: Sequence[str] | None) -> dict[str, int]:
 
 
 async def _target(ctx: Context, target: str, *, changing: bool = False) -> PolicyTarget:
-    return await authorised(ctx, target_of(target), changing=changing)
+    return await require_target(ctx, target_of(target), changing=changing)
 
 
 async def get_wblist(*, ctx: Context, direction: Direction, colour: Colour, target: str) -> tuple[str, ...]:

@@ -136,9 +136,9 @@ async def add_wblist_entries(
     """List addresses (moving them off the other colour); returns the list."""
     ctx = info.context.resolver
     await wblist.add_to_wblist(
-        ctx=ctx, direction=direction.literal, colour=colour.literal, target=account, addresses=addresses
+        ctx=ctx, direction=direction, colour=colour, target=account, addresses=addresses
     )
-    return list(await wblist.get_wblist(ctx=ctx, direction=direction.literal, colour=colour.literal, target=account))
+    return list(await wblist.get_wblist(ctx=ctx, direction=direction, colour=colour, target=account))
 
 
 async def remove_wblist_entries(
@@ -146,7 +146,7 @@ async def remove_wblist_entries(
 ) -> int:
     """Take addresses off a list; returns how many were on it."""
     return await wblist.remove_from_wblist(
-        ctx=info.context.resolver, direction=direction.literal, colour=colour.literal, target=account,
+        ctx=info.context.resolver, direction=direction, colour=colour, target=account,
         addresses=addresses,
     )  # fmt: skip
 
@@ -154,5 +154,5 @@ async def remove_wblist_entries(
 async def clear_wblist(info: Info_, account: str, direction: WblistDirection, colour: WblistColour) -> int:
     """Empty a list; returns how many entries it held."""
     return await wblist.clear_wblist(
-        ctx=info.context.resolver, direction=direction.literal, colour=colour.literal, target=account
+        ctx=info.context.resolver, direction=direction, colour=colour, target=account
     )

@@ -44,6 +44,19 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
         ("setThrottle", f'setThrottle(account: "{email}", kind: OUTBOUND, input: {{period: 60}}) {{ period }}'),
         ("setThrottle", f'setThrottle(account: "{email}", kind: INBOUND, input: {{period: 1}}) {{ period }}'),
         ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: INBOUND)'),
+        *_policy_mutations(email),
+    ]
+
+
+def _policy_mutations(account: str) -> list[tuple[str, str]]:
+    """Every change of an account's spam policy and white/blacklists."""
+    lists = 'direction: INBOUND, colour: BLACKLIST'
+    return [
+        ("setSpamPolicy", f'setSpamPolicy(account: "{account}", input: {{bypassSpamChecks: true}}) {{ account }}'),
+        ("deleteSpamPolicy", f'deleteSpamPolicy(account: "{account}")'),
+        ("addWblistEntries", f'addWblistEntries(account: "{account}", {lists}, addresses: ["x@evil.test"])'),
+        ("removeWblistEntries", f'removeWblistEntries(account: "{account}", {lists}, addresses: ["spam@x.org"])'),
+        ("clearWblist", f'clearWblist(account: "{account}", {lists})'),
     ]
 
 
@@ -63,6 +76,7 @@ OTHER_DOMAIN = [
     ("deleteMailingList", 'deleteMailingList(email: "list@b.com")'),
     ("setThrottle", 'setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: INBOUND)'),
+    *_policy_mutations("b.com"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(mutation for email in EXCEEDING for mutation in _account_mutations(email)),
@@ -78,6 +92,7 @@ GLOBAL_OBJECTS = [
     ("deleteDomain", 'deleteDomain(name: "b.com", keepMailboxDays: 3)'),
     ("setThrottle", 'setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "global", kind: INBOUND)'),
+    *_policy_mutations("global"),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
 NOT_REFUSED = {"login": "anyone may try to log in", "logout": "anyone may end its session"}

@@ -35,7 +35,7 @@ policy = t.amavisd_policy
 
 def _table(direction: Direction) -> tuple[Table, str, str]:
     """The list table of ``direction``, its account column and its entry column."""
-    if direction == "inbound":
+    if direction is Direction.INBOUND:
         return t.wblist, "rid", "sid"
     return t.outbound_wblist, "sid", "rid"
 
@@ -107,8 +107,7 @@ class SqlAmavisd(SqlPort):
             return {}
         found: dict[str, dict[str, list[str]]] = {}
         async with self.reading() as conn:
-            directions: tuple[Direction, ...] = ("inbound", "outbound")
-            for direction in directions:
+            for direction in Direction:
                 table, own, other = _table(direction)
                 rows = await conn.execute(
                     select(users.c.email, t.mailaddr.c.email.label("entry"), table.c.wb)
@@ -117,7 +116,7 @@ class SqlAmavisd(SqlPort):
                     .where(users.c.email.in_(sorted(accounts)))
                 )
                 for row in rows:
-                    colour = {"W": "whitelist", "B": "blacklist"}.get(str(row.wb).strip().upper())
+                    colour = {"W": Colour.WHITELIST, "B": Colour.BLACKLIST}.get(str(row.wb).strip().upper())
                     if colour is not None:
                         found.setdefault(row.email, {}).setdefault(f"{direction}_{colour}", []).append(row.entry)
         return {
