@@ -61,6 +61,8 @@ def check_settings(settings: Settings, *, serving: bool = True) -> None:
             raise ConfigurationError(
                 detail=f"GATEWAY_IREDADMIN_DSN is required with {accounts}: sessions live in the iredadmin database"
             )
+    parse_dsn(settings.required_amavisd_url(), "GATEWAY_AMAVISD_DSN")
+    if serving:
         networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
         networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
         networks(settings.metrics_clients, "GATEWAY_METRICS_CLIENTS")

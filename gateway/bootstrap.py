@@ -57,7 +57,7 @@ async def initialise(
     password: str | None = None,
     only_without_admins: bool = False,
 ) -> InitReport:
-    """Prepare both schemas, then create ``admin_email`` as a global admin.
+    """Prepare the schemas, then create ``admin_email`` as a global admin.
 
     The admin is created only when the schemas are complete and the account
     does not exist yet; with ``only_without_admins`` only when no global admin
@@ -69,6 +69,7 @@ async def initialise(
     schemas = (
         await prepare_schema(databases.vmail, "vmail"),
         await prepare_schema(databases.iredapd, "iredapd"),
+        await prepare_schema(databases.amavisd, "amavisd"),
     )
     report = InitReport(schemas=schemas, admin=None, admin_created=False, generated_password=None)
     if not report.ok:

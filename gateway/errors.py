@@ -57,6 +57,9 @@ class ErrorCode(StrEnum):
     INVALID_GREYLISTING_SENDER = "INVALID_GREYLISTING_SENDER", 400
     INVALID_PAGE_SIZE = "INVALID_PAGE_SIZE", 400
     INVALID_CURSOR = "INVALID_CURSOR", 400
+    INVALID_SPAM_SCORE = "INVALID_SPAM_SCORE", 400
+    INVALID_BANNED_RULENAMES = "INVALID_BANNED_RULENAMES", 400
+    INVALID_WBLIST_ENTRY = "INVALID_WBLIST_ENTRY", 400
     TOO_MANY_MEMBERS = "TOO_MANY_MEMBERS", 400
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE", 400
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY", 200
@@ -78,6 +81,7 @@ class ErrorCode(StrEnum):
     NO_SUCH_DOMAIN = "NO_SUCH_DOMAIN", 404
     NO_SUCH_ACCOUNT = "NO_SUCH_ACCOUNT", 404
     NO_SUCH_THROTTLE = "NO_SUCH_THROTTLE", 404
+    NO_SUCH_SPAM_POLICY = "NO_SUCH_SPAM_POLICY", 404
     NOT_FOUND = "NOT_FOUND", 404
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED", 405
     ALREADY_EXISTS = "ALREADY_EXISTS", 409
@@ -112,6 +116,19 @@ class InvalidInput(GatewayError):
     """The request carries a malformed, unknown or out-of-range value."""
 
     code = ErrorCode.INVALID_PARAMETER
+
+
+class InvalidEntries(InvalidInput):
+    """Some of a list's values are malformed; the client is told which (``invalid``), nothing is written."""
+
+    def __init__(self, code: ErrorCode, invalid: list[str]) -> None:
+        super().__init__(code, ", ".join(invalid))
+        self.invalid = invalid
+
+
+def client_details(exc: GatewayError) -> dict[str, list[str]]:
+    """What a failure tells the client beside its code."""
+    return {"invalid": exc.invalid} if isinstance(exc, InvalidEntries) else {}
 
 
 class NotAuthenticated(GatewayError):

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.errors import ConfigurationError
+
 PasswordScheme = Literal[
     "SSHA512", "SSHA", "SHA512", "SHA", "BCRYPT", "SHA512-CRYPT", "MD5-CRYPT", "PLAIN-MD5", "MD5", "PLAIN"
 ]
@@ -45,6 +47,7 @@ class Settings(BaseSettings):
     vmail_dsn: SecretStr | None = None
     iredapd_dsn: SecretStr | None = None
     iredadmin_dsn: SecretStr | None = None
+    amavisd_dsn: SecretStr | None = None
 
     ldap_uri: str = "ldap://127.0.0.1:389"
     ldap_bind_dn: str = ""
@@ -104,7 +107,7 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         """True when no database is configured: SQLite files under ``data_dir``."""
-        return self.vmail_dsn is None and self.iredapd_dsn is None
+        return self.vmail_dsn is None and self.iredapd_dsn is None and self.amavisd_dsn is None
 
     def vmail_url(self) -> str:
         """The DSN of the ``vmail`` database (embedded SQLite when unset)."""
@@ -128,3 +131,21 @@ class Settings(BaseSettings):
         if self.iredapd_dsn is not None:
             return self.iredapd_dsn.get_secret_value()
         return f"sqlite+aiosqlite:///{(self.data_dir / 'iredapd.sqlite3').resolve()}"
+
+    def amavisd_url(self) -> str | None:
+        """The DSN of Amavisd's ``amavisd`` database (embedded SQLite when no database is configured).
+
+        None when real databases are configured without it.
+        """
+        if self.amavisd_dsn is not None:
+            return self.amavisd_dsn.get_secret_value()
+        if self.embedded:
+            return f"sqlite+aiosqlite:///{(self.data_dir / 'amavisd.sqlite3').resolve()}"
+        return None
+
+    def required_amavisd_url(self) -> str:
+        """``amavisd_url``, or a ``ConfigurationError`` naming the setting."""
+        url = self.amavisd_url()
+        if url is None:
+            raise ConfigurationError(detail="GATEWAY_AMAVISD_DSN is required: spam policies live in Amavisd's database")
+        return url

@@ -59,6 +59,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--vmail-dsn", help="an empty vmail database instead of SQLite (needs --iredapd-dsn)")
     parser.add_argument("--iredapd-dsn", help="an empty iredapd database instead of SQLite (needs --vmail-dsn)")
+    parser.add_argument("--amavisd-dsn", help="an empty amavisd database (default: Amavisd's tables beside vmail's)")
     args = parser.parse_args(argv)
     if (args.vmail_dsn is None) != (args.iredapd_dsn is None):
         parser.error("--vmail-dsn and --iredapd-dsn go together")
@@ -164,6 +165,7 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
         _env_file=None,
         vmail_dsn=vmail_dsn,
         iredapd_dsn=iredapd_dsn,
+        amavisd_dsn=args.amavisd_dsn or vmail_dsn.replace("vmail.sqlite3", "amavisd.sqlite3"),
         iredadmin_dsn=vmail_dsn,  # the sessions table beside vmail's
         graphiql=False,
     )

@@ -11,11 +11,10 @@ from tests.databases import (
     DatabasePair,
     PreparedPool,
     create_database,
-    database_url,
     drop_database,
     prepared_pair,
     server_problem,
-    unique_name,
+    unique_names,
 )
 from tests.ldap_server import LdapServer, require_slapd
 
@@ -41,17 +40,12 @@ def sql_kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def empty_databases(sql_kind: str, tmp_path: Path) -> Iterator[DatabasePair]:
-    """A fresh, empty pair of vmail/iredapd databases on each SQL server."""
-    names = (unique_name("vmail"), unique_name("iredapd"))
+    """A fresh, empty set of vmail/iredapd/amavisd databases on each SQL server."""
+    names = unique_names()
     for name in names:
         create_database(sql_kind, name)
     try:
-        yield DatabasePair(
-            kind=sql_kind,
-            vmail=database_url(sql_kind, names[0], tmp_path),
-            iredapd=database_url(sql_kind, names[1], tmp_path),
-            names=names,
-        )
+        yield DatabasePair.named(sql_kind, names, tmp_path)
     finally:
         for name in names:
             drop_database(sql_kind, name)
@@ -68,7 +62,7 @@ def prepared_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared
 
 @pytest.fixture
 def prepared_databases(sql_kind: str, tmp_path: Path, prepared_pool: PreparedPool) -> Iterator[DatabasePair]:
-    """A vmail/iredapd pair holding iRedMail's schema and no rows, on each SQL server."""
+    """A vmail/iredapd/amavisd set holding iRedMail's schema and no rows, on each SQL server."""
     with prepared_pair(sql_kind, tmp_path, prepared_pool) as pair:
         yield pair
 

@@ -85,12 +85,32 @@ def drop_database(kind: str, name: str) -> None:
 
 @dataclass(frozen=True)
 class DatabasePair:
-    """A fresh, empty ``vmail`` and ``iredapd`` database on one server."""
+    """A fresh, empty ``vmail``, ``iredapd`` and ``amavisd`` database on one server."""
 
     kind: str
     vmail: str
     iredapd: str
-    names: tuple[str, str]
+    amavisd: str
+    names: tuple[str, str, str]
+
+    @classmethod
+    def named(cls, kind: str, names: tuple[str, str, str], directory: Path) -> DatabasePair:
+        """The pair (and amavisd) of databases ``names`` on the server of ``kind``."""
+        urls = [database_url(kind, name, directory) for name in names]
+        return cls(kind=kind, vmail=urls[0], iredapd=urls[1], amavisd=urls[2], names=names)
+
+    @property
+    def urls(self) -> tuple[tuple[str, str], ...]:
+        """(DSN, database) of each database."""
+        return ((self.vmail, "vmail"), (self.iredapd, "iredapd"), (self.amavisd, "amavisd"))
+
+
+DATABASE_LABELS = ("vmail", "iredapd", "amavisd")
+
+
+def unique_names() -> tuple[str, str, str]:
+    vmail, iredapd, amavisd = (unique_name(label) for label in DATABASE_LABELS)
+    return vmail, iredapd, amavisd
 
 
 def unique_name(label: str) -> str:
@@ -115,30 +135,20 @@ class PreparedPool:
         """A new SQLite pair in ``directory``: copies of files given iRedMail's schema once per pool."""
         if self._sqlite_template is None:
             self._sqlite_template = self.take("sqlite")
-        names = (unique_name("vmail"), unique_name("iredapd"))
+        names = unique_names()
         template = self._sqlite_template
         for source, name in zip(template.names, names, strict=True):
             shutil.copyfile(self._directory / f"{source}.sqlite3", directory / f"{name}.sqlite3")
-        return DatabasePair(
-            kind="sqlite",
-            vmail=database_url("sqlite", names[0], directory),
-            iredapd=database_url("sqlite", names[1], directory),
-            names=names,
-        )
+        return DatabasePair.named("sqlite", names, directory)
 
     def take(self, kind: str) -> DatabasePair:
         free = self._free.setdefault(kind, [])
         if free:
             return free.pop()
-        names = (unique_name("vmail"), unique_name("iredapd"))
+        names = unique_names()
         for name in names:
             create_database(kind, name)
-        pair = DatabasePair(
-            kind=kind,
-            vmail=database_url(kind, names[0], self._directory),
-            iredapd=database_url(kind, names[1], self._directory),
-            names=names,
-        )
+        pair = DatabasePair.named(kind, names, self._directory)
         self._all.append(pair)
         run_sync(_prepare(pair))
         return pair
@@ -163,7 +173,7 @@ async def _prepare(pair: DatabasePair) -> None:
     from gateway.backends.sql.engine import make_engine
     from gateway.backends.sql.schema import prepare_schema
 
-    for dsn, database in ((pair.vmail, "vmail"), (pair.iredapd, "iredapd")):
+    for dsn, database in pair.urls:
         engine = make_engine(dsn, database)
         try:
             status = await prepare_schema(engine, database)  # type: ignore[arg-type]
@@ -176,9 +186,11 @@ async def _emptied(pair: DatabasePair) -> bool:
     """Delete every row; False when the schema is no longer complete."""
     from gateway.backends.sql.engine import make_engine
     from gateway.backends.sql.schema import check_schema
-    from gateway.backends.sql.tables import gateway_sessions, iredapd_metadata, vmail_metadata
+    from gateway.backends.sql.tables import amavisd_metadata, gateway_sessions, iredapd_metadata, vmail_metadata
 
-    for dsn, database, metadata in ((pair.vmail, "vmail", vmail_metadata), (pair.iredapd, "iredapd", iredapd_metadata)):
+    metadata_of = {"vmail": vmail_metadata, "iredapd": iredapd_metadata, "amavisd": amavisd_metadata}
+    for dsn, database in pair.urls:
+        metadata = metadata_of[database]
         engine = make_engine(dsn, database)
         try:
             if not (await check_schema(engine, database)).ok:  # type: ignore[arg-type]
@@ -201,7 +213,7 @@ def _has_sessions_table(conn: Connection) -> bool:
 
 @contextmanager
 def prepared_pair(kind: str, tmp_path: Path, shared: PreparedPool) -> Iterator[DatabasePair]:
-    """A vmail/iredapd pair holding iRedMail's schema and no rows.
+    """A vmail/iredapd/amavisd set holding iRedMail's schema and no rows.
 
     SQLite pairs are new files in ``tmp_path``; server pairs are reused after their rows are deleted.
     """

@@ -26,6 +26,7 @@ from tests.ldap_server import LdapServer
 MB = 1048576
 EPOCH = date(1970, 1, 1)
 IREDAPD_TABLES = tuple(iredapd_metadata.tables)  # every table of the iredapd database
+AMAVISD_TABLES = ("users", "policy", "mailaddr", "wblist", "outbound_wblist")
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Storage(Protocol):
 
     kind: str
     iredapd: AsyncEngine
+    amavisd: AsyncEngine
 
     @property
     def ancillary(self) -> AsyncEngine:
@@ -182,11 +184,12 @@ def parse_sql_settings(value: str | None) -> dict[str, str]:
 
 @dataclass
 class SqlStorage:
-    """The ``vmail`` and ``iredapd`` databases."""
+    """The ``vmail``, ``iredapd`` and ``amavisd`` databases."""
 
     kind: str
     vmail: AsyncEngine
     iredapd: AsyncEngine
+    amavisd: AsyncEngine
 
     @property
     def ancillary(self) -> AsyncEngine:
@@ -258,7 +261,11 @@ class SqlStorage:
         return await self._aliases("")
 
     async def snapshot(self) -> dict[str, Any]:
-        return {**await table_rows(self.vmail, VMAIL_TABLES), **await table_rows(self.iredapd, IREDAPD_TABLES)}
+        return {
+            **await table_rows(self.vmail, VMAIL_TABLES),
+            **await table_rows(self.iredapd, IREDAPD_TABLES),
+            **await table_rows(self.amavisd, AMAVISD_TABLES),
+        }
 
     async def add_admin(self, email: str, password: str, *, global_admin: bool = False, active: bool = True) -> None:
         await run(
@@ -356,11 +363,12 @@ def first(entry: Attributes, name: str, default: str = "") -> str:
 
 @dataclass
 class LdapStorage:
-    """iRedMail's directory on a test slapd, with ``iredapd`` and ``iredadmin`` in SQL."""
+    """iRedMail's directory on a test slapd, with ``iredapd``, ``amavisd`` and ``iredadmin`` in SQL."""
 
     server: LdapServer
     iredadmin: AsyncEngine
     iredapd: AsyncEngine
+    amavisd: AsyncEngine
     kind: str = "ldap"
     tree: Tree = field(init=False)
 
@@ -452,6 +460,7 @@ class LdapStorage:
             "entries": {**self.server.entries(self.tree.domains), **self.server.entries(self.tree.admins)},
             **await table_rows(self.iredadmin, ("deleted_mailboxes", "used_quota")),
             **await table_rows(self.iredapd, IREDAPD_TABLES),
+            **await table_rows(self.amavisd, AMAVISD_TABLES),
         }
 
     async def add_admin(self, email: str, password: str, *, global_admin: bool = False, active: bool = True) -> None:

@@ -24,7 +24,10 @@ CLEAN_ENV = {key: None for key in os.environ if key.startswith("GATEWAY_") or ke
 
 
 def _env(databases: DatabasePair, **extra: str) -> dict[str, str | None]:
-    return {**CLEAN_ENV, "GATEWAY_VMAIL_DSN": databases.vmail, "GATEWAY_IREDAPD_DSN": databases.iredapd, **extra}
+    return {
+        **CLEAN_ENV, "GATEWAY_VMAIL_DSN": databases.vmail, "GATEWAY_IREDAPD_DSN": databases.iredapd,
+        "GATEWAY_AMAVISD_DSN": databases.amavisd, **extra,
+    }
 
 
 async def _dump(dsn: str) -> list[tuple[str, tuple[Any, ...]]]:
@@ -48,7 +51,8 @@ def test_init_creates_schema_and_admin_then_changes_nothing(
     env = _env(empty_databases, GATEWAY_ADMIN_PASSWORD="First-Adm1n!")
     result = runner.invoke(main, ["init", "--admin", "boss@admins.test"], env=env)
     assert result.exit_code == 0, result.output
-    assert "vmail: schema created" in result.output and "iredapd: schema created" in result.output
+    for database in ("vmail", "iredapd", "amavisd"):
+        assert f"{database}: schema created" in result.output
     assert "global admin boss@admins.test created" in result.output
     assert "First-Adm1n!" not in result.output
 
@@ -70,7 +74,8 @@ def test_init_generates_a_password_and_prints_it_once(tmp_path: Path, monkeypatc
         kind="sqlite",
         vmail=f"sqlite+aiosqlite:///{tmp_path / 'vmail.sqlite3'}",
         iredapd=f"sqlite+aiosqlite:///{tmp_path / 'iredapd.sqlite3'}",
-        names=("vmail", "iredapd"),
+        amavisd=f"sqlite+aiosqlite:///{tmp_path / 'amavisd.sqlite3'}",
+        names=("vmail", "iredapd", "amavisd"),
     )
     result = CliRunner().invoke(main, ["init"], env=_env(databases))
     assert result.exit_code == 0, result.output
@@ -98,6 +103,16 @@ def test_init_generates_a_password_and_prints_it_once(tmp_path: Path, monkeypatc
             {"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db",
              "GATEWAY_IREDADMIN_DSN": "oracle://h/iredadmin"},
             "GATEWAY_IREDADMIN_DSN",
+        ),
+        (
+            {"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db",
+             "GATEWAY_IREDADMIN_DSN": "sqlite:///a.db"},
+            "GATEWAY_AMAVISD_DSN",
+        ),
+        (
+            {"GATEWAY_VMAIL_DSN": "sqlite:///v.db", "GATEWAY_IREDAPD_DSN": "sqlite:///i.db",
+             "GATEWAY_IREDADMIN_DSN": "sqlite:///a.db", "GATEWAY_AMAVISD_DSN": "oracle://h/amavisd"},
+            "GATEWAY_AMAVISD_DSN",
         ),
         ({"RESTFUL_API_CLIENTS": "10.0.0.0/8,not-an-ip"}, "RESTFUL_API_CLIENTS"),
         ({"GATEWAY_PORT": "eighty"}, "GATEWAY_PORT"),

@@ -10,9 +10,9 @@ server that cannot be reached or refuses the gateway's login is
 ``BackendUnavailable`` by the time it leaves the port, whichever backend
 it came from.
 
-Ports still to come (iRedAPD's and Amavisd's spam policy, white- and
-blacklists, greylisting, and iRedAdmin's audit log) are declared here beside
-these, and carried by name in ``Backends`` and the resolver ``Context``.
+Ports still to come (iRedAPD's greylisting and iRedAdmin's audit log) are
+declared here beside these, and carried by name in ``Backends`` and the
+resolver ``Context``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from gateway.mailpolicy import Colour, Direction, WbLists
 from gateway.model import (
     Actor,
     Admin,
@@ -225,8 +226,8 @@ class ThrottleStore(Protocol):
     async def put(self, throttle: Throttle) -> None: ...
     async def delete(self, account: str, kind: str | None = None) -> int: ...
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
-    def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
+    def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
 
 
 class GreylistingStore(Protocol):
@@ -250,6 +251,33 @@ class GreylistingStore(Protocol):
     async def update_whitelist_domains(
         self, *, replace: Collection[str] | None, add: Collection[str], remove: Collection[str]
     ) -> None: ...
+
+
+class SpamPolicyStore(Protocol):
+    """Amavisd spam policies by account (``@.``, ``@domain``, an address), as ``policy`` columns.
+
+    ``clearing`` and ``clearing_domain`` remove an account's policy and
+    white/blacklists around the account store's write, as ``ThrottleStore``'s do.
+    """
+
+    async def policies(self, accounts: Collection[str]) -> dict[str, dict[str, Any]]: ...
+    async def put_policy(self, account: str, priority: int, columns: Mapping[str, Any]) -> None: ...
+    async def delete_policy(self, account: str) -> bool: ...
+    def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
+    def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
+    def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
+
+
+class WblistStore(Protocol):
+    """Amavisd/iRedAPD white- and blacklists by account; adding to one colour removes from the other."""
+
+    async def lists(self, accounts: Collection[str]) -> dict[str, WbLists]: ...
+    async def add_entries(
+        self, account: str, priority: int, direction: Direction, colour: Colour, entries: Mapping[str, int]
+    ) -> None: ...
+    async def remove_entries(
+        self, account: str, direction: Direction, colour: Colour, entries: Collection[str] | None
+    ) -> int: ...
 
 
 class SessionStore(Protocol):

@@ -1,4 +1,4 @@
-"""Opening the configured backends: the account ports, iRedAPD's throttles and the sessions in ``iredadmin``."""
+"""Opening the configured backends: the account ports, iRedAPD's throttles, Amavisd's policies, the sessions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import AccountStores, GreylistingStore, ThrottleStore, account_ports
+from gateway.backends.base import (
+    AccountStores,
+    GreylistingStore,
+    SpamPolicyStore,
+    ThrottleStore,
+    WblistStore,
+    account_ports,
+)
 from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
+from gateway.backends.sql.amavisd import SqlAmavisd
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.greylisting import SqlGreylisting
 from gateway.backends.sql.iredadmin import IredadminDatabase
@@ -27,11 +35,13 @@ Probe = Callable[[], Awaitable[None]]
 class Backends(AccountStores):
     """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
-    The policy ports to come (spam policy, white/blacklists, greylisting,
-    audit log) join ``throttles`` here.
+    The policy ports to come (greylisting, audit log) join ``throttles``,
+    ``spam_policies`` and ``wblists`` here.
     """
 
     throttles: ThrottleStore
+    spam_policies: SpamPolicyStore
+    wblists: WblistStore
     sessions: SqlSessions
     greylisting: GreylistingStore
     probes: dict[str, Probe]
@@ -75,6 +85,8 @@ def open_backends(settings: Settings) -> Backends:
         raise ConfigurationError(detail="GATEWAY_IREDADMIN_DSN is required: sessions live in the iredadmin database")
     iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN", timeout=timeout)
     iredadmin = make_engine(iredadmin_url, "GATEWAY_IREDADMIN_DSN", timeout=timeout)
+    amavisd = make_engine(settings.required_amavisd_url(), "GATEWAY_AMAVISD_DSN", timeout=timeout)
+    policy = SqlAmavisd(amavisd)  # in SQL on LDAP installs too
     sessions = SqlSessions(iredadmin)
     if settings.backend == "ldap":
         pool = LdapPool(
@@ -83,7 +95,7 @@ def open_backends(settings: Settings) -> Backends:
             settings.ldap_bind_password.get_secret_value(),
             timeout=settings.ldap_timeout,
         )
-        engines = {"iredapd": iredapd, "iredadmin": iredadmin}
+        engines = {"iredapd": iredapd, "amavisd": amavisd, "iredadmin": iredadmin}
 
         async def ldap_probe() -> None:
             await pool.run(lambda directory: directory.get(settings.ldap_base_dn, ["objectClass"]))
@@ -92,21 +104,25 @@ def open_backends(settings: Settings) -> Backends:
         return Backends(
             **account_ports(ldap_account_stores(directory)),
             throttles=SqlThrottles(iredapd),
+            spam_policies=policy,
+            wblists=policy,
             sessions=sessions,
             greylisting=SqlGreylisting(iredapd),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
-            closers=[pool.aclose, iredapd.dispose, iredadmin.dispose],
+            closers=[pool.aclose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
             engines=engines,
             ldap_pool=pool,
         )
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
-    engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}
+    engines = {"vmail": vmail, "iredapd": iredapd, "amavisd": amavisd, "iredadmin": iredadmin}
     return Backends(
         **account_ports(sql_account_stores(vmail)),
         throttles=SqlThrottles(iredapd),
+        spam_policies=policy,
+        wblists=policy,
         sessions=sessions,
         greylisting=SqlGreylisting(iredapd),
         probes={name: sql_probe(engine) for name, engine in engines.items()},
-        closers=[vmail.dispose, iredapd.dispose, iredadmin.dispose],
+        closers=[vmail.dispose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
         engines=engines,
     )

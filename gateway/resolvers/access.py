@@ -8,8 +8,10 @@ active, lest it take those rights over by setting the password.
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from gateway import addresses
-from gateway.errors import ErrorCode, Forbidden, NotAuthenticated
+from gateway.errors import ErrorCode, Forbidden, NotAuthenticated, NotFound
 from gateway.model import Actor
 from gateway.resolvers.context import Context
 
@@ -67,3 +69,34 @@ async def exceeding_users(ctx: Context, actor: Actor, domain: str) -> frozenset[
         return frozenset()
     rights = await ctx.admins.domain_user_rights(domain)
     return frozenset(email for email, held in rights.items() if exceeds(held, actor))
+
+
+class Target(Protocol):
+    """The whole server (no domain), a domain (no email) or one address in a domain."""
+
+    @property
+    def domain(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+T = TypeVar("T", bound=Target)
+
+
+async def require_target(ctx: Context, target: T, *, changing: bool = False) -> T:
+    """Global scope for global admins; a domain or its addresses for the domain's admins; the object must exist.
+
+    ``changing`` an address also requires rights over the account (``require_account``).
+    """
+    if target.domain is None:
+        require_global(ctx)
+        return target
+    require_domain(ctx, target.domain)
+    if target.email is not None:
+        if await ctx.users.get_user(target.email) is None:
+            raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
+        if changing:
+            await require_account(ctx, target.email)
+    elif await ctx.domains.get_domain(target.domain) is None:
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
+    return target

@@ -9,7 +9,14 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStores, GreylistingStore, SessionStore, ThrottleStore
+from gateway.backends.base import (
+    AccountStores,
+    GreylistingStore,
+    SessionStore,
+    SpamPolicyStore,
+    ThrottleStore,
+    WblistStore,
+)
 from gateway.model import Actor
 from gateway.resolvers.attempts import AttemptLimiter
 from gateway.settings import Settings
@@ -23,6 +30,8 @@ class Context(AccountStores):
 
     settings: Settings
     throttles: ThrottleStore
+    spam_policies: SpamPolicyStore
+    wblists: WblistStore
     sessions: SessionStore
     greylisting: GreylistingStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))

@@ -114,7 +114,8 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
         max_password_length=0, default_language="", created=None, modified=None,
     )
     _check_coherent(_applied(blank, changes))
-    async with ctx.throttles.clearing_domain(name):  # rows left by an earlier domain of that name
+    # rows left by an earlier domain of that name
+    async with ctx.throttles.clearing_domain(name), ctx.spam_policies.clearing_domain(name):
         await ctx.domains.create_domain(name, changes, bound)
     created = await ctx.domains.get_domain(name)
     if created is None:
@@ -155,7 +156,7 @@ async def delete_domain(*, ctx: Context, name: str, keep_mailbox_days: int | Non
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     emails = await ctx.users.user_emails(name)
     delete_date = deletion_date(days)
-    async with ctx.throttles.clearing_domain(name):
+    async with ctx.throttles.clearing_domain(name), ctx.spam_policies.clearing_domain(name):
         await ctx.domains.delete_domain(name, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for(emails)
 

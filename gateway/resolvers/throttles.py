@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from gateway import addresses
 from gateway.errors import ErrorCode, InvalidInput, NotFound
 from gateway.model import Throttle, ThrottleKind
-from gateway.resolvers.access import require_account, require_domain, require_global
+from gateway.resolvers.access import require_domain, require_global, require_target
 from gateway.resolvers.context import Context
 
 GLOBAL = "global"
@@ -63,19 +63,7 @@ def parse_target(value: str) -> ThrottleTarget:
 
 async def authorised_target(ctx: Context, target: str, *, changing: bool = False) -> ThrottleTarget:
     """``target`` parsed, once the actor may see it (or change it) and the domain or user exists."""
-    parsed = parse_target(target)
-    if parsed.domain is None:
-        require_global(ctx)
-        return parsed
-    require_domain(ctx, parsed.domain)
-    if parsed.email is not None:
-        if await ctx.users.get_user(parsed.email) is None:
-            raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-        if changing:
-            await require_account(ctx, parsed.email)
-    elif await ctx.domains.get_domain(parsed.domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return parsed
+    return await require_target(ctx, parse_target(target), changing=changing)
 
 
 def _limit(value: int | None) -> int:

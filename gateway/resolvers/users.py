@@ -137,7 +137,8 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
 
 async def _create_one(ctx: Context, user: NewUser) -> None:
     bound = await admin_bound(ctx, "users", quota=user.quota)
-    async with ctx.throttles.clearing(user.email):  # rows left by an earlier account of that address
+    # rows left by an earlier account of that address
+    async with ctx.throttles.clearing(user.email), ctx.spam_policies.clearing(user.email):
         await ctx.users.create_user(user, _quota_check(user.quota), bound)
 
 
@@ -157,7 +158,8 @@ async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
         for user in users:
             await _create_one(ctx, user)
         return
-    async with ctx.throttles.clearing_accounts([user.email for user in users]):
+    emails = [user.email for user in users]
+    async with ctx.throttles.clearing_accounts(emails), ctx.spam_policies.clearing_accounts(emails):
         await ctx.users.create_users([(user, _quota_check(user.quota)) for user in users])
 
 
@@ -202,7 +204,7 @@ async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None
         raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot delete its own account")
     days = ctx.settings.mailbox_keep_days if keep_mailbox_days is None else keep_mailbox_days
     delete_date = deletion_date(days)
-    async with ctx.throttles.clearing(email):
+    async with ctx.throttles.clearing(email), ctx.spam_policies.clearing(email):
         await ctx.users.delete_user(email, admin=actor.username, delete_date=delete_date)
     await ctx.sessions.delete_for([email])
 

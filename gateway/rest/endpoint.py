@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gateway.errors import ErrorCode, Forbidden, GatewayError
+from gateway.errors import ErrorCode, Forbidden, GatewayError, client_details
 from gateway.logs import current_request_id
 from gateway.model import Actor
 from gateway.request_context import end_session, request_context, start_session
@@ -55,7 +55,7 @@ def endpoint(route: ApiRoute) -> Endpoint:
                 return internal_error(request, exc)
             detail = f" ({exc.detail})" if exc.detail else ""
             log.info("%s %s -> %s%s", request.method, request.url.path, exc.code, detail)
-            return envelope.failure(style, exc.code, exc.http_status)
+            return envelope.failure(style, exc.code, exc.http_status, client_details(exc))
         except Exception as exc:
             return internal_error(request, exc)
 

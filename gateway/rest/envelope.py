@@ -29,8 +29,11 @@ def success(style: Style, data: Any = _MISSING, status: int = 200) -> JSONRespon
     return JSONResponse(body, status_code=status)
 
 
-def failure(style: Style, code: ErrorCode, status: int) -> JSONResponse:
-    return JSONResponse({_key(style, "success"): False, _key(style, "msg"): code}, status_code=status)
+def failure(style: Style, code: ErrorCode, status: int, details: dict[str, Any] | None = None) -> JSONResponse:
+    """The failure envelope; ``details`` (such as the ``invalid`` values) join ``success`` and ``msg``."""
+    return JSONResponse(
+        {_key(style, "success"): False, _key(style, "msg"): code, **(details or {})}, status_code=status
+    )
 
 
 def style_of(request: Request) -> Style:

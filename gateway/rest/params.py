@@ -86,7 +86,7 @@ class Params:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{names[0]} must be yes or no")
 
     def switch(self, *names: str) -> bool | None:
-        """A yes/no switch; absent means unchanged (None)."""
+        """A yes/no switch; absent is None (unchanged), an empty value is refused."""
         value = self.text(*names)
         if value is None:
             return None

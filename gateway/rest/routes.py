@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.routing import Route
 
-from gateway.rest import admins, aliases, auth, domains, greylisting, maillists, throttles, users
+from gateway.rest import admins, aliases, auth, domains, greylisting, maillists, spampolicy, throttles, users, wblist
 from gateway.rest.declare import ApiRoute
 from gateway.rest.endpoint import endpoint
 
@@ -14,6 +14,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     *auth.ROUTES, *domains.ROUTES, *users.ROUTES, *aliases.ROUTES, *maillists.ROUTES, *throttles.ROUTES,
     *greylisting.ROUTES,
     *admins.ROUTES,
+    *spampolicy.ROUTES, *wblist.ROUTES,
 )
 
 

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.enum import has_enum_definition
 
 from gateway.errors import ErrorCode, InvalidInput
+from gateway.mailpolicy import WblistColour, WblistDirection
 from gateway.model import AccessPolicy, AccountStatus, ThrottleKind
 from gateway.resolvers import validation
 
@@ -52,6 +53,23 @@ _graphql_enum(
     {
         AccountStatus.ACTIVE: "In service: receives, sends and logs in.",
         AccountStatus.DISABLED: "Kept but out of service.",
+    },
+)
+
+_graphql_enum(
+    WblistDirection,
+    "Which mail a white/blacklist applies to.",
+    {
+        WblistDirection.INBOUND: "Mail to the account: the list names senders (Amavisd's wblist).",
+        WblistDirection.OUTBOUND: "Mail from the account: the list names recipients (outbound_wblist).",
+    },
+)
+_graphql_enum(
+    WblistColour,
+    "Whether listed addresses are let through or refused.",
+    {
+        WblistColour.WHITELIST: "Accepted (and not scanned for spam).",
+        WblistColour.BLACKLIST: "Refused.",
     },
 )
 

@@ -14,7 +14,7 @@ import uuid
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
-from gateway.errors import ErrorCode, GatewayError
+from gateway.errors import ErrorCode, GatewayError, client_details
 from gateway.logs import current_request_id
 
 log = logging.getLogger("gateway.graphql")
@@ -45,7 +45,7 @@ class GatewayErrors(MaskErrors):
         if isinstance(original, GatewayError):
             if original.detail:
                 log.info("graphql %s -> %s (%s)", error.path, original.code, original.detail)
-            return _with_extensions(error, original.code, {"code": original.code})
+            return _with_extensions(error, original.code, {"code": original.code, **client_details(original)})
         request_id = current_request_id() or uuid.uuid4().hex[:12]
         log.error("graphql request %s failed at %s", request_id, error.path, exc_info=original)
         return _with_extensions(

@@ -9,8 +9,9 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from gateway.mailpolicy import SpamPolicy, WbLists
 from gateway.model import Admin, Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
-from gateway.resolvers import admins, dashboard, domains, greylisting
+from gateway.resolvers import admins, dashboard, domains, greylisting, spampolicy, wblist
 from gateway.resolvers.context import Context
 from gateway.resolvers.greylisting import GreylistingView
 
@@ -59,6 +60,8 @@ class Loaders:
     admins: DataLoader[str, tuple[Admin, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
     greylisting: DataLoader[str, GreylistingView]
+    spam_policies: DataLoader[str, SpamPolicy]
+    wblists: DataLoader[str, WbLists]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -93,4 +96,8 @@ class Loaders:
             admins=DataLoader(_mapped(lambda names: admins.domain_admin_accounts(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
             greylisting=DataLoader(load_greylisting),
+            spam_policies=DataLoader(
+                _mapped(lambda accounts: spampolicy.spam_policies_of(ctx=ctx, accounts=accounts), SpamPolicy)
+            ),
+            wblists=DataLoader(_mapped(lambda accounts: wblist.wblists_of(ctx=ctx, accounts=accounts), WbLists)),
         )

@@ -7,6 +7,7 @@ import strawberry
 from gateway.model import Actor, ThrottleKind
 from gateway.request_context import end_session, start_session
 from gateway.resolvers import admins, aliases, auth, domains, maillists, throttles, users
+from gateway.schema import policy
 from gateway.schema.greylisting import GreylistingMutation
 from gateway.schema.inputs import AdminInput, AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
@@ -159,3 +160,15 @@ class Mutation(GreylistingMutation):
         return await admins.set_domain_admins(
             ctx=info.context.resolver, domain=domain, add=add or [], remove=remove or [], remove_all=remove_all
         )
+
+    set_spam_policy = strawberry.mutation(resolver=policy.set_spam_policy, description=policy.set_spam_policy.__doc__)
+    delete_spam_policy = strawberry.mutation(
+        resolver=policy.delete_spam_policy, description=policy.delete_spam_policy.__doc__
+    )
+    add_wblist_entries = strawberry.mutation(
+        resolver=policy.add_wblist_entries, description=policy.add_wblist_entries.__doc__
+    )
+    remove_wblist_entries = strawberry.mutation(
+        resolver=policy.remove_wblist_entries, description=policy.remove_wblist_entries.__doc__
+    )
+    clear_wblist = strawberry.mutation(resolver=policy.clear_wblist, description=policy.clear_wblist.__doc__)

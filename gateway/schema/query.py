@@ -8,6 +8,7 @@ from gateway.model import ThrottleKind
 from gateway.resolvers import admins, aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
+from gateway.schema import policy
 from gateway.schema.enums import account_active
 from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
@@ -77,6 +78,9 @@ class Query(GreylistingQuery):
             if found:
                 result.append(Throttle(model=found))
         return result
+
+    spam_policy = strawberry.field(resolver=policy.spam_policy, description=policy.spam_policy.__doc__)
+    wblists = strawberry.field(resolver=policy.wblists, description=policy.wblists.__doc__)
 
     @strawberry.field(description="Totals for a dashboard, over the domains the actor manages.")
     async def stats(self, info: GatewayInfo) -> Stats:

@@ -21,6 +21,7 @@ from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
 from gateway.schema.fields import model_field, resolver_field
 from gateway.schema.greylisting import Greylisting, greylisting_of
+from gateway.schema.policy import SpamPolicy, Wblists, account_spam_policy, account_wblists
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -244,6 +245,14 @@ async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
     found = await info.context.loaders.domain.load(root.model.domain)
     return Domain(model=found) if found else None
 
+    @strawberry.field(description="The domain's own Amavisd spam policy (null values: inherited).")
+    async def spam_policy(self, info: GatewayInfo) -> SpamPolicy:
+        return await account_spam_policy(info, f"@{self.model.name}")
+
+    @strawberry.field(description="The domain's white/blacklists.")
+    async def wblists(self, info: GatewayInfo) -> Wblists:
+        return await account_wblists(info, f"@{self.model.name}")
+
 
 @strawberry.type
 class User:
@@ -291,6 +300,14 @@ class User:
     @strawberry.field
     async def greylisting(self, info: GatewayInfo) -> Greylisting:
         return await greylisting_of(info, self.model.email)
+
+    @strawberry.field(description="The user's own Amavisd spam policy (null values: inherited).")
+    async def spam_policy(self, info: GatewayInfo) -> SpamPolicy:
+        return await account_spam_policy(info, self.model.email)
+
+    @strawberry.field(description="The user's white/blacklists.")
+    async def wblists(self, info: GatewayInfo) -> Wblists:
+        return await account_wblists(info, self.model.email)
 
 
 @strawberry.type

@@ -108,12 +108,12 @@ class Templates:
 
 def _copied(pair: DatabasePair, directory: Path) -> DatabasePair:
     urls = []
-    for url in (pair.vmail, pair.iredapd):
+    for url in (pair.vmail, pair.iredapd, pair.amavisd):
         source = Path(url.removeprefix("sqlite+aiosqlite:///"))
         target = directory / source.name
         shutil.copyfile(source, target)
         urls.append(f"sqlite+aiosqlite:///{target}")
-    return replace(pair, vmail=urls[0], iredapd=urls[1])
+    return replace(pair, vmail=urls[0], iredapd=urls[1], amavisd=urls[2])
 
 
 async def _fill(pair: DatabasePair, *, seeded: bool) -> None:
@@ -127,7 +127,10 @@ async def _fill(pair: DatabasePair, *, seeded: bool) -> None:
 async def _running(databases: DatabasePair, **overrides: Any) -> AsyncIterator[Gateway]:
     """The application's lifespan on ``databases``, its resolver context in hand."""
     settings = gateway_settings(databases, **overrides)
-    storage = SqlStorage("sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"))
+    storage = SqlStorage(
+        "sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"),
+        make_engine(databases.amavisd, "amavisd"),
+    )
     app = create_app(settings)
     try:
         async with app.router.lifespan_context(app):
@@ -136,6 +139,7 @@ async def _running(databases: DatabasePair, **overrides: Any) -> AsyncIterator[G
     finally:
         await storage.vmail.dispose()
         await storage.iredapd.dispose()
+        await storage.amavisd.dispose()
 
 
 @pytest.fixture(scope="session")

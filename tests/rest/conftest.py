@@ -49,6 +49,8 @@ class Api:
     def _engine(self, database: str) -> AsyncEngine:
         if database == "iredapd":
             return self.storage.iredapd
+        if database == "amavisd":
+            return self.storage.amavisd
         assert isinstance(self.storage, SqlStorage), f"no {database} database on {self.kind}"
         return self.storage.vmail
 
@@ -67,6 +69,7 @@ def gateway_settings(databases: DatabasePair, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "vmail_dsn": databases.vmail,
         "iredapd_dsn": databases.iredapd,
+        "amavisd_dsn": databases.amavisd,
         "iredadmin_dsn": databases.vmail,  # the sessions table beside vmail's, as iredadmin's would be
         "min_password_length": 8,
     }
@@ -83,6 +86,7 @@ def ldap_settings(server: LdapServer, databases: DatabasePair, **overrides: Any)
         "ldap_bind_password": server.admin_password,
         "ldap_base_dn": server.suffix,
         "iredapd_dsn": databases.iredapd,
+        "amavisd_dsn": databases.amavisd,
         "iredadmin_dsn": databases.vmail,
         "min_password_length": 8,
     }
@@ -101,6 +105,7 @@ async def serving(settings: Settings, storage: Storage) -> AsyncIterator[Api]:
     finally:
         await storage.ancillary.dispose()
         await storage.iredapd.dispose()
+        await storage.amavisd.dispose()
 
 
 async def make_admin(settings: Settings) -> None:
@@ -118,7 +123,8 @@ async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[A
     settings = gateway_settings(databases, **overrides)
     await make_admin(settings)
     storage = SqlStorage(
-        databases.kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd")
+        databases.kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"),
+        make_engine(databases.amavisd, "amavisd"),
     )
     async with serving(settings, storage) as api:
         yield api
@@ -127,7 +133,8 @@ async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[A
 async def open_ldap_api(server: LdapServer, databases: DatabasePair, **overrides: Any) -> AsyncIterator[Api]:
     """A gateway on ``server``'s emptied tree whose only account is the global admin ADMIN (a mailAdmin)."""
     storage = LdapStorage(
-        server, make_engine(databases.vmail, "iredadmin"), make_engine(databases.iredapd, "iredapd")
+        server, make_engine(databases.vmail, "iredadmin"), make_engine(databases.iredapd, "iredapd"),
+        make_engine(databases.amavisd, "amavisd"),
     )
     await storage.add_admin(ADMIN, ADMIN_PASSWORD, global_admin=True)
     async with serving(ldap_settings(server, databases, **overrides), storage) as api:

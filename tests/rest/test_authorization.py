@@ -56,6 +56,31 @@ def _account_calls(email: str) -> list[Call]:
         Call("POST", f"/api/greylisting/{email}", {"status": "disable"}),
         Call("DELETE", f"/api/greylisting/{email}"),
         Call("POST", f"/api/greylisting/{email}/whitelists", {"addSenders": "192.0.2.9"}),
+        Call("PUT", f"/api/spampolicy/user/{email}", {"bypass_spam_checks": "yes"}),
+        Call("DELETE", f"/api/spampolicy/user/{email}"),
+        *_wblist_changes(email),
+    ]
+
+
+def _wblist_changes(target: str) -> list[Call]:
+    """Adding, removing and clearing each white/blacklist of ``target``."""
+    return [
+        call
+        for direction in ("inbound", "outbound")
+        for colour in ("whitelist", "blacklist")
+        for call in (
+            Call("POST", f"/api/wblist/{direction}/{colour}/{target}", {"addresses": "x@evil.test"}),
+            Call("PUT", f"/api/wblist/{direction}/{colour}/{target}", {"addresses": "spam@x.org"}),
+            Call("DELETE", f"/api/wblist/{direction}/{colour}/{target}"),
+        )
+    ]
+
+
+def _wblist_reads(target: str) -> list[Call]:
+    return [
+        Call("GET", f"/api/wblist/{direction}/{colour}/{target}")
+        for direction in ("inbound", "outbound")
+        for colour in ("whitelist", "blacklist")
     ]
 
 
@@ -89,6 +114,13 @@ OTHER_DOMAIN = [
     Call("POST", "/api/greylisting/b.com/whitelists", {"senders": "@example.net"}),
     Call("GET", f"/api/greylisting/{KIM}"),
     Call("GET", f"/api/greylisting/{KIM}/whitelists"),
+    Call("GET", "/api/spampolicy/domain/b.com"),
+    Call("PUT", "/api/spampolicy/domain/b.com", {"quarantine_spam": "no"}),
+    Call("DELETE", "/api/spampolicy/domain/b.com"),
+    Call("GET", f"/api/spampolicy/user/{KIM}"),
+    *_wblist_reads("b.com"),
+    *_wblist_changes("b.com"),
+    *_wblist_reads(KIM),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
@@ -112,6 +144,11 @@ GLOBAL_OBJECTS = [
     Call("GET", "/api/greylisting/global/whitelists"),
     Call("POST", "/api/greylisting/global/whitelists", {"removeSenders": "192.0.2.7"}),
     Call("POST", "/api/greylisting/whitelist_spf_domains", {"domains": "example.net"}),
+    Call("GET", "/api/spampolicy/global"),
+    Call("PUT", "/api/spampolicy/global", {"spam_score": "3"}),
+    Call("DELETE", "/api/spampolicy/global"),
+    *_wblist_reads("global"),
+    *_wblist_changes("global"),
 ]
 ADMIN_OBJECTS = [
     Call("GET", f"/api/admin/{BOSS}"),
@@ -161,6 +198,12 @@ async def arrange(api: Api) -> Api:
         await ok(api, "POST", f"/api/greylisting/{target}", status="enable")
         await ok(api, "POST", f"/api/greylisting/{target}/whitelists", senders="192.0.2.7")
     await ok(api, "POST", "/api/greylisting/whitelist_spf_domains", domains="example.org")
+    await ok(api, "PUT", "/api/spampolicy/global", spam_score="6")
+    for scope, name in (("domain", "a.com"), ("domain", "b.com"), *(("user", email) for email in (*EXCEEDING, KIM))):
+        await ok(api, "PUT", f"/api/spampolicy/{scope}/{name}", bypass_virus_checks="no")
+    for target in ("global", "b.com", *EXCEEDING, KIM):
+        for direction in ("inbound", "outbound"):
+            await ok(api, "POST", f"/api/wblist/{direction}/blacklist/{target}", addresses="spam@x.org")
     await api.storage.make_global_admin(GLOBAL_MAILBOX)
     await api.storage.make_domain_admin(B_ADMIN, "b.com")
     await api.storage.make_domain_admin(PEER, "a.com")

@@ -155,7 +155,8 @@ def sqlite_databases(tmp_path: Path) -> DatabasePair:
         kind="sqlite",
         vmail=f"sqlite+aiosqlite:///{tmp_path / 'vmail.sqlite3'}",
         iredapd=f"sqlite+aiosqlite:///{tmp_path / 'iredapd.sqlite3'}",
-        names=("vmail", "iredapd"),
+        amavisd=f"sqlite+aiosqlite:///{tmp_path / 'amavisd.sqlite3'}",
+        names=("vmail", "iredapd", "amavisd"),
     )
 
 

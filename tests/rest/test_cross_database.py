@@ -97,10 +97,11 @@ def same_storage(storage: Storage) -> Storage:
     """A second view of ``storage`` with engines of its own (``serving`` disposes them at the end)."""
     iredapd = make_engine(storage.iredapd.url.render_as_string(hide_password=False), "iredapd")
     ancillary = make_engine(storage.ancillary.url.render_as_string(hide_password=False), "vmail")
+    amavisd = make_engine(storage.amavisd.url.render_as_string(hide_password=False), "amavisd")
     if isinstance(storage, LdapStorage):
-        return LdapStorage(storage.server, ancillary, iredapd)
+        return LdapStorage(storage.server, ancillary, iredapd, amavisd)
     assert isinstance(storage, SqlStorage)
-    return SqlStorage(storage.kind, ancillary, iredapd)
+    return SqlStorage(storage.kind, ancillary, iredapd, amavisd)
 
 
 @asynccontextmanager

@@ -45,6 +45,7 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
         ("setThrottle", f'setThrottle(account: "{email}", kind: INBOUND, input: {{period: 1}}) {{ period }}'),
         ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: INBOUND)'),
         *_greylisting_mutations(email),
+        *_policy_mutations(email),
     ]
 
 
@@ -57,6 +58,18 @@ def _greylisting_mutations(account: str) -> list[tuple[str, str]]:
             "updateGreylistingWhitelist",
             f'updateGreylistingWhitelist(account: "{account}", add: ["192.0.2.1"]) {{ whitelist }}',
         ),
+    ]
+
+
+def _policy_mutations(account: str) -> list[tuple[str, str]]:
+    """Every change of an account's spam policy and white/blacklists."""
+    lists = 'direction: INBOUND, colour: BLACKLIST'
+    return [
+        ("setSpamPolicy", f'setSpamPolicy(account: "{account}", input: {{bypassSpamChecks: true}}) {{ account }}'),
+        ("deleteSpamPolicy", f'deleteSpamPolicy(account: "{account}")'),
+        ("addWblistEntries", f'addWblistEntries(account: "{account}", {lists}, addresses: ["x@evil.test"])'),
+        ("removeWblistEntries", f'removeWblistEntries(account: "{account}", {lists}, addresses: ["spam@x.org"])'),
+        ("clearWblist", f'clearWblist(account: "{account}", {lists})'),
     ]
 
 
@@ -77,6 +90,7 @@ OTHER_DOMAIN = [
     ("setThrottle", 'setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: INBOUND)'),
     *_greylisting_mutations("b.com"),
+    *_policy_mutations("b.com"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(mutation for email in EXCEEDING for mutation in _account_mutations(email)),
@@ -94,6 +108,7 @@ GLOBAL_OBJECTS = [
     ("deleteThrottle", 'deleteThrottle(account: "global", kind: INBOUND)'),
     *_greylisting_mutations("global"),
     ("updateGreylistingSpfDomains", 'updateGreylistingSpfDomains(add: ["big.example"])'),
+    *_policy_mutations("global"),
 ]
 ADMIN_OBJECTS = [
     ("createAdmin", f'createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }}'),

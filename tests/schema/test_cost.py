@@ -174,13 +174,15 @@ async def test_limit_follows_the_setting(open_admin: OpenAdmin) -> None:
 
 
 async def test_readme_examples_run(domain_api: Api) -> None:
-    dashboard, users, writes = readme_examples()
+    dashboard, users, writes, *policies = readme_examples()
     body = await gql(domain_api, dashboard)
     assert not body.get("errors") and body["data"]["domains"]["totalCount"] == 2
     body = await gql(domain_api, users, domain="example.com")
     assert not body.get("errors") and body["data"]["users"]["totalCount"] == 0  # bob does not match "jo"
     # the example's password is a placeholder, so login fails; everything else is priced and runs
     assert "QUERY_TOO_COSTLY" not in codes(await gql(domain_api, writes))
+    for example in policies:
+        assert not (await gql(domain_api, example)).get("errors"), example
 
 
 async def test_a_domain_admin_has_the_same_limit(sql_domain_api: Api) -> None:

@@ -22,6 +22,9 @@ from tests.storage import LdapStorage, SqlStorage
 
 DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount greylisting { enabled whitelist }
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
+# the mail policy of the same accounts: a query of its own, the dashboard's cost being near the limit
+POLICIES = """{ domains(first: 50) { nodes { spamPolicy { quarantineSpam } wblists { inboundWhitelist }
+    users(first: 50) { nodes { spamPolicy { bypassSpamChecks } wblists { inboundBlacklist } } } } } }"""
 MEMBERS = 3
 
 
@@ -95,11 +98,11 @@ async def seed(engine: AsyncEngine, domains: range, users: range, *, new_domains
 
 @contextmanager
 def counted(api: Api) -> Iterator[list[str]]:
-    """Statements the gateway's own vmail and iredapd engines send inside the block."""
+    """Statements the gateway's own vmail, iredapd and amavisd engines send inside the block."""
     transport = api.client._transport
     assert isinstance(transport, httpx.ASGITransport)
     backends = transport.app.state.backends  # type: ignore[attr-defined]
-    engines = [backends.engines["vmail"].sync_engine, backends.engines["iredapd"].sync_engine]
+    engines = [backends.engines[name].sync_engine for name in ("vmail", "iredapd", "amavisd")]
     statements: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
@@ -114,9 +117,19 @@ def counted(api: Api) -> Iterator[list[str]]:
             event.remove(engine, "before_cursor_execute", record)
 
 
+def merge_policies(result: dict[str, Any], policies: dict[str, Any]) -> None:
+    """Put the answers of POLICIES beside the dashboard's domains and users."""
+    for domain, policy in zip(result["domains"]["nodes"], policies["domains"]["nodes"], strict=True):
+        domain.update(spamPolicy=policy["spamPolicy"], wblists=policy["wblists"])
+        for user, user_policy in zip(domain["users"]["nodes"], policy["users"]["nodes"], strict=True):
+            user.update(user_policy)
+
+
 async def _dashboard(api: Api) -> tuple[dict[str, Any], list[str]]:
     with counted(api) as statements:
         result = await data(api, DASHBOARD)
+        policies = await data(api, POLICIES)
+    merge_policies(result, policies)
     return result, list(statements)
 
 
@@ -133,12 +146,30 @@ def _check(result: dict[str, Any], n: int) -> None:
             assert user["forwardings"] == [email(i, j)]
             assert user["aliases"] == ([f"team@{domain_name(i)}"] if j < MEMBERS else [])
             assert user["usedQuota"] == {"bytes": 1000 * (j + 1), "messages": j + 1}
+            assert user["spamPolicy"]["bypassSpamChecks"] is (True if (i, j) == (0, 0) else None)
+            assert user["wblists"]["inboundBlacklist"] == (["spam@x.test"] if (i, j) == (0, 0) else [])
+        assert domain["spamPolicy"]["quarantineSpam"] is (False if i == 0 else None)
+        assert domain["wblists"]["inboundWhitelist"] == (["@friends.test"] if i == 0 else [])
+
+
+async def seed_policies(api: Api) -> None:
+    """A spam policy and a list for the first domain and its first user, through the API."""
+    first, user = domain_name(0), email(0, 0)
+    for method, path, params in (
+        ("PUT", f"/api/spampolicy/domain/{first}", {"quarantine_spam": "no"}),
+        ("PUT", f"/api/spampolicy/user/{user}", {"bypass_spam_checks": "yes"}),
+        ("POST", f"/api/wblist/inbound/whitelist/{first}", {"addresses": "@friends.test"}),
+        ("POST", f"/api/wblist/inbound/blacklist/{user}", {"addresses": "spam@x.test"}),
+    ):
+        response = await api.call(method, path, **params)
+        assert response.status_code == 200, response.text
 
 
 async def test_dashboard_statements_do_not_grow_with_the_data(sql_admin_api: Api) -> None:
     assert isinstance(sql_admin_api.storage, SqlStorage)
     vmail = sql_admin_api.storage.vmail
     await seed(vmail, range(5), range(5), new_domains=True)
+    await seed_policies(sql_admin_api)
     await _dashboard(sql_admin_api)  # connections opened, caches filled
     small, small_statements = await _dashboard(sql_admin_api)
     _check(small, 5)
@@ -214,6 +245,8 @@ def searched(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 async def _ldap_dashboard(api: Api, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, Any], list[str]]:
     with searched(monkeypatch) as filters:
         result = await data(api, DASHBOARD)
+        policies = await data(api, POLICIES)
+    merge_policies(result, policies)
     return result, list(filters)
 
 
@@ -223,6 +256,7 @@ async def test_dashboard_searches_do_not_grow_with_the_data(
     storage = ldap_admin_api.storage
     assert isinstance(storage, LdapStorage)
     await seed_ldap(storage, range(5), range(5), new_domains=True)
+    await seed_policies(ldap_admin_api)
     small, small_searches = await _ldap_dashboard(ldap_admin_api, monkeypatch)
     _check(small, 5)
     assert small_searches

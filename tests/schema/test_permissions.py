@@ -31,6 +31,8 @@ QUERIES = {
     "greylistingSpfDomains": "{ greylistingSpfDomains }",
     "admin": '{ admin(email: "other@admins.test") { email } }',
     "admins": "{ admins { totalCount nodes { email } } }",
+    "spamPolicy": '{ spamPolicy(account: "b.com") { account effective { spamScore } } }',
+    "wblists": '{ wblists(account: "kim@b.com") { inboundBlacklist } }',
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -59,6 +61,13 @@ MUTATIONS = {
     "updateAdmin": 'mutation { updateAdmin(email: "other@admins.test", input: {maxUsers: 0}) { email } }',
     "deleteAdmin": 'mutation { deleteAdmin(email: "other@admins.test") }',
     "setDomainAdmins": 'mutation { setDomainAdmins(domain: "b.com", add: ["john@a.com"]) }',
+    "setSpamPolicy": 'mutation { setSpamPolicy(account: "b.com", input: {quarantineSpam: false}) { account } }',
+    "deleteSpamPolicy": 'mutation { deleteSpamPolicy(account: "kim@b.com") }',
+    "addWblistEntries": 'mutation { addWblistEntries(account: "b.com", direction: INBOUND, colour: WHITELIST,'
+    ' addresses: ["@evil.test"]) }',
+    "removeWblistEntries": 'mutation { removeWblistEntries(account: "kim@b.com", direction: OUTBOUND,'
+    ' colour: BLACKLIST, addresses: ["spam@x.org"]) }',
+    "clearWblist": 'mutation { clearWblist(account: "b.com", direction: INBOUND, colour: BLACKLIST) }',
 }
 
 
@@ -81,6 +90,10 @@ async def arrange_two_domains(admin_api: Api) -> Api:
         await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
         await ok(admin_api, "POST", f"/api/greylisting/{target}", status="enable")
         await ok(admin_api, "POST", f"/api/greylisting/{target}/whitelists", senders=f"@friend.{target.split('@')[-1]}")
+    for target in ("b.com", "kim@b.com"):
+        await ok(admin_api, "PUT", f"/api/spampolicy/{'user' if '@' in target else 'domain'}/{target}", spam_score="5")
+        for direction in ("inbound", "outbound"):
+            await ok(admin_api, "POST", f"/api/wblist/{direction}/blacklist/{target}", addresses="spam@x.org")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
         await set_used_quota(admin_api.storage, email, used, 1)
     await ok(admin_api, "POST", "/api/admin/other@admins.test", password=STRONG, maxUsers="5")
@@ -206,6 +219,9 @@ async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> No
         *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
         '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
         '{ throttle(account: "global", kind: INBOUND) { period } }',
+        '{ spamPolicy(account: "global") { account } }',
+        '{ wblists(account: "global") { inboundWhitelist } }',
+        '{ spamPolicy(account: "kim@b.com") { account } }',
         '{ throttle(account: "nowhere.com", kind: INBOUND) { period } }',
         '{ user(email: "ghost@nowhere.com") { email } }',
         QUERIES["globalThrottles"],
@@ -234,6 +250,8 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { updateDomain(name: "a.com", input: {maxUserQuota: 5}) { name } }',
         'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
+        'mutation { setSpamPolicy(account: "global", input: {spamScore: 1}) { account } }',
+        'mutation { clearWblist(account: "global", direction: INBOUND, colour: WHITELIST) }',
         'mutation { setThrottle(account: "kim@b.com", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { setGreylisting(account: "global", enabled: false) { enabled } }',
         'mutation { clearGreylisting(account: "kim@b.com") { enabled } }',

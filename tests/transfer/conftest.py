@@ -63,21 +63,27 @@ async def storage_of(request: pytest.FixtureRequest, kind: str, directory: Path)
         server: LdapServer = request.getfixturevalue("ldap_tree")
         with prepared_pair("sqlite", directory, pool) as databases:
             storage = LdapStorage(
-                server, make_engine(databases.vmail, "iredadmin"), make_engine(databases.iredapd, "iredapd")
+                server, make_engine(databases.vmail, "iredadmin"), make_engine(databases.iredapd, "iredapd"),
+                make_engine(databases.amavisd, "amavisd"),
             )
             try:
                 yield ldap_settings(server, databases), storage
             finally:
                 await storage.ancillary.dispose()
                 await storage.iredapd.dispose()
+                await storage.amavisd.dispose()
         return
     with prepared_pair(kind, directory, pool) as databases:
-        storage = SqlStorage(kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"))
+        storage = SqlStorage(
+            kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"),
+            make_engine(databases.amavisd, "amavisd"),
+        )
         try:
             yield gateway_settings(databases), storage
         finally:
             await storage.vmail.dispose()
             await storage.iredapd.dispose()
+            await storage.amavisd.dispose()
 
 
 async def accounts(storage: Storage) -> dict[str, Any]:

@@ -37,12 +37,16 @@ def _env(databases: DatabasePair) -> dict[str, str | None]:
         **CLEAN_ENV,
         "GATEWAY_VMAIL_DSN": databases.vmail,
         "GATEWAY_IREDAPD_DSN": databases.iredapd,
+        "GATEWAY_AMAVISD_DSN": databases.amavisd,
         "GATEWAY_IREDADMIN_DSN": databases.vmail,
     }
 
 
 def _storage(databases: DatabasePair) -> SqlStorage:
-    return SqlStorage("sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"))
+    return SqlStorage(
+        "sqlite", make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd"),
+        make_engine(databases.amavisd, "amavisd"),
+    )
 
 
 def snapshot(databases: DatabasePair) -> dict[str, Any]:

@@ -13,9 +13,14 @@ from sqlalchemy import MetaData, Table, inspect
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.sql.tables import Database, ddl_metadata, iredapd_metadata, vmail_metadata
+from gateway.backends.sql import amavisd_tables
+from gateway.backends.sql.tables import Database, amavisd_metadata, ddl_metadata, iredapd_metadata, vmail_metadata
 
-_QUERY_METADATA: dict[str, MetaData] = {"vmail": vmail_metadata, "iredapd": iredapd_metadata}
+_QUERY_METADATA: dict[str, MetaData] = {
+    "vmail": vmail_metadata,
+    "iredapd": iredapd_metadata,
+    "amavisd": amavisd_metadata,
+}
 _MYSQL = ("mysql", "mariadb")
 
 # iRedMail's MySQL schema fills used_quota.domain from the username on insert
@@ -28,7 +33,9 @@ _MYSQL_TRIGGERS: dict[str, tuple[str, ...]] = {
         "END",
     ),
     "iredapd": (),
+    "amavisd": amavisd_tables.MYSQL_STATEMENTS,
 }
+_PGSQL_STATEMENTS: dict[str, tuple[str, ...]] = {"amavisd": amavisd_tables.PGSQL_STATEMENTS}
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,9 @@ async def prepare_schema(engine: AsyncEngine, database: Database) -> SchemaStatu
 
     Creation happens in one transaction where the dialect has transactional
     DDL (PostgreSQL, SQLite). MySQL commits each statement, so on failure the
-    tables this call created are dropped again. On MySQL the ``vmail``
-    database also gets iRedMail's ``used_quota`` insert trigger.
+    tables this call created are dropped again. iRedMail's triggers come
+    with them: ``used_quota``'s on MySQL ``vmail``, ``maddr``'s on
+    ``amavisd`` (MySQL and PostgreSQL).
     """
     metadata = _QUERY_METADATA[database]
     async with engine.begin() as conn:
@@ -94,7 +102,11 @@ def _create(conn: Connection, database: Database) -> None:
         for table in ddl_metadata(database, dialect_name).sorted_tables:
             table.create(conn)
             created.append(table)
-        for statement in _MYSQL_TRIGGERS[database] if mysql else ():
+        if mysql:  # the MySQL driver formats the statement with its (empty) parameters: '%' doubles
+            extra = tuple(statement.replace("%", "%%") for statement in _MYSQL_TRIGGERS[database])
+        else:
+            extra = _PGSQL_STATEMENTS.get(database, ()) if dialect_name == "postgresql" else ()
+        for statement in extra:
             conn.exec_driver_sql(statement)
     except Exception:
         if mysql:

@@ -1,4 +1,4 @@
-"""The pair of SQL databases the gateway works on: ``vmail`` and ``iredapd``."""
+"""The SQL databases ``init`` prepares: ``vmail``, ``iredapd`` and ``amavisd``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class SqlDatabases:
 
     vmail: AsyncEngine
     iredapd: AsyncEngine
+    amavisd: AsyncEngine
 
     @classmethod
     def open(cls, settings: Settings) -> SqlDatabases:
@@ -24,8 +25,9 @@ class SqlDatabases:
         return cls(
             vmail=make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN"),
             iredapd=make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN"),
+            amavisd=make_engine(settings.required_amavisd_url(), "GATEWAY_AMAVISD_DSN"),
         )
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
-        await asyncio.gather(self.vmail.dispose(), self.iredapd.dispose())
+        await asyncio.gather(self.vmail.dispose(), self.iredapd.dispose(), self.amavisd.dispose())

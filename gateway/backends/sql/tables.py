@@ -1,4 +1,4 @@
-"""iRedMail's ``vmail`` and iRedAPD's ``iredapd`` tables as SQLAlchemy Core objects.
+"""iRedMail's ``vmail``, iRedAPD's ``iredapd`` and Amavisd's ``amavisd`` tables as SQLAlchemy Core objects.
 
 The module-level tables (``vmail_metadata``, ``iredapd_metadata``) are what
 queries are built against on every dialect: flags are ``Integer`` (0/1, never
@@ -44,7 +44,9 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeEngine
 
-Database = Literal["vmail", "iredapd"]
+from gateway.backends.sql.amavisd_tables import build_amavisd
+
+Database = Literal["vmail", "iredapd", "amavisd"]
 Layout = Literal["generic", "mysql", "postgresql"]
 
 _MYSQL_DATETIME_ZERO = "1970-01-01 01:01:01"
@@ -743,7 +745,7 @@ def _iredapd_logs(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None
     )
 
 
-_BUILDERS = {"vmail": _vmail, "iredapd": _iredapd}
+_BUILDERS = {"vmail": _vmail, "iredapd": _iredapd, "amavisd": build_amavisd}
 
 
 def _layout_of(dialect_name: str) -> Layout:
@@ -780,6 +782,7 @@ def ddl_metadata(database: Database, dialect_name: str) -> MetaData:
 
 vmail_metadata = _build("vmail", "generic")
 iredapd_metadata = _build("iredapd", "generic")
+amavisd_metadata = _build("amavisd", "generic")
 
 domain = vmail_metadata.tables["domain"]
 mailbox = vmail_metadata.tables["mailbox"]
@@ -811,6 +814,12 @@ srs_exclude_domains = iredapd_metadata.tables["srs_exclude_domains"]
 senderscore_cache = iredapd_metadata.tables["senderscore_cache"]
 smtp_sessions = iredapd_metadata.tables["smtp_sessions"]
 
+amavisd_users = amavisd_metadata.tables["users"]
+amavisd_policy = amavisd_metadata.tables["policy"]
+mailaddr = amavisd_metadata.tables["mailaddr"]
+wblist = amavisd_metadata.tables["wblist"]
+outbound_wblist = amavisd_metadata.tables["outbound_wblist"]
+
 # The gateway's own table in iRedAdmin's ``iredadmin`` database, beside (never
 # in place of) the panel's ``sessions``. Created by the gateway when missing;
 # one DDL serves every dialect. ``token_hash`` is the SHA-256 hex digest of the
@@ -832,6 +841,9 @@ __all__ = [
     "admin",
     "alias",
     "alias_domain",
+    "amavisd_metadata",
+    "amavisd_policy",
+    "amavisd_users",
     "ddl_metadata",
     "deleted_mailboxes",
     "domain",
@@ -845,10 +857,12 @@ __all__ = [
     "greylisting_whitelist_domains",
     "greylisting_whitelists",
     "iredapd_metadata",
+    "mailaddr",
+    "mailbox",
     "maillist_owners",
     "maillists",
-    "mailbox",
     "moderators",
+    "outbound_wblist",
     "recipient_bcc_domain",
     "recipient_bcc_user",
     "sender_bcc_domain",
@@ -862,4 +876,5 @@ __all__ = [
     "used_quota",
     "vmail_metadata",
     "wblist_rdns",
+    "wblist",
 ]

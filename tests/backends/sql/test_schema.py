@@ -15,13 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.schema import SchemaStatus, check_schema, prepare_schema
-from gateway.backends.sql.tables import Database, ddl_metadata, iredapd_metadata, vmail_metadata
+from gateway.backends.sql.tables import Database, amavisd_metadata, ddl_metadata, iredapd_metadata, vmail_metadata
 from tests.databases import DatabasePair, create_database, database_url, drop_database, unique_name
 
 REFERENCE = Path(__file__).parent / "reference"
 SERVERS = ["mariadb", "postgresql"]
-DATABASES: list[Database] = ["vmail", "iredapd"]
-QUERY_METADATA: dict[str, MetaData] = {"vmail": vmail_metadata, "iredapd": iredapd_metadata}
+DATABASES: list[Database] = ["vmail", "iredapd", "amavisd"]
+QUERY_METADATA: dict[str, MetaData] = {
+    "vmail": vmail_metadata,
+    "iredapd": iredapd_metadata,
+    "amavisd": amavisd_metadata,
+}
 
 Snapshot = dict[str, Any]
 
@@ -32,22 +36,26 @@ Snapshot = dict[str, Any]
 def reference_statements(kind: str, database: Database) -> list[str]:
     """The statements of the transcribed iRedMail schema, one per item.
 
-    A statement ends at a line ending in ``;`` outside a BEGIN ... END body.
+    A statement ends at a line ending in ``;`` outside a BEGIN ... END body
+    (``END IF`` closes no body) and outside a ``$$`` quoted function body.
     """
     suffix = "mysql" if kind == "mariadb" else "pgsql"
     statements: list[str] = []
     current: list[str] = []
     depth = 0
+    quoted = False
     for line in (REFERENCE / f"{database}.{suffix}.sql").read_text().splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith("--"):
             continue
         current.append(line)
+        if stripped.count("$$") % 2:
+            quoted = not quoted
         if stripped == "BEGIN":
             depth += 1
-        elif stripped.startswith("END") and depth:
+        elif stripped.startswith("END") and not stripped.startswith("END IF") and depth:
             depth -= 1
-        if stripped.endswith(";") and depth == 0:
+        if stripped.endswith(";") and depth == 0 and not quoted:
             statements.append("\n".join(current).rstrip(";"))
             current = []
     assert not current, "unterminated statement in reference file"
@@ -57,7 +65,8 @@ def reference_statements(kind: str, database: Database) -> list[str]:
 async def install_reference(engine: AsyncEngine, kind: str, database: Database) -> None:
     async with engine.begin() as conn:
         for statement in reference_statements(kind, database):
-            await conn.exec_driver_sql(statement)
+            # the MySQL driver formats statements with their (empty) parameters
+            await conn.exec_driver_sql(statement.replace("%", "%%") if kind == "mariadb" else statement)
 
 
 @contextmanager
@@ -76,6 +85,7 @@ async def engines(empty_databases: DatabasePair) -> AsyncIterator[dict[str, Asyn
     made = {
         "vmail": make_engine(empty_databases.vmail, "vmail"),
         "iredapd": make_engine(empty_databases.iredapd, "iredapd"),
+        "amavisd": make_engine(empty_databases.amavisd, "amavisd"),
     }
     yield made
     for engine in made.values():
@@ -259,6 +269,9 @@ async def install_existing(engine: AsyncEngine, kind: str, database: Database) -
                 "INSERT INTO forwardings (address, forwarding, domain, dest_domain, is_forwarding)"
                 " VALUES ('john@example.com', 'john@example.com', 'example.com', 'example.com', 1)"
             )
+        elif database == "amavisd":
+            await conn.exec_driver_sql("ALTER TABLE policy ADD COLUMN extra_column VARCHAR(20)")
+            await conn.exec_driver_sql("INSERT INTO policy (policy_name, spam_lover) VALUES ('@.', 'Y')")
         else:
             await conn.exec_driver_sql("ALTER TABLE throttle ADD COLUMN extra_column VARCHAR(20)")
             await conn.exec_driver_sql(
@@ -287,7 +300,11 @@ async def test_existing_schema_is_left_alone(
     assert await check_schema(engine, database) == status
 
 
-DROPPED = {"vmail": ("mailbox", "recovery_email"), "iredapd": ("throttle", "max_rcpts")}
+DROPPED = {
+    "vmail": ("mailbox", "recovery_email"),
+    "iredapd": ("throttle", "max_rcpts"),
+    "amavisd": ("policy", "banned_rulenames"),
+}
 
 
 @pytest.mark.parametrize("database", DATABASES)
@@ -310,7 +327,7 @@ async def test_missing_column_is_reported_not_added(
     assert await snapshot(engine) == before
 
 
-PARTIAL = {"vmail": ("domain", "mailbox"), "iredapd": ("throttle",)}
+PARTIAL = {"vmail": ("domain", "mailbox"), "iredapd": ("throttle",), "amavisd": ("users", "policy")}
 
 
 @pytest.mark.parametrize("database", DATABASES)
