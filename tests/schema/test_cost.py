@@ -181,8 +181,17 @@ async def test_readme_examples_run(domain_api: Api) -> None:
     assert not body.get("errors") and body["data"]["users"]["totalCount"] == 0  # bob does not match "jo"
     # the example's password is a placeholder, so login fails; everything else is priced and runs
     assert "QUERY_TOO_COSTLY" not in codes(await gql(domain_api, writes))
+    await _arrange_admin_examples(domain_api)
     for example in policies:
         assert not (await gql(domain_api, example)).get("errors"), example
+
+
+async def _arrange_admin_examples(api: Api) -> None:
+    """The accounts the admin examples name: mailboxes john and mary (mary an admin of example.com), admin old."""
+    for email in ("john@example.com", "mary@example.com"):
+        await data(api, f'mutation {{ createUser(email: "{email}", input: {{password: "{STRONG}"}}) {{ email }} }}')
+    await data(api, 'mutation { setDomainAdmins(domain: "example.com", add: ["mary@example.com"]) }')
+    await api.storage.add_admin("old@admins.example", STRONG)
 
 
 async def test_a_domain_admin_has_the_same_limit(sql_domain_api: Api) -> None:
