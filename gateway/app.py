@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             settings=settings,
             throttles=backends.throttles,
             sessions=backends.sessions,
+            audit=backends.audit,
         )
         try:
             await backends.sessions.prepare()

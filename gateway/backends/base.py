@@ -11,7 +11,7 @@ server that cannot be reached or refuses the gateway's login is
 it came from.
 
 Ports still to come (iRedAPD's and Amavisd's spam policy, white- and
-blacklists, greylisting, and iRedAdmin's audit log) are declared here beside
+blacklists, greylisting) are declared here beside
 these, and carried by name in ``Backends`` and the resolver ``Context``.
 """
 
@@ -26,6 +26,8 @@ from typing import Any, Protocol
 from gateway.model import (
     Actor,
     Alias,
+    AuditEntry,
+    AuditQuery,
     Domain,
     DomainChanges,
     DomainUsage,
@@ -198,3 +200,15 @@ class IredadminStore(Protocol):
     async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
         """What Dovecot counted, summed per domain (every domain when None)."""
         ...
+
+
+class AuditLogStore(Protocol):
+    """iRedAdmin's admin log (``log`` in the ``iredadmin`` database), on every install.
+
+    ``ready`` makes sure a row can be taken (creating the panel's table where
+    it is missing) and raises ``BackendUnavailable`` when it cannot.
+    """
+
+    async def ready(self) -> None: ...
+    async def record(self, entry: AuditEntry) -> None: ...
+    async def page(self, query: AuditQuery) -> Page[AuditEntry]: ...

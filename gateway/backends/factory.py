@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import AccountStores, ThrottleStore, account_ports
+from gateway.backends.base import AccountStores, AuditLogStore, ThrottleStore, account_ports
 from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
+from gateway.backends.sql.audit import SqlAuditLog
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.backends.sql.ports import sql_account_stores
@@ -26,12 +27,13 @@ Probe = Callable[[], Awaitable[None]]
 class Backends(AccountStores):
     """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
-    The policy ports to come (spam policy, white/blacklists, greylisting,
-    audit log) join ``throttles`` here.
+    The policy ports to come (spam policy, white/blacklists, greylisting)
+    join ``throttles`` here; ``audit`` is iRedAdmin's admin log on every install.
     """
 
     throttles: ThrottleStore
     sessions: SqlSessions
+    audit: AuditLogStore
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
@@ -90,6 +92,7 @@ def open_backends(settings: Settings) -> Backends:
             **account_ports(ldap_account_stores(directory)),
             throttles=SqlThrottles(iredapd),
             sessions=sessions,
+            audit=SqlAuditLog(iredadmin),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=[pool.aclose, iredapd.dispose, iredadmin.dispose],
             engines=engines,
@@ -100,6 +103,7 @@ def open_backends(settings: Settings) -> Backends:
         **account_ports(sql_account_stores(vmail)),
         throttles=SqlThrottles(iredapd),
         sessions=sessions,
+        audit=SqlAuditLog(iredadmin),
         probes={name: sql_probe(engine) for name, engine in engines.items()},
         closers=[vmail.dispose, iredapd.dispose, iredadmin.dispose],
         engines=engines,

@@ -9,7 +9,7 @@ from typing import TypeVar
 import anyio
 import anyio.to_thread
 
-from gateway.backends.base import AccountStores, SessionStore, ThrottleStore
+from gateway.backends.base import AccountStores, AuditLogStore, SessionStore, ThrottleStore
 from gateway.model import Actor
 from gateway.settings import Settings
 
@@ -23,8 +23,14 @@ class Context(AccountStores):
     settings: Settings
     throttles: ThrottleStore
     sessions: SessionStore
+    audit: AuditLogStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None
+    client: str = ""  # the client's address, as the admin log records it
+
+    def from_client(self, client: str) -> Context:
+        """The same context for a request from ``client``."""
+        return replace(self, client=client)
 
     def acting_as(self, actor: Actor | None) -> Context:
         """The same context for another actor."""

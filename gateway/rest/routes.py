@@ -6,12 +6,13 @@ from typing import Any
 
 from starlette.routing import Route
 
-from gateway.rest import aliases, auth, domains, maillists, throttles, users
+from gateway.rest import aliases, auth, domains, log, maillists, throttles, users
 from gateway.rest.declare import ApiRoute
 from gateway.rest.endpoint import endpoint
 
 ROUTES: tuple[ApiRoute, ...] = (
     *auth.ROUTES, *domains.ROUTES, *users.ROUTES, *aliases.ROUTES, *maillists.ROUTES, *throttles.ROUTES,
+    *log.ROUTES,
 )
 
 

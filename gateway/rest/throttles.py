@@ -40,7 +40,7 @@ ROUTES = (
     ApiRoute("GET", PATH, "A throttle setting ({} when there is none)", _get, path_values=(TARGET, KIND)),
     ApiRoute(
         "POST", PATH, "Create or replace a throttle setting; omitted limits are -1 (inherit)", _set,
-        params=(PERIOD, *LIMITS), path_values=(TARGET, KIND),
+        params=(PERIOD, *LIMITS), path_values=(TARGET, KIND), audit="update",
     ),
     ApiRoute("DELETE", PATH, "Delete a throttle setting and its tracking rows", _delete, path_values=(TARGET, KIND)),
 )

@@ -8,6 +8,7 @@ from gateway.model import ThrottleKind
 from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
+from gateway.schema.audit import AuditLogConnection, audit_log
 from gateway.schema.enums import account_active
 from gateway.schema.types import (
     ActiveFilter,
@@ -111,3 +112,8 @@ class Query:
     async def stats(self, info: GatewayInfo) -> Stats:
         totals = await dashboard.stats(ctx=info.context.resolver)
         return Stats(**vars(totals))
+
+    audit_log: AuditLogConnection = strawberry.field(
+        resolver=audit_log,
+        description="iRedAdmin's admin log, newest first; a domain admin sees its domains' rows.",
+    )
