@@ -46,7 +46,7 @@ EVENTS_BY_VERB = {
     "login": LOGIN,
 }  # fmt: skip
 # the panel's words where the API's differ
-SUBJECTS = {"alias": "mail alias", "ml": "mailing list", "maillist": "mailing list"}
+SUBJECTS = {"alias": "mail alias", "ml": "mailing list", "maillist": "mailing list", "users": "domain users"}
 MAX_EVENT_LENGTH = 20  # log.event is VARCHAR(20)
 
 

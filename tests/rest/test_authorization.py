@@ -77,6 +77,7 @@ OTHER_DOMAIN = [
     Call("POST", "/api/throttle/b.com/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/b.com/inbound"),
     Call("GET", f"/api/throttle/{KIM}/inbound"),
+    Call("GET", "/api/log", {"domain": "b.com"}),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),

@@ -27,6 +27,7 @@ QUERIES = {
     "throttle": '{ throttle(account: "b.com", kind: INBOUND) { period } }',
     "globalThrottles": "{ globalThrottles { period } }",
     "stats": "{ stats { domains } }",
+    "auditLog": '{ auditLog(domain: "b.com") { totalCount } }',
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -181,7 +182,9 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
 
 async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> None:
     for query in [
-        *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
+        *(QUERIES[field] for field in (
+            "domain", "user", "users", "alias", "aliases", "mailingList", "throttle", "auditLog",
+        )),
         '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
         '{ throttle(account: "global", kind: INBOUND) { period } }',
         '{ throttle(account: "nowhere.com", kind: INBOUND) { period } }',
