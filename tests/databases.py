@@ -174,9 +174,9 @@ async def _prepare(pair: DatabasePair) -> None:
 
 async def _emptied(pair: DatabasePair) -> bool:
     """Delete every row; False when the schema is no longer complete."""
+    from gateway.backends.sql.audit import log_table
     from gateway.backends.sql.engine import make_engine
     from gateway.backends.sql.schema import check_schema
-    from gateway.backends.sql.audit import log_table
     from gateway.backends.sql.tables import gateway_sessions, iredapd_metadata, vmail_metadata
 
     for dsn, database, metadata in ((pair.vmail, "vmail", vmail_metadata), (pair.iredapd, "iredapd", iredapd_metadata)):

@@ -3,9 +3,11 @@ read back by ``GET /api/log``; on every storage."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.rest.conftest import ADMIN, STRONG, Api
@@ -245,3 +247,20 @@ async def test_no_secret_reaches_the_log(domain_api: Api) -> None:
     for secret in (STRONG, NEW_PASSWORD, *hashes):
         assert secret not in text
     assert "{SSHA512}" not in text and "password=" not in text
+
+
+async def test_a_log_that_fails_after_the_change_leaves_the_change_and_reports_it(
+    sql_admin_api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The one moment the two databases can disagree: the change stands, the gateway's log names the lost row."""
+    api = sql_admin_api
+    await run(iredadmin(api), "ALTER TABLE log RENAME TO log_gone")
+    try:
+        with caplog.at_level(logging.ERROR, logger="gateway.audit"):
+            await ok(api, "POST", "/api/domain/example.com")
+    finally:
+        await run(iredadmin(api), "ALTER TABLE log_gone RENAME TO log")
+    assert await api.storage.domain("example.com") is not None
+    assert [entry["msg"] for entry in await log_rows(api)] == ["[API] Admin login success"]
+    [report] = [record.getMessage() for record in caplog.records if record.name == "gateway.audit"]
+    assert "admin log row not written" in report and "[API] Create domain: example.com." in report
