@@ -11,7 +11,20 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql import Select
@@ -36,7 +49,7 @@ log_table = Table(
 
 _INDEXED = ("timestamp", "admin", "ip", "domain", "username", "event", "loglevel")
 
-# iRedAdmin's DDL, column for column (MySQL: SQL/iredadmin.mysql; PostgreSQL: SQL/iredadmin.pgsql).
+# iRedAdmin's columns, types and indexes (MySQL: SQL/iredadmin.mysql; PostgreSQL: SQL/iredadmin.pgsql).
 _MYSQL = """CREATE TABLE IF NOT EXISTS `log` (
     `id` BIGINT(20) UNSIGNED AUTO_INCREMENT,
     `timestamp` TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
@@ -50,20 +63,13 @@ _MYSQL = """CREATE TABLE IF NOT EXISTS `log` (
     PRIMARY KEY (id),
     {indexes}
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4""".format(indexes=",\n    ".join(f"INDEX ({name})" for name in _INDEXED))
-_PGSQL = """CREATE TABLE IF NOT EXISTS log (
-    id SERIAL PRIMARY KEY,
-    admin VARCHAR(255) NOT NULL,
-    timestamp TIMESTAMP WITHOUT TIME ZONE NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    ip VARCHAR(40) NOT NULL,
-    domain VARCHAR(255) NOT NULL DEFAULT '',
-    username VARCHAR(255) NOT NULL DEFAULT '',
-    event VARCHAR(20) NOT NULL DEFAULT '',
-    loglevel VARCHAR(10) NOT NULL DEFAULT 'info',
-    msg TEXT
-)"""
-_SQLITE = """CREATE TABLE IF NOT EXISTS log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    timestamp DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+
+def _portable(id_column: str, timestamp_type: str) -> str:
+    """The table on PostgreSQL (``SERIAL``, ``TIMESTAMP WITHOUT TIME ZONE``) and SQLite (generic types)."""
+    return f"""CREATE TABLE IF NOT EXISTS log (
+    id {id_column},
+    timestamp {timestamp_type} NOT NULL DEFAULT CURRENT_TIMESTAMP,
     admin VARCHAR(255) NOT NULL,
     ip VARCHAR(40) NOT NULL,
     domain VARCHAR(255) NOT NULL DEFAULT '',
@@ -72,6 +78,10 @@ _SQLITE = """CREATE TABLE IF NOT EXISTS log (
     loglevel VARCHAR(10) NOT NULL DEFAULT 'info',
     msg TEXT
 )"""
+
+
+_PGSQL = _portable("SERIAL PRIMARY KEY", "TIMESTAMP WITHOUT TIME ZONE")
+_SQLITE = _portable("INTEGER PRIMARY KEY AUTOINCREMENT", "DATETIME")
 # the panel's PostgreSQL schema indexes every column but admin
 _PGSQL_INDEXED = tuple(name for name in _INDEXED if name != "admin")
 
@@ -85,6 +95,9 @@ def _ddl(dialect: str) -> list[str]:
 
 
 def _create(conn: Connection) -> None:
+    # look first: iRedAdmin's own database account may read and write the table but not create one
+    if inspect(conn).has_table(log_table.name):
+        return
     for statement in _ddl(conn.dialect.name):
         conn.exec_driver_sql(statement)
 
