@@ -81,7 +81,7 @@ async def test_every_write_leaves_a_row_in_the_panels_format(admin_api: Api) -> 
         row("delete", "Delete domain: example.com.", "example.com"),
     ]
     end = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=1)
-    for stored in await log_rows(api):
+    for stored in (await log_rows(api))[1:]:  # the login came before ``start``
         stamp = stored["timestamp"]
         stamp = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
         assert start <= stamp <= end, stored
