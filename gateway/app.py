@@ -14,12 +14,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
+from gateway.apidocs import api_docs_routes
 from gateway.backends.base import account_ports
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
 from gateway.deadline import Deadline, wind_down
 from gateway.errors import BackendUnavailable, ConfigurationError, ErrorCode
+from gateway.front import front_door
 from gateway.graphiql import graphiql_routes
+from gateway.metrics import Metrics, metrics_endpoint
+from gateway.observe import Observe
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
 from gateway.rest.clients import networks
@@ -60,6 +64,7 @@ def check_settings(settings: Settings, *, serving: bool = True) -> None:
             )
         networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
         networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
+        networks(settings.metrics_clients, "GATEWAY_METRICS_CLIENTS")
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -94,6 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings()
     check_settings(settings)
     cut_off: set[asyncio.Task[None]] = set()
+    metrics = Metrics()
+    trusted_proxies = networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
     if settings.session_secret is not None:
         log.warning("GATEWAY_SESSION_SECRET is no longer used: sessions live in the iredadmin database")
 
@@ -101,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         backends = open_backends(settings)
         app.state.backends = backends
+        metrics.watch(backends)
         app.state.context = Context(
             **account_ports(backends),
             settings=settings,
@@ -124,14 +132,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     app = Starlette(
         routes=[
+            Route("/", front_door),
+            Route("/metrics", metrics_endpoint),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *api_docs_routes(settings),  # /api/openapi.json and /api/docs, before the /api mount
             # the API answers its envelope, never a redirect: /api/domains/ is NOT_FOUND
             Mount("/api", app=Router(api_routes(), redirect_slashes=False)),
             Route("/graphql", graphql_app(settings)),
             *(graphiql_routes(settings) if settings.graphiql else []),
         ],
         middleware=[
+            Middleware(Observe, metrics=metrics, proxies=trusted_proxies),
             Middleware(Deadline, seconds=settings.request_timeout, style=settings.api_envelope, unfinished=cut_off),
         ],
         exception_handlers={HTTPException: http_error, Exception: internal_error},
@@ -140,5 +152,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.router.redirect_slashes = False  # "/api" itself is NOT_FOUND rather than a redirect to "/api/"
     app.state.settings = settings
     app.state.api_clients = networks(settings.restful_api_clients, "RESTFUL_API_CLIENTS")
-    app.state.trusted_proxies = networks(settings.trusted_proxies, "GATEWAY_TRUSTED_PROXIES")
+    app.state.trusted_proxies = trusted_proxies
+    app.state.metrics = metrics
+    app.state.metrics_clients = networks(settings.metrics_clients, "GATEWAY_METRICS_CLIENTS")
     return app

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -120,14 +120,27 @@ def serve(host: str | None, port: int | None) -> None:
     """
     import uvicorn
 
+    from gateway.logs import configure_logging
+
     settings = _settings(host=host, port=port)
+    configure_logging(settings.log_format, settings.log_level)
     if settings.embedded:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         report = _run(lambda: _initialise(settings, only_without_admins=True))
         _print_report(report)
         if not report.ok:
             sys.exit(1)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe.
+    # X-Forwarded-For is believed per GATEWAY_TRUSTED_PROXIES only, not by uvicorn's own default for 127.0.0.1.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
 @main.command()
@@ -136,23 +149,99 @@ def serve(host: str | None, port: int | None) -> None:
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Where to put them (default GATEWAY_GRAPHIQL_ASSETS_DIR, else <data dir>/graphiql).",
+    help="Where to put GraphiQL's (default GATEWAY_GRAPHIQL_ASSETS_DIR, else <data dir>/graphiql).",
 )
-def assets(directory: Path | None) -> None:
-    """Fetch GraphiQL's JavaScript and CSS from the npm registry (needs npm).
+@click.option(
+    "--docs-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to put the API docs page's (default GATEWAY_API_DOCS_ASSETS_DIR, else <data dir>/api-docs).",
+)
+def assets(directory: Path | None, docs_dir: Path | None) -> None:
+    """Fetch the JavaScript and CSS of GraphiQL and of the API docs page from the npm registry (needs npm).
 
-    The explorer at /graphql then loads them from this server only.
+    The explorer at /graphql and the page at /api/docs then load them from this server only.
     """
+    from gateway.apidocs import DOCS_ASSETS, docs_assets_dir
     from gateway.graphiql import AssetsError, assets_dir, fetch_assets
 
     target = directory if directory is not None else assets_dir(_settings(serving=False))
+    docs_target = docs_dir if docs_dir is not None else docs_assets_dir(_settings(serving=False))
     try:
-        fetched = fetch_assets(target)
+        fetched = fetch_assets(target) + fetch_assets(docs_target, DOCS_ASSETS)
     except AssetsError as exc:
         _fail(str(exc))
         return
     for path in fetched:
         click.echo(f"fetched {path} ({path.stat().st_size} bytes)")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="Default: the file's extension.")
+@click.option("--dry-run", is_flag=True, help="Check every record and report what would change; write nothing.")
+@click.option(
+    "--continue-on-error", is_flag=True, help="Write the good records and list the bad ones (default: write none)."
+)
+@click.option("--as", "admin", metavar="ADMIN", help="Act with this admin's rights (default: a global admin).")
+@click.option("--jobs", type=click.IntRange(1, 16), default=4, show_default=True, help="Records written at once.")
+def import_(
+    file: Path, fmt: Literal["json", "csv"] | None, dry_run: bool, continue_on_error: bool, admin: str | None, jobs: int
+) -> None:
+    """Create or update domains, users, aliases, forwardings and throttles from FILE (JSON or CSV, - for stdin).
+
+    Every record goes through the same checks as the API. Records already
+    stored as given are left alone (reported unchanged), so running a file
+    again changes nothing. All records are checked before anything is
+    written: a bad one stops the import with nothing written, unless
+    --continue-on-error. Exits 1 when a record failed. See the README's
+    Import and export for the formats.
+
+    \b
+    iredmail-gateway import accounts.json --dry-run
+    iredmail-gateway import users.csv --continue-on-error --as admin@example.com
+    """
+    from gateway.transfer.commands import print_report, run_import
+
+    settings = _settings(serving=False)
+    report = _run(
+        lambda: run_import(
+            settings, file, fmt, admin=admin, dry_run=dry_run, continue_on_error=continue_on_error, jobs=jobs
+        )
+    )
+    print_report(report)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), help="Default: -o's extension, else json.")
+@click.option("--domain", "domains", multiple=True, metavar="DOMAIN", help="Only this domain (repeatable).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (mode 0600), else stdout.")
+@click.option("--as", "admin", metavar="ADMIN", help="Export what this admin manages (default: everything).")
+def export(
+    fmt: Literal["json", "csv"] | None, domains: tuple[str, ...], output: Path | None, admin: str | None
+) -> None:
+    """Write domains, users (with their password hashes), aliases, forwardings and throttles as JSON or CSV.
+
+    The file imports into an empty server as the same accounts. It holds
+    password hashes: keep it as private as the database.
+
+    \b
+    iredmail-gateway export -o accounts.json
+    iredmail-gateway export --format csv --domain example.com > example.csv
+    """
+    from gateway.transfer.commands import HASH_WARNING, run_export, write_private
+
+    settings = _settings(serving=False)
+    by_name: Literal["json", "csv"] = "csv" if output is not None and output.suffix.lower() == ".csv" else "json"
+    chosen: Literal["json", "csv"] = fmt or by_name
+    text = _run(lambda: run_export(settings, chosen, domains=domains, admin=admin))
+    click.echo(f"warning: {HASH_WARNING}", err=True)
+    if output is None or str(output) == "-":
+        click.echo(text, nl=False)
+    else:
+        write_private(output, text)
 
 
 if __name__ == "__main__":

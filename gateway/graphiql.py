@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +77,12 @@ def _read_manifest(target: Path) -> dict[str, object]:
     return data if isinstance(data, dict) else {}
 
 
-def missing_assets(target: Path) -> list[str]:
+def missing_assets(target: Path, assets: Sequence[Asset] = ASSET_FILES) -> list[str]:
     """Names of the assets that are absent, empty, or not of the versions this release expects."""
     files = _read_manifest(target).get("files")
     recorded = files if isinstance(files, dict) else {}
     missing = []
-    for asset in ASSET_FILES:
+    for asset in assets:
         path = target / asset.name
         entry = recorded.get(asset.name)
         current = isinstance(entry, dict) and entry.get("package") == asset.spec
@@ -169,8 +169,8 @@ def _npm_pack(npm: str, spec: str, destination: Path) -> tuple[Path, str]:
     return tarball, integrity
 
 
-def fetch_assets(target: Path) -> list[Path]:
-    """Fetch the assets with ``npm pack`` into ``target``, replacing what is there in one rename.
+def fetch_assets(target: Path, assets: Sequence[Asset] = ASSET_FILES) -> list[Path]:
+    """Fetch ``assets`` with ``npm pack`` into ``target``, replacing what is there in one rename.
 
     A ``manifest.json`` records each file's package, version and SHA-256.
     """
@@ -186,16 +186,16 @@ def fetch_assets(target: Path) -> list[Path]:
     try:
         packages: dict[str, dict[str, str]] = {}
         files: dict[str, dict[str, str]] = {}
-        specs = list(dict.fromkeys(asset.spec for asset in ASSET_FILES))
+        specs = list(dict.fromkeys(asset.spec for asset in assets))
         with tempfile.TemporaryDirectory(prefix="graphiql-npm-") as download:
             for spec in specs:
                 pack_dir = Path(download) / spec.replace("/", "_").replace("@", "_")
                 pack_dir.mkdir()
                 tarball, integrity = _npm_pack(npm, spec, pack_dir)
-                wanted = {asset.member: asset.name for asset in ASSET_FILES if asset.spec == spec}
+                wanted = {asset.member: asset.name for asset in assets if asset.spec == spec}
                 extract_files(tarball, wanted, staging)
                 packages[spec] = {"tarball": tarball.name, "integrity": integrity}
-        for asset in ASSET_FILES:
+        for asset in assets:
             digest = hashlib.sha256((staging / asset.name).read_bytes()).hexdigest()
             files[asset.name] = {"package": asset.spec, "path": asset.member, "sha256": digest}
         manifest = {"packages": packages, "files": files}
@@ -205,7 +205,7 @@ def fetch_assets(target: Path) -> list[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return [target / asset.name for asset in ASSET_FILES]
+    return [target / asset.name for asset in assets]
 
 
 def _replace_dir(source: Path, target: Path) -> None:
@@ -225,13 +225,16 @@ def _replace_dir(source: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-_PAGE = """<!DOCTYPE html>
+PAGE_HEAD = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>GraphiQL · iredmail-gateway</title>
+"""
+"""The start of a page served to browsers: no referrer leaves it."""
+
+_PAGE = PAGE_HEAD + """<title>GraphiQL · iredmail-gateway</title>
 <link rel="stylesheet" href="{css}">
 <style>
 html, body {{ height: 100%; margin: 0; }}

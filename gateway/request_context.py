@@ -19,6 +19,7 @@ from gateway.rest.clients import client_address
 
 SESSION_COOKIE = "iredmail_gateway_session"
 _STATE_KEY = "gateway_session_id"  # the id a login or logout earlier in this request left behind
+ADMIN_KEY = "gateway_admin"  # the admin acting in this request, for its log line
 _UNSET = object()
 
 
@@ -47,6 +48,8 @@ async def request_context(connection: HTTPConnection) -> Context:
     actor = await current_actor(ctx=base, username=username)
     if actor is None:  # no longer an active admin: re-enabling the account does not revive this session
         await base.sessions.delete(current)
+    else:
+        setattr(connection.state, ADMIN_KEY, actor.username)
     return base.acting_as(actor)
 
 
@@ -64,6 +67,7 @@ async def start_session(connection: HTTPConnection, response: Response, ctx: Con
         await ctx.sessions.delete(old)
     new = await ctx.sessions.create(actor.username, timedelta(seconds=ctx.settings.session_max_age))
     _remember(connection, new)
+    setattr(connection.state, ADMIN_KEY, actor.username)
     response.set_cookie(
         SESSION_COOKIE,
         new,

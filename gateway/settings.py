@@ -25,6 +25,10 @@ def _split_commas(value: object) -> object:
     return value
 
 
+def _upper_case(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
 def _pro_alias(name: str) -> AliasChoices:
     return AliasChoices(f"GATEWAY_{name}", name)
 
@@ -76,6 +80,7 @@ class Settings(BaseSettings):
     trusted_proxies: CommaList = Field(default_factory=list)
     api_envelope: Literal["classic", "pro"] = "classic"
     graphiql_assets_dir: Path | None = None
+    api_docs_assets_dir: Path | None = None
 
     graphiql: bool = True
     graphql_introspection: bool | None = None
@@ -84,7 +89,12 @@ class Settings(BaseSettings):
     graphql_max_aliases: int = Field(default=15, ge=1)
     graphql_max_cost: int = Field(default=20000, ge=1)
 
-    _split = field_validator("restful_api_clients", "trusted_proxies", mode="before")(_split_commas)
+    metrics_clients: CommaList = Field(default_factory=list)
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+
+    _split = field_validator("restful_api_clients", "trusted_proxies", "metrics_clients", mode="before")(_split_commas)
+    _upper = field_validator("log_level", mode="before")(_upper_case)
 
     @property
     def introspection_enabled(self) -> bool:

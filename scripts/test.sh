@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e ".[test]"
 
-# Debian packages of the real mail stack the tests talk to, and the browser that drives GraphiQL.
-packages=(dovecot-core dovecot-mysql dovecot-pgsql postfix postfix-mysql postfix-pgsql postfix-ldap dovecot-ldap slapd ldap-utils chromium chromium-driver)
+# Debian packages of the real mail stack the tests talk to, the browser that drives GraphiQL and the front door,
+# and systemd-analyze, which checks the unit in deploy/
+packages=(dovecot-core dovecot-mysql dovecot-pgsql postfix postfix-mysql postfix-pgsql postfix-ldap dovecot-ldap slapd ldap-utils chromium chromium-driver systemd)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -35,4 +36,6 @@ fi
 python3 -m ruff check gateway tests scripts
 python3 -m mypy gateway tests
 
+# The run's log, as the service writes it, is grepped for the tests' passwords by its last test.
+export TEST_SECRETS_LOG="${TEST_SECRETS_LOG:-$(mktemp -t gateway-test-log.XXXXXX)}"
 exec python3 -m pytest "$@"

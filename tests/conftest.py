@@ -98,3 +98,34 @@ def ldap_tree(ldap_server: LdapServer) -> Iterator[LdapServer]:
     ldap_server.clear()
     yield ldap_server
     ldap_server.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secrets_log() -> Iterator[None]:
+    """With ``TEST_SECRETS_LOG=FILE``, the whole run's log as the service writes it (see tests/test_secrets_log.py)."""
+    name = os.environ.get("TEST_SECRETS_LOG")
+    if not name:
+        yield
+        return
+    import logging
+
+    from gateway.logs import formatter
+
+    handler = logging.FileHandler(name, mode="w", encoding="utf-8")
+    handler.setFormatter(formatter("json"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(os.environ.get("TEST_SECRETS_LOG_LEVEL", "INFO").upper())
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The grep of the run's log comes last, after everything it checks."""
+    last = [item for item in items if item.name == "test_suite_log_holds_no_secret"]
+    items[:] = [item for item in items if item not in last] + last

@@ -7,11 +7,9 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,6 +35,7 @@ from gateway.graphiql import (
     missing_assets,
 )
 from gateway.settings import Settings
+from tests.live_server import free_port, serving_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -209,12 +207,6 @@ async def test_routes_serve_the_assets(assets: Path, tmp_path: Path) -> None:
 # The explorer in a real browser.
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A headless Debian Chromium driven through chromedriver, with a fresh profile."""
@@ -267,7 +259,7 @@ def _resources(driver: Any) -> list[str]:
 @pytest.fixture
 def service(assets: Path, tmp_path: Path) -> Iterator[tuple[str, str]]:
     """``python -m gateway serve`` on the embedded default; its base URL and the admin's generated password."""
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("GATEWAY_")}
     env.update(
         GATEWAY_DATA_DIR=str(tmp_path / "data"),
@@ -365,19 +357,8 @@ def page_without_assets(tmp_path: Path) -> Iterator[str]:
 
     settings = Settings(data_dir=tmp_path, graphiql_assets_dir=tmp_path / "none")
     app = Starlette(routes=[Route("/graphql", page), *graphiql_routes(settings)])
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving_in_thread(app, lifespan="off") as base:
+        yield base
 
 
 def test_page_without_assets_says_how_to_fetch_them(browser: Any, page_without_assets: str) -> None:

@@ -66,6 +66,10 @@ class UserStore(Protocol):
     async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]: ...
     async def user_emails(self, domain: str) -> list[str]: ...
     async def create_user(self, user: NewUser, check: UserCheck) -> None: ...
+    async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
+        """Create users of one domain in one write, each checked after those before it: all or none."""
+        ...
+
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None: ...
     async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int: ...
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None: ...
@@ -105,6 +109,19 @@ class AdminStore(Protocol):
     async def domain_user_rights(self, domain: str) -> dict[str, Actor]: ...
 
 
+class ForwardingStore(Protocol):
+    """A user's own forwarding targets (SQL ``forwardings`` rows with ``is_forwarding=1``, LDAP
+    ``mailForwardingAddress``); the user's address among them keeps a copy in its mailbox."""
+
+    async def set_forwardings(self, email: str, targets: Sequence[str]) -> None: ...
+
+
+class PasswordHashStore(Protocol):
+    """The stored password hashes of a domain's users, for an export that must round-trip."""
+
+    async def password_hashes(self, domain: str) -> dict[str, str]: ...
+
+
 class ListingStore(Protocol):
     """Pages, batches and totals for dashboards, each in a fixed number of requests."""
 
@@ -128,6 +145,8 @@ class AccountStores:
     maillists: MaillistStore | None
     admins: AdminStore
     listing: ListingStore
+    forwardings: ForwardingStore
+    hashes: PasswordHashStore
 
 
 def account_ports(stores: AccountStores) -> dict[str, Any]:
@@ -151,6 +170,7 @@ class ThrottleStore(Protocol):
     async def delete(self, account: str, kind: str | None = None) -> int: ...
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
+    def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
 
 
 class SessionStore(Protocol):

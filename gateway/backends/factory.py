@@ -37,6 +37,7 @@ class Backends(AccountStores):
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
+    ldap_pool: LdapPool | None = None
 
     async def unreachable(self, timeout: float = 5.0) -> list[str]:
         """Names of the stores that do not answer within ``timeout``."""
@@ -96,6 +97,7 @@ def open_backends(settings: Settings) -> Backends:
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=[pool.aclose, iredapd.dispose, iredadmin.dispose],
             engines=engines,
+            ldap_pool=pool,
         )
     vmail = make_engine(settings.vmail_url(), "GATEWAY_VMAIL_DSN", timeout=timeout)
     engines = {"vmail": vmail, "iredapd": iredapd, "iredadmin": iredadmin}

@@ -41,6 +41,11 @@ def _validated(changes: DomainChanges) -> DomainChanges:
     return replace(changes, **{k: _CHECKS[k](v) for k, v in _given(changes).items() if k in _CHECKS})
 
 
+def validated_changes(changes: DomainChanges) -> DomainChanges:
+    """``changes`` with each value checked and normalised as creating or updating a domain does."""
+    return _validated(changes)
+
+
 def _check_coherent(domain: Domain) -> None:
     """Reject settings that contradict each other."""
     if domain.min_password_length and domain.max_password_length and (

@@ -118,3 +118,16 @@ async def delete_throttle(*, ctx: Context, target: str, kind: str) -> None:
     parsed = await _authorised_target(ctx, target, changing=True)
     if not await ctx.throttles.delete(parsed.account, kind):
         raise NotFound(ErrorCode.NO_SUCH_THROTTLE)
+
+
+async def list_throttles(*, ctx: Context, targets: list[str]) -> list[Throttle]:
+    """The throttles of ``targets`` (``global``, domains, addresses) in one read; the actor must manage each."""
+    accounts = []
+    for target in targets:
+        parsed = parse_target(target)
+        if parsed.domain is None:
+            require_global(ctx)
+        else:
+            require_domain(ctx, parsed.domain)
+        accounts.append(parsed.account)
+    return await ctx.throttles.list(accounts) if accounts else []

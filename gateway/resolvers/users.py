@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
@@ -14,9 +14,10 @@ from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
-from gateway.resolvers.access import exceeding_users, require_account, require_domain
+from gateway.resolvers.access import exceeding_users, managed_address, require_account, require_domain
 from gateway.resolvers.context import Context
-from gateway.resolvers.domains import deletion_date
+from gateway.resolvers.domains import deletion_date, get_domain
+from gateway.resolvers.lookup import found
 from gateway.resolvers.password_policy import check_password
 
 DEFAULT_LANGUAGE = "en_US"
@@ -77,30 +78,26 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
-    email = addresses.member_address(email)
-    require_domain(ctx, addresses.domain_of(email))
-    user = await ctx.users.get_user(email)
-    if user is None:
-        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-    return user
+    return found(await ctx.users.get_user(managed_address(ctx, email)))
 
 
 async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:
     """The users of a domain the actor manages."""
-    domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
-    if await ctx.domains.get_domain(domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return await ctx.users.list_users(domain, active=active)
+    listed = await get_domain(ctx=ctx, name=domain)
+    return await ctx.users.list_users(listed.name, active=active)
 
 
-async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
-    """Create a mailbox with the domain's defaults, limits and password policy."""
+async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain | None = None) -> NewUser:
+    """A mailbox with the domain's defaults, checked against every rule but the domain's limits, password hashed.
+
+    ``domain`` is the address's domain when the caller has read it already.
+    """
     email = addresses.mailbox_address(email)
     await require_account(ctx, email)  # rights left behind for that address would pass to the new mailbox
     if data.active is False:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a new user is always created active")
-    domain = await _domain_of(ctx, email)
+    if domain is None or domain.name != addresses.domain_of(email):
+        domain = await _domain_of(ctx, email)
     if data.password is None and data.password_hash is None:
         raise InvalidInput(ErrorCode.PW_EMPTY)
     quota = validation.quota(data.quota) if data.quota is not None else (
@@ -112,7 +109,7 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     employee_id = validation.display_name(data.employee_id) if data.employee_id is not None else ""
     password_hash = await _hash(ctx, data, domain)
     assert password_hash is not None
-    new_user = NewUser(
+    return NewUser(
         email=email,
         domain=domain.name,
         name=name,
@@ -127,9 +124,26 @@ async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
         ),
         employee_id=employee_id,
     )
-    async with ctx.throttles.clearing(email):  # rows left by an earlier account of that address
-        await ctx.users.create_user(new_user, _quota_check(quota))
-    return await get_user(ctx=ctx, email=email)
+
+
+async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
+    """Create a mailbox with the domain's defaults, limits and password policy."""
+    user = await new_user(ctx=ctx, email=email, data=data)
+    async with ctx.throttles.clearing(user.email):  # rows left by an earlier account of that address
+        await ctx.users.create_user(user, _quota_check(user.quota))
+    return await get_user(ctx=ctx, email=user.email)
+
+
+async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
+    """Create mailboxes ``new_user`` made, of one domain, in one write within its limits: all or none."""
+    if not users:
+        return
+    domain = users[0].domain
+    require_domain(ctx, domain)
+    if any(user.domain != domain for user in users):
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "users created together share their domain")
+    async with ctx.throttles.clearing_accounts([user.email for user in users]):
+        await ctx.users.create_users([(user, _quota_check(user.quota)) for user in users])
 
 
 async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:

@@ -9,7 +9,7 @@ from gateway.model import Alias
 from gateway.resolvers import aliases
 from gateway.resolvers.aliases import AliasInput
 from gateway.resolvers.context import Context
-from gateway.rest import serialize
+from gateway.rest import serialize, shapes
 from gateway.rest.declare import COMMA_LIST, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, EMAIL_ONLY, MAIL, STATUS, account_list
 
@@ -17,7 +17,10 @@ ACCESS_POLICY = Param(
     "accessPolicy", TEXT,
     "Who may send to it: public, domain, subdomain, membersonly, moderatorsonly, membersandmoderatorsonly",
 )
-MEMBERS = Param("members", COMMA_LIST, "Member addresses (on change: replaces them all)")
+MEMBERS = Param(
+    "members", COMMA_LIST, "Member addresses (on change: replaces them all)",
+    example="john@example.com,jane@example.com",
+)
 CREATE_PARAMS = (DISPLAY_NAME, ACCESS_POLICY, MEMBERS)
 UPDATE_PARAMS = (
     DISPLAY_NAME, ACCESS_POLICY, STATUS, MEMBERS,
@@ -67,7 +70,7 @@ def member_routes(
         await delete(ctx=ctx, address=values["mail"])
 
     return (
-        ApiRoute("GET", path, f"A {noun}", read, path_values=(MAIL,)),
+        ApiRoute("GET", path, f"A {noun}", read, path_values=(MAIL,), answers=shapes.ALIAS),
         ApiRoute("POST", path, f"Create a {noun}", make, params=CREATE_PARAMS, path_values=(MAIL,), status=201),
         ApiRoute("PUT", path, f"Change a {noun}", change, params=UPDATE_PARAMS, path_values=(MAIL,)),
         ApiRoute("DELETE", path, f"Delete a {noun}", remove, path_values=(MAIL,)),
@@ -82,6 +85,6 @@ ROUTES = (
     ApiRoute(
         "GET", "/aliases/{domain}", "List a domain's mail aliases",
         account_list(aliases.list_aliases, lambda alias: alias.address, serialize.alias),
-        params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,),
+        params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,), answers=shapes.ALIASES,
     ),
 )

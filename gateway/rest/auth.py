@@ -20,8 +20,8 @@ ROUTES = (
     ApiRoute(
         "POST", "/login", "Start a session for an admin", _login,
         params=(
-            Param("username", TEXT, "The admin's full e-mail address", required=True),
-            Param("password", TEXT, "The admin's password", required=True),
+            Param("username", TEXT, "The admin's full e-mail address", required=True, example="postmaster@example.com"),
+            Param("password", TEXT, "The admin's password", required=True, example="Adm1n-Secret!"),
         ),
         session=Session.OPENS,
         audit="login",

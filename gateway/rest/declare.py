@@ -2,7 +2,7 @@
 
 A route is data. ``routes.api_routes`` makes the Starlette routes of the
 declarations, ``endpoint.endpoint`` runs one, and ``ApiRoute.describe`` lists
-it for an API document.
+it for the OpenAPI document (``gateway.rest.openapi``).
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ class Param:
     description: str
     aliases: tuple[str, ...] = ()
     required: bool = False
+    example: str | None = None
+    """A value as a client sends it, for the API document."""
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -66,6 +68,7 @@ class Param:
             "schema": dict(self.type.schema),
             "description": self.description,
             "required": self.required,
+            "example": self.example,
         }
 
 
@@ -118,6 +121,8 @@ class ApiRoute:
     path_values: tuple[PathValue, ...] = ()
     session: Session = Session.REQUIRED
     status: int = 200
+    answers: Mapping[str, Any] | None = None
+    """JSON Schema of the success answer's data; None: undeclared, any data or none."""
     audit: str | None = BY_METHOD  # the admin log's event; None: not recorded
     subject: str = ""  # what the log says the route changes; by default from the path's words
 
@@ -172,4 +177,5 @@ class ApiRoute:
             "status": self.status,
             "path_values": [value.describe() for value in self.path_values],
             "params": [param.describe() for param in self.params],
+            "answers": None if self.answers is None else dict(self.answers),
         }

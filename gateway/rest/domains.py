@@ -7,7 +7,7 @@ from typing import Any
 from gateway.model import DomainChanges
 from gateway.resolvers import domains
 from gateway.resolvers.context import Context
-from gateway.rest import serialize
+from gateway.rest import serialize, shapes
 from gateway.rest.declare import FLAG, INTEGER, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, STATUS, TRANSPORT, active_filter, deletion_routes
 
@@ -72,9 +72,9 @@ async def _delete(ctx: Context, values: Values) -> None:
 ROUTES = (
     ApiRoute(
         "GET", "/domains", "List the domains the admin manages", _list,
-        params=(DISABLED_ONLY, Param("name_only", FLAG, "List the domain names only")),
+        params=(DISABLED_ONLY, Param("name_only", FLAG, "List the domain names only")), answers=shapes.DOMAINS,
     ),
-    ApiRoute("GET", "/domain/{domain}", "A domain with its usage", _get, path_values=(DOMAIN,)),
+    ApiRoute("GET", "/domain/{domain}", "A domain with its usage", _get, path_values=(DOMAIN,), answers=shapes.DOMAIN),
     ApiRoute(
         "POST", "/domain/{domain}", "Create a domain", _create,
         params=CREATE_PARAMS, path_values=(DOMAIN,), status=201,

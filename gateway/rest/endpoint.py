@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from gateway.errors import ErrorCode, Forbidden, GatewayError
+from gateway.logs import current_request_id
 from gateway.model import Actor
 from gateway.request_context import end_session, request_context, start_session
 from gateway.resolvers import audit
@@ -87,7 +88,7 @@ async def _answer(request: Request, route: ApiRoute, ctx: Context, result: objec
 
 def internal_error(request: Request, exc: Exception) -> Response:
     """Any unexpected failure: a request id for the client, the detail only in the log."""
-    request_id = uuid.uuid4().hex[:12]
+    request_id = current_request_id() or uuid.uuid4().hex[:12]
     log.exception("request %s failed: %s %s", request_id, request.method, request.url.path, exc_info=exc)
     style = request.app.state.settings.api_envelope
     response = envelope.failure(style, ErrorCode.INTERNAL_ERROR, ErrorCode.INTERNAL_ERROR.http_status)

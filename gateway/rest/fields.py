@@ -17,7 +17,9 @@ KEEP_DAYS = PathValue("days", "Days the deleted mailboxes' mail is kept (0 = for
 
 DISPLAY_NAME = Param("name", TEXT, "Display name", aliases=("cn",))
 STATUS = Param("accountStatus", ACCOUNT_STATUS, "active or disabled")
-PASSWORD = Param("password", TEXT, "Plain password, checked against the password policy and hashed")
+PASSWORD = Param(
+    "password", TEXT, "Plain password, checked against the password policy and hashed", example="Str0ng-Passw0rd!"
+)
 PASSWORD_HASH = Param("password_hash", TEXT, "A password hash in a {SCHEME} form Dovecot verifies")
 TRANSPORT = Param("transport", TEXT, "Postfix transport, like dovecot or smtp:[192.0.2.1]:25")
 DISABLED_ONLY = Param("disabled_only", FLAG, "List only disabled accounts")

@@ -7,7 +7,7 @@ from typing import Any
 from gateway.resolvers import throttles
 from gateway.resolvers.context import Context
 from gateway.resolvers.throttles import ThrottleInput
-from gateway.rest import serialize
+from gateway.rest import serialize, shapes
 from gateway.rest.declare import INTEGER, ApiRoute, Param, PathValue, Values
 
 TARGET = PathValue("target", "global, a domain name or an e-mail address", "example.com")
@@ -19,7 +19,7 @@ LIMITS = (
     Param("max_quota", INTEGER, "Most bytes per period (-1 = inherit, 0 = unlimited)"),
     Param("max_rcpts", INTEGER, "Most recipients per message (-1 = inherit, 0 = unlimited)"),
 )
-PERIOD = Param("period", INTEGER, "Length of the period in seconds", required=True)
+PERIOD = Param("period", INTEGER, "Length of the period in seconds", required=True, example="3600")
 
 
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:
@@ -37,7 +37,10 @@ async def _delete(ctx: Context, values: Values) -> None:
 
 
 ROUTES = (
-    ApiRoute("GET", PATH, "A throttle setting ({} when there is none)", _get, path_values=(TARGET, KIND)),
+    ApiRoute(
+        "GET", PATH, "A throttle setting ({} when there is none)", _get,
+        path_values=(TARGET, KIND), answers=shapes.THROTTLE,
+    ),
     ApiRoute(
         "POST", PATH, "Create or replace a throttle setting; omitted limits are -1 (inherit)", _set,
         params=(PERIOD, *LIMITS), path_values=(TARGET, KIND), audit="update",

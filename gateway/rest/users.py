@@ -7,7 +7,7 @@ from typing import Any
 from gateway.resolvers import users
 from gateway.resolvers.context import Context
 from gateway.resolvers.users import UserInput
-from gateway.rest import serialize
+from gateway.rest import serialize, shapes
 from gateway.rest.declare import INTEGER, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import (
     DISABLED_ONLY,
@@ -78,7 +78,7 @@ async def _set_domain_password(ctx: Context, values: Values) -> None:
 
 
 ROUTES = (
-    ApiRoute("GET", "/user/{mail}", "A mail user", _get, path_values=(MAIL,)),
+    ApiRoute("GET", "/user/{mail}", "A mail user", _get, path_values=(MAIL,), answers=shapes.USER),
     ApiRoute(
         "POST", "/user/{mail}", "Create a mail user (password or password_hash required)", _create,
         params=CREATE_PARAMS, path_values=(MAIL,), status=201,
@@ -92,7 +92,7 @@ ROUTES = (
     ApiRoute(
         "GET", "/users/{domain}", "List a domain's mail users",
         account_list(users.list_users, lambda user: user.email, serialize.user),
-        params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,),
+        params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,), answers=shapes.USERS,
     ),
     ApiRoute(
         "PUT", "/users/{domain}", "Change every mail user of a domain", _update_domain_users,

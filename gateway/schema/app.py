@@ -33,6 +33,7 @@ from gateway.schema.context import GatewayContext
 from gateway.schema.cost import CostLimiter
 from gateway.schema.errors import GatewayErrors
 from gateway.schema.loaders import Loaders
+from gateway.schema.metrics import OperationMetrics
 from gateway.schema.mutation import Mutation
 from gateway.schema.query import Query
 from gateway.schema.types import SCALARS
@@ -44,6 +45,15 @@ ENDPOINT = "/graphql"
 # The codes of the refusals strawberry's view makes before execution, by HTTP status.
 _REQUEST_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED, 413: TOO_LARGE}
 _SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*\Z", re.DOTALL)
+# what graphql-core quotes of the document's values: a printed value ("…") and a string token (String '…')
+_VALUES = (re.compile(r'"(?:[^"\\]|\\.)*"'), re.compile(r"(?<=String )'[^']*'"))
+
+
+def without_values(message: str) -> str:
+    """A refusal's message for the log, without the values it quotes: they may be passwords."""
+    for pattern in _VALUES:
+        message = pattern.sub("'***'", message)
+    return message
 
 
 class GatewaySchema(strawberry.Schema):
@@ -53,7 +63,7 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
             if error.original_error is None:
-                log.info("graphql request refused: %s", error.message)
+                log.info("graphql request refused: %s", without_values(error.message))
 
 
 class HideSuggestions(SchemaExtension):
@@ -89,6 +99,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
         lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         GatewayErrors,
+        OperationMetrics,
         AuditMutations,
     ]
     if not settings.introspection_enabled:

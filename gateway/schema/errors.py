@@ -15,6 +15,7 @@ from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from gateway.errors import ErrorCode, GatewayError
+from gateway.logs import current_request_id
 
 log = logging.getLogger("gateway.graphql")
 
@@ -45,7 +46,7 @@ class GatewayErrors(MaskErrors):
             if original.detail:
                 log.info("graphql %s -> %s (%s)", error.path, original.code, original.detail)
             return _with_extensions(error, original.code, {"code": original.code})
-        request_id = uuid.uuid4().hex[:12]
+        request_id = current_request_id() or uuid.uuid4().hex[:12]
         log.error("graphql request %s failed at %s", request_id, error.path, exc_info=original)
         return _with_extensions(
             error, "Internal server error", {"code": ErrorCode.INTERNAL_ERROR, "requestId": request_id}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from gateway.model import AccessPolicy, AccountStatus, DomainChanges
@@ -10,6 +12,13 @@ from gateway.resolvers.throttles import ThrottleInput as ThrottleData
 from gateway.resolvers.users import UserInput as UserData
 from gateway.schema.enums import account_active
 from gateway.schema.types import ACTIVE_DEPRECATED, BigInt
+
+
+def _with_active(given: object) -> dict[str, Any]:
+    """The input's values, ``status`` and the deprecated ``active`` folded into ``active``."""
+    values = dict(vars(given))
+    values["active"] = account_active(values.pop("status"), values["active"])
+    return values
 
 
 @strawberry.input
@@ -29,9 +38,7 @@ class DomainInput:
     default_language: str | None = None
 
     def to_changes(self) -> DomainChanges:
-        values = vars(self) | {"active": account_active(self.status, self.active)}
-        del values["status"]
-        return DomainChanges(**values)
+        return DomainChanges(**_with_active(self))
 
 
 @strawberry.input
@@ -47,9 +54,7 @@ class UserInput:
     employee_id: str | None = None
 
     def to_data(self) -> UserData:
-        values = vars(self) | {"active": account_active(self.status, self.active)}
-        del values["status"]
-        return UserData(**values)
+        return UserData(**_with_active(self))
 
 
 @strawberry.input

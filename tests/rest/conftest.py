@@ -103,15 +103,20 @@ async def serving(settings: Settings, storage: Storage) -> AsyncIterator[Api]:
         await storage.iredapd.dispose()
 
 
-async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[Api]:
-    """A gateway on SQL ``databases`` whose only account is the global admin ADMIN."""
-    settings = gateway_settings(databases, **overrides)
+async def make_admin(settings: Settings) -> None:
+    """The global admin ADMIN in the SQL databases of ``settings``."""
     store = SqlDatabases.open(settings)
     try:
         report = await initialise(settings, store, admin_email=ADMIN, password=ADMIN_PASSWORD)
         assert report.ok and report.admin_created
     finally:
         await store.dispose()
+
+
+async def open_api(databases: DatabasePair, **overrides: Any) -> AsyncIterator[Api]:
+    """A gateway on SQL ``databases`` whose only account is the global admin ADMIN."""
+    settings = gateway_settings(databases, **overrides)
+    await make_admin(settings)
     storage = SqlStorage(
         databases.kind, make_engine(databases.vmail, "vmail"), make_engine(databases.iredapd, "iredapd")
     )

@@ -5,6 +5,7 @@ from gateway.backends.ldap.admins import LdapAdmins
 from gateway.backends.ldap.aliases import LdapAliases
 from gateway.backends.ldap.connection import LdapPool
 from gateway.backends.ldap.domains import LdapDomains
+from gateway.backends.ldap.forwardings import LdapForwardings, LdapPasswordHashes
 from gateway.backends.ldap.listing import LdapListing
 from gateway.backends.ldap.maillists import LdapMaillists
 from gateway.backends.ldap.store import DirectoryStore
@@ -20,6 +21,8 @@ def ldap_account_stores(store: DirectoryStore) -> AccountStores:
         maillists=LdapMaillists(store),
         admins=LdapAdmins(store),
         listing=LdapListing(store),
+        forwardings=LdapForwardings(store),
+        hashes=LdapPasswordHashes(store),
     )
 
 

@@ -190,6 +190,8 @@ class LdapPool:
         self._bind_dn = bind_dn
         self._password = password
         self.timeout = timeout
+        self.size = size
+        self.failures = 0  # times the directory stopped answering, for the metrics
         self._slots = anyio.Semaphore(size)
         # holding a slot guarantees a thread: the limiter only keeps these threads off anyio's shared pool
         self._threads = anyio.CapacityLimiter(size)
@@ -219,6 +221,16 @@ class LdapPool:
             )
         finally:
             self._slots.release()
+
+    @property
+    def in_use(self) -> int:
+        """Connections lent to calls right now."""
+        return self.size - self._slots.value
+
+    @property
+    def idle(self) -> int:
+        """Open connections waiting in the pool."""
+        return len(self._idle)
 
     async def aclose(self) -> None:
         """Unbind every idle connection."""
@@ -258,6 +270,7 @@ class LdapPool:
 
     def _lost(self, problem: object) -> None:
         self._lost_at = time.monotonic()
+        self.failures += 1
         log.warning("LDAP directory does not answer: %s", problem)
 
     def _checkout(self) -> tuple[ldap3.Connection, bool]:

@@ -12,9 +12,10 @@ from dataclasses import replace
 from functools import partial
 
 from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.ldap.aliases import add_within_limits
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
@@ -26,8 +27,7 @@ from gateway.backends.ldap.mapping import (
     list_attributes,
 )
 from gateway.backends.ldap.store import DirectoryPort
-from gateway.backends.ldap.users import holders
-from gateway.errors import Conflict, ErrorCode, NotFound
+from gateway.errors import ErrorCode, NotFound
 from gateway.model import Alias
 
 MEMBERSHIP = "memberOfGroup"
@@ -54,14 +54,10 @@ def fetch_list(directory: Directory, tree: Tree, address: str) -> Alias | None:
 
 def create_list(directory: Directory, tree: Tree, journal: Journal, maillist: Alias, check: DomainCheck) -> None:
     domain = domain_from_entry(require_domain(directory, tree, maillist.domain))
-    if holders(directory, tree, maillist.address):
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
-    check(domain, usage(directory, tree, [domain.name])[domain.name])
-    journal.add(directory, tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
-    after = usage(directory, tree, [domain.name])[domain.name]
-    check(domain, replace(after, lists=after.lists - 1))
-    if holders(directory, tree, maillist.address) > 1:
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
+    entry = (tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
+    add_within_limits(
+        directory, tree, journal, check, domain, maillist.address, entry, lambda n: replace(n, lists=n.lists - 1)
+    )
     add_members(directory, tree, journal, maillist.address, maillist.members, domain.active)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -204,6 +204,19 @@ class LdapUsers(DirectoryPort):
         async with self.store.creating[user.domain]:
             user = await self._unused_home(user)
             await self.store.write(counted(partial(create_user, user=user, check=check), user.domain))
+
+    async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
+        if not users:
+            return
+        domain = users[0][0].domain
+        async with self.store.creating[domain]:
+            homes = [(await self._unused_home(user), check) for user, check in users]
+
+            def create_all(directory: Directory, tree: Tree, journal: Journal) -> None:
+                for user, check in homes:
+                    create_user(directory, tree, journal, user, check)
+
+            await self.store.write(counted(create_all, domain))
 
     async def _unused_home(self, user: NewUser) -> NewUser:
         """``user``, or it with a variant of its maildir while a deleted mailbox of that address still names it."""

@@ -98,6 +98,7 @@ def make_engine(dsn: str, setting: str, *, timeout: float = DATABASE_TIMEOUT) ->
         url,
         pool_pre_ping=True,
         pool_timeout=timeout,
+        hide_parameters=True,  # statement parameters (password hashes) never reach an error message or log
         poolclass=BoundedPool,
         connect_args=connect_args,
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -60,6 +61,19 @@ async def address_taken(conn: AsyncConnection, address: str) -> bool:
     return (await conn.execute(probes)).first() is not None
 
 
+async def addresses_taken(conn: AsyncConnection, wanted: Collection[str]) -> set[str]:
+    """Which of ``wanted`` are used by any account, as ``address_taken`` asks for one."""
+    names = list(wanted)
+    probes = union_all(
+        select(t.forwardings.c.address).where(t.forwardings.c.address.in_(names)),
+        select(t.alias.c.address).where(t.alias.c.address.in_(names)),
+        select(t.mailbox.c.username).where(t.mailbox.c.username.in_(names)),
+        select(t.maillists.c.address).where(t.maillists.c.address.in_(names)),
+        select(t.admin.c.username).where(t.admin.c.username.in_(names)),
+    )
+    return {str(row[0]) for row in await conn.execute(probes)}
+
+
 async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False) -> User | None:
     query = select(t.mailbox).where(t.mailbox.c.username == email)
     if lock:
@@ -93,13 +107,10 @@ async def fetch_users(conn: AsyncConnection, domain: str, *, active: bool | None
     return [user_from_row(row, forwardings.get(row.username, ())) for row in rows]
 
 
-async def _unused_maildir(conn: AsyncConnection, user: NewUser) -> str:
-    """The user's maildir, or a variant of it while a deleted mailbox of that address still names it."""
+def _unused_maildir(user: NewUser, deleted: Collection[str]) -> str:
+    """The user's maildir, or a variant of it while a deleted mailbox (one of ``deleted``) still names it."""
     root = f"{user.storage_base_directory}/{user.storage_node}/"
-    rows = await conn.execute(
-        select(t.deleted_mailboxes.c.maildir).where(t.deleted_mailboxes.c.username == user.email)
-    )
-    used = {str(path).lower() for path in rows.scalars()}
+    used = {path.lower() for path in deleted}
     maildir, attempt = user.maildir, 1
     while (root + maildir).lower() in used:
         attempt += 1
@@ -107,45 +118,55 @@ async def _unused_maildir(conn: AsyncConnection, user: NewUser) -> str:
     return maildir
 
 
-async def insert_user(conn: AsyncConnection, user: NewUser) -> None:
-    """The mailbox row plus the user's own forwardings row (storage reference 3.3).
+async def insert_users(conn: AsyncConnection, users: Sequence[NewUser]) -> None:
+    """Each user's mailbox row plus its own forwardings row (storage reference 3.3), in a few statements.
 
     The maildir never repeats the path of a deleted mailbox still on disk.
     """
     now = utcnow()
-    maildir = await _unused_maildir(conn, user)
-    services = {f"enable{service}": 0 for service in user.disabled_services}
-    await conn.execute(
-        insert(t.mailbox).values(
-            username=user.email,
-            domain=user.domain,
-            password=user.password_hash,
-            name=user.name,
-            employeeid=user.employee_id,
-            language=user.language,
-            quota=user.quota,
-            transport=user.transport,
-            storagebasedirectory=user.storage_base_directory,
-            storagenode=user.storage_node,
-            maildir=maildir,
-            mailboxformat="maildir",
-            mailboxfolder="Maildir",
-            passwordlastchange=now,
-            created=now,
-            active=1,
-            **services,
+    deleted: dict[str, list[str]] = {}
+    rows = await conn.execute(
+        select(t.deleted_mailboxes.c.username, t.deleted_mailboxes.c.maildir).where(
+            t.deleted_mailboxes.c.username.in_([user.email for user in users])
         )
     )
-    await conn.execute(
-        insert(t.forwardings).values(
-            address=user.email,
-            forwarding=user.email,
-            domain=user.domain,
-            dest_domain=user.domain,
-            is_forwarding=1,
-            active=1,
-        )
-    )
+    for row in rows:
+        deleted.setdefault(str(row.username), []).append(str(row.maildir))
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for user in users:
+        values = {
+            "username": user.email,
+            "domain": user.domain,
+            "password": user.password_hash,
+            "name": user.name,
+            "employeeid": user.employee_id,
+            "language": user.language,
+            "quota": user.quota,
+            "transport": user.transport,
+            "storagebasedirectory": user.storage_base_directory,
+            "storagenode": user.storage_node,
+            "maildir": _unused_maildir(user, deleted.get(user.email, ())),
+            "mailboxformat": "maildir",
+            "mailboxfolder": "Maildir",
+            "passwordlastchange": now,
+            "created": now,
+            "active": 1,
+            **{f"enable{service}": 0 for service in user.disabled_services},
+        }
+        by_columns.setdefault(tuple(values), []).append(values)
+    for same in by_columns.values():
+        await conn.execute(insert(t.mailbox), same)
+    own = [
+        {"address": user.email, "forwarding": user.email, "domain": user.domain, "dest_domain": user.domain,
+         "is_forwarding": 1, "active": 1}
+        for user in users
+    ]  # fmt: skip
+    await conn.execute(insert(t.forwardings), own)
+
+
+async def insert_user(conn: AsyncConnection, user: NewUser) -> None:
+    """One user's rows, as ``insert_users`` writes them."""
+    await insert_users(conn, [user])
 
 
 def _mailbox_values(changes: UserChanges) -> dict[str, Any]:
@@ -267,6 +288,21 @@ class SqlUsers(SqlPort):
             usage = (await domain_usage(conn, [user.domain]))[user.domain]
             check(domain, usage, None)
             await insert_user(conn, user)
+
+    @retried
+    async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
+        if not users:
+            return
+        domain_name = users[0][0].domain
+        async with self.writing() as conn:
+            domain = await locked_domain(conn, domain_name)
+            if await addresses_taken(conn, [user.email for user, _ in users]):
+                raise Conflict(ErrorCode.ALREADY_EXISTS)
+            usage = (await domain_usage(conn, [domain_name]))[domain_name]
+            for user, check in users:
+                check(domain, usage, None)
+                usage = replace(usage, users=usage.users + 1, allocated_quota=usage.allocated_quota + user.quota)
+            await insert_users(conn, [user for user, _ in users])
 
     @retried
     async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:

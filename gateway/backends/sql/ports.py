@@ -8,6 +8,8 @@ from gateway.backends.base import AccountStores
 from gateway.backends.sql.admins import SqlAdmins
 from gateway.backends.sql.aliases import SqlAliases
 from gateway.backends.sql.domains import SqlDomains
+from gateway.backends.sql.forwardings import SqlForwardings
+from gateway.backends.sql.hashes import SqlPasswordHashes
 from gateway.backends.sql.listing import SqlListing
 from gateway.backends.sql.mailboxes import SqlUsers
 
@@ -21,4 +23,6 @@ def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
         maillists=None,
         admins=SqlAdmins(vmail),
         listing=SqlListing(vmail),
+        forwardings=SqlForwardings(vmail),
+        hashes=SqlPasswordHashes(vmail),
     )

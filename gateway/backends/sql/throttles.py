@@ -118,6 +118,10 @@ class SqlThrottles(SqlPort):
         """Remove the rows of ``account``; commit when the block (the account's write) succeeds."""
         return self._clearing(t.throttle.c.account == account, account)
 
+    def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]:
+        """The same for several addresses at once (accounts created together)."""
+        return self._clearing(t.throttle.c.account.in_(list(accounts)), ", ".join(sorted(accounts)[:3]))
+
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]:
         """The same for the domain's own rows and those of every address in it."""
         condition = or_(
