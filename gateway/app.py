@@ -116,6 +116,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         except BackendUnavailable as exc:
             log.warning("sessions table not checked at start-up, will be on first use: %s", exc.detail)
         try:
+            await backends.audit.ready()
+        except BackendUnavailable as exc:
+            log.warning("admin log table not checked at start-up, will be on first write: %s", exc.detail)
+        try:
             yield
         finally:
             await wind_down(cut_off, settings.request_timeout)

@@ -297,3 +297,36 @@ class AdminUsage:
     aliases: int
     lists: int
     allocated_quota: int
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """A row of iRedAdmin's admin log (``iredadmin.log``); ``id`` is 0 until stored."""
+
+    timestamp: datetime  # naive UTC, as the panel writes it
+    admin: str
+    ip: str
+    domain: str
+    username: str
+    event: str
+    message: str
+    loglevel: str = "info"
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which log rows, newest first: ``limit`` rows after skipping ``offset``, or those older than ``before_id``.
+
+    ``domains`` None means every row; otherwise only rows of those domains.
+    """
+
+    limit: int
+    offset: int = 0
+    before_id: int | None = None
+    admin: str | None = None
+    domain: str | None = None
+    event: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    domains: frozenset[str] | None = None

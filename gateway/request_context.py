@@ -15,6 +15,7 @@ from starlette.responses import Response
 from gateway.model import Actor
 from gateway.resolvers.auth import current_actor
 from gateway.resolvers.context import Context
+from gateway.rest.clients import client_address
 
 SESSION_COOKIE = "iredmail_gateway_session"
 _STATE_KEY = "gateway_session_id"  # the id a login or logout earlier in this request left behind
@@ -37,6 +38,7 @@ def _remember(connection: HTTPConnection, value: str | None) -> None:
 async def request_context(connection: HTTPConnection) -> Context:
     """A Context whose actor is the session's admin, re-read so revoked rights take effect at once."""
     base: Context = connection.app.state.context
+    base = base.from_client(_client(connection))
     current = session_id(connection)
     if current is None:
         return base
@@ -49,6 +51,13 @@ async def request_context(connection: HTTPConnection) -> Context:
     else:
         setattr(connection.state, ADMIN_KEY, actor.username)
     return base.acting_as(actor)
+
+
+def _client(connection: HTTPConnection) -> str:
+    """The client's address (behind trusted proxies, the nearest untrusted hop); "" when unknown."""
+    peer = connection.client.host if connection.client else None
+    forwarded = connection.headers.get("x-forwarded-for")
+    return client_address(peer, forwarded, connection.app.state.trusted_proxies) or ""
 
 
 async def start_session(connection: HTTPConnection, response: Response, ctx: Context, actor: Actor) -> None:

@@ -184,6 +184,7 @@ async def _prepare(pair: DatabasePair) -> None:
 
 async def _emptied(pair: DatabasePair) -> bool:
     """Delete every row; False when the schema is no longer complete."""
+    from gateway.backends.sql.audit import log_table
     from gateway.backends.sql.engine import make_engine
     from gateway.backends.sql.schema import check_schema
     from gateway.backends.sql.tables import amavisd_metadata, gateway_sessions, iredapd_metadata, vmail_metadata
@@ -198,8 +199,10 @@ async def _emptied(pair: DatabasePair) -> bool:
             async with engine.begin() as conn:
                 for table in reversed(metadata.sorted_tables):
                     await conn.execute(table.delete())
-                if database == "vmail" and await conn.run_sync(_has_sessions_table):
-                    await conn.execute(gateway_sessions.delete())  # the gateway's own table, when tests put it here
+                # iRedAdmin's tables the gateway uses, when tests put them here
+                for table in (gateway_sessions, log_table) if database == "vmail" else ():
+                    if await conn.run_sync(_has_table, table.name):
+                        await conn.execute(table.delete())
         except Exception:  # a pair that cannot be emptied is not reused
             return False
         finally:
@@ -207,8 +210,8 @@ async def _emptied(pair: DatabasePair) -> bool:
     return True
 
 
-def _has_sessions_table(conn: Connection) -> bool:
-    return inspect(conn).has_table("gateway_sessions")
+def _has_table(conn: Connection, name: str) -> bool:
+    return inspect(conn).has_table(name)
 
 
 @contextmanager

@@ -27,6 +27,7 @@ MB = 1048576
 EPOCH = date(1970, 1, 1)
 IREDAPD_TABLES = tuple(iredapd_metadata.tables)  # every table of the iredapd database
 AMAVISD_TABLES = ("users", "policy", "mailaddr", "wblist", "outbound_wblist")
+IREDADMIN_TABLES = ("log",)  # the admin log: a refused write must leave no row there either
 
 
 @dataclass(frozen=True)
@@ -261,8 +262,9 @@ class SqlStorage:
         return await self._aliases("")
 
     async def snapshot(self) -> dict[str, Any]:
+        # the tests give iredadmin's tables the vmail database
         return {
-            **await table_rows(self.vmail, VMAIL_TABLES),
+            **await table_rows(self.vmail, VMAIL_TABLES + IREDADMIN_TABLES),
             **await table_rows(self.iredapd, IREDAPD_TABLES),
             **await table_rows(self.amavisd, AMAVISD_TABLES),
         }
@@ -458,7 +460,7 @@ class LdapStorage:
     async def snapshot(self) -> dict[str, Any]:
         return {
             "entries": {**self.server.entries(self.tree.domains), **self.server.entries(self.tree.admins)},
-            **await table_rows(self.iredadmin, ("deleted_mailboxes", "used_quota")),
+            **await table_rows(self.iredadmin, ("deleted_mailboxes", "used_quota", *IREDADMIN_TABLES)),
             **await table_rows(self.iredapd, IREDAPD_TABLES),
             **await table_rows(self.amavisd, AMAVISD_TABLES),
         }

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -203,3 +204,7 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
         assert httpx.get(f"{base}/api/domains", headers=cookie).json() == {"success": False, "msg": "LOGIN_REQUIRED"}
     finally:
         _stop(third)
+    # with no setting at all, the admin log is iRedAdmin's log table in the embedded iredadmin database
+    with sqlite3.connect(data / "iredadmin.sqlite3") as db:
+        rows = db.execute("SELECT admin, event, msg FROM log ORDER BY id").fetchall()
+    assert rows == [("postmaster@gateway.local", "login", "[API] Admin login success")]

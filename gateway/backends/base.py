@@ -10,8 +10,7 @@ server that cannot be reached or refuses the gateway's login is
 ``BackendUnavailable`` by the time it leaves the port, whichever backend
 it came from.
 
-Ports still to come (iRedAPD's greylisting and iRedAdmin's audit log) are
-declared here beside these, and carried by name in ``Backends`` and the
+Every port is declared here, and carried by name in ``Backends`` and the
 resolver ``Context``.
 """
 
@@ -31,6 +30,8 @@ from gateway.model import (
     AdminLimits,
     AdminUsage,
     Alias,
+    AuditEntry,
+    AuditQuery,
     Domain,
     DomainChanges,
     DomainUsage,
@@ -327,3 +328,15 @@ class IredadminStore(Protocol):
     async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
         """What Dovecot counted, summed per domain (every domain when None)."""
         ...
+
+
+class AuditLogStore(Protocol):
+    """iRedAdmin's admin log (``log`` in the ``iredadmin`` database), on every install.
+
+    ``ready`` makes sure a row can be taken (creating the panel's table where
+    it is missing) and raises ``BackendUnavailable`` when it cannot.
+    """
+
+    async def ready(self) -> None: ...
+    async def record(self, entry: AuditEntry) -> None: ...
+    async def page(self, query: AuditQuery) -> Page[AuditEntry]: ...

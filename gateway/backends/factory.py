@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.base import (
     AccountStores,
+    AuditLogStore,
     GreylistingStore,
     SpamPolicyStore,
     ThrottleStore,
@@ -19,6 +20,7 @@ from gateway.backends.base import (
 )
 from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.sql.amavisd import SqlAmavisd
+from gateway.backends.sql.audit import SqlAuditLog
 from gateway.backends.sql.engine import make_engine
 from gateway.backends.sql.greylisting import SqlGreylisting
 from gateway.backends.sql.iredadmin import IredadminDatabase
@@ -35,8 +37,7 @@ Probe = Callable[[], Awaitable[None]]
 class Backends(AccountStores):
     """The ports the resolvers use, by name, and how to check and close the stores behind them.
 
-    The policy ports to come (greylisting, audit log) join ``throttles``,
-    ``spam_policies`` and ``wblists`` here.
+    ``audit`` is iRedAdmin's admin log on every install.
     """
 
     throttles: ThrottleStore
@@ -44,6 +45,7 @@ class Backends(AccountStores):
     wblists: WblistStore
     sessions: SqlSessions
     greylisting: GreylistingStore
+    audit: AuditLogStore
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
@@ -108,6 +110,7 @@ def open_backends(settings: Settings) -> Backends:
             wblists=policy,
             sessions=sessions,
             greylisting=SqlGreylisting(iredapd),
+            audit=SqlAuditLog(iredadmin),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=[pool.aclose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
             engines=engines,
@@ -122,6 +125,7 @@ def open_backends(settings: Settings) -> Backends:
         wblists=policy,
         sessions=sessions,
         greylisting=SqlGreylisting(iredapd),
+        audit=SqlAuditLog(iredadmin),
         probes={name: sql_probe(engine) for name, engine in engines.items()},
         closers=[vmail.dispose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
         engines=engines,

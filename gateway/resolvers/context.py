@@ -11,6 +11,7 @@ import anyio.to_thread
 
 from gateway.backends.base import (
     AccountStores,
+    AuditLogStore,
     GreylistingStore,
     SessionStore,
     SpamPolicyStore,
@@ -34,16 +35,22 @@ class Context(AccountStores):
     wblists: WblistStore
     sessions: SessionStore
     greylisting: GreylistingStore
+    audit: AuditLogStore
     hashing: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(4))
     actor: Actor | None = None
     attempts: AttemptLimiter = field(default_factory=AttemptLimiter)  # password checks per target (per process)
+    client: str = ""  # the client's address, as the admin log records it
 
     @classmethod
     def over(cls, backends: object, settings: Settings) -> Context:
         """A context carrying, by name, every port of ``backends`` that a context holds."""
-        own = {"settings", "hashing", "actor", "attempts"}
+        own = {"settings", "hashing", "actor", "attempts", "client"}
         ports = {item.name: getattr(backends, item.name) for item in fields(cls) if item.name not in own}
         return cls(settings=settings, **ports)
+
+    def from_client(self, client: str) -> Context:
+        """The same context for a request from ``client``."""
+        return replace(self, client=client)
 
     def acting_as(self, actor: Actor | None) -> Context:
         """The same context for another actor."""

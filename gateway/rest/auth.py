@@ -24,6 +24,7 @@ ROUTES = (
             Param("password", TEXT, "The admin's password", required=True, example="Adm1n-Secret!"),
         ),
         session=Session.OPENS,
+        audit="login",
     ),
-    ApiRoute("POST", "/logout", "End the session", _nothing, session=Session.ENDS),
+    ApiRoute("POST", "/logout", "End the session", _nothing, session=Session.ENDS, audit=None),
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
+from gateway.resolvers.audit import EVENTS_BY_METHOD, Action, subject_named
 from gateway.resolvers.context import Context
 from gateway.rest.params import Params
 
@@ -23,6 +24,8 @@ Call = Callable[[Context, Values], Awaitable[object]]
 """Calls the resolver; returns the answer's data, or None for an answer without data."""
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+BY_METHOD = "by method"
+"""A route's admin-log event by default: create for POST, update for PUT, delete for DELETE, none for GET."""
 
 
 class Reader(Protocol):
@@ -121,6 +124,8 @@ class ApiRoute:
     status: int = 200
     answers: Mapping[str, Any] | None = None
     """JSON Schema of the success answer's data; None: undeclared, any data or none."""
+    audit: str | None = BY_METHOD  # the admin log's event; None: not recorded
+    subject: str = ""  # what the log says the route changes; by default from the path's words
 
     def __post_init__(self) -> None:
         where = f"{self.method} {self.path}"
@@ -149,6 +154,19 @@ class ApiRoute:
         values = {param.name: param.type.read(params, param.name, *param.aliases) for param in self.params}
         values.update((value.name, path_params[value.name]) for value in self.path_values)
         return values
+
+    def action(self, values: Values) -> Action | None:
+        """How the admin log records a call with ``values``: the event, the subject, the path values."""
+        event = EVENTS_BY_METHOD.get(self.method) if self.audit == BY_METHOD else self.audit
+        if event is None:
+            return None
+        segments = self.path.strip("/").split("/")
+        words = [subject_named(segments[0])]
+        if len(segments) > 1 and not _PLACEHOLDER.fullmatch(segments[-1]):
+            words.append(segments[-1])  # /user/{mail}/password: "user password"
+        subject = self.subject or " ".join(words)
+        targets = tuple(str(values[value.name]) for value in self.path_values if value.type is TEXT)
+        return Action(event, subject, targets)
 
     def describe(self) -> dict[str, Any]:
         """The route as data, for an API document."""

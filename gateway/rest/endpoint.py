@@ -13,6 +13,7 @@ from gateway.errors import ErrorCode, Forbidden, GatewayError, client_details
 from gateway.logs import current_request_id
 from gateway.model import Actor
 from gateway.request_context import end_session, request_context, start_session
+from gateway.resolvers import audit
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.context import Context
 from gateway.rest import envelope
@@ -48,7 +49,7 @@ def endpoint(route: ApiRoute) -> Endpoint:
             if route.session is Session.REQUIRED:
                 require_actor(ctx)
             values = route.values(await Params.read(request), request.path_params)
-            result = await route.call(ctx, values)
+            result = await audit.audited(ctx, route.action(values), lambda: route.call(ctx, values), _opened)
             return await _answer(request, route, ctx, result)
         except GatewayError as exc:
             if exc.http_status == 500:  # a GatewayError naming no client mistake: a failure like any other
@@ -60,6 +61,11 @@ def endpoint(route: ApiRoute) -> Endpoint:
             return internal_error(request, exc)
 
     return run
+
+
+def _opened(result: object) -> Actor | None:
+    """The admin a login route's call returns."""
+    return result if isinstance(result, Actor) else None
 
 
 async def _answer(request: Request, route: ApiRoute, ctx: Context, result: object) -> Response:

@@ -6,7 +6,19 @@ from typing import Any
 
 from starlette.routing import Route
 
-from gateway.rest import admins, aliases, auth, domains, greylisting, maillists, spampolicy, throttles, users, wblist
+from gateway.rest import (
+    admins,
+    aliases,
+    auth,
+    domains,
+    greylisting,
+    log,
+    maillists,
+    spampolicy,
+    throttles,
+    users,
+    wblist,
+)
 from gateway.rest.declare import ApiRoute
 from gateway.rest.endpoint import endpoint
 
@@ -15,6 +27,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     *greylisting.ROUTES,
     *admins.ROUTES,
     *spampolicy.ROUTES, *wblist.ROUTES,
+    *log.ROUTES,
 )
 
 

@@ -43,7 +43,7 @@ ROUTES = (
     ),
     ApiRoute(
         "POST", PATH, "Create or replace a throttle setting; omitted limits are -1 (inherit)", _set,
-        params=(PERIOD, *LIMITS), path_values=(TARGET, KIND),
+        params=(PERIOD, *LIMITS), path_values=(TARGET, KIND), audit="update",
     ),
     ApiRoute("DELETE", PATH, "Delete a throttle setting and its tracking rows", _delete, path_values=(TARGET, KIND)),
 )

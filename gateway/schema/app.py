@@ -27,6 +27,7 @@ from strawberry.types import ExecutionContext
 from gateway.errors import ErrorCode
 from gateway.graphiql import ASSETS_URL, graphiql_page
 from gateway.request_context import request_context
+from gateway.schema.audit import AuditMutations
 from gateway.schema.body import MALFORMED, TOO_LARGE, BodyRefused, decode_operation, read_body, refusal, replaying
 from gateway.schema.context import GatewayContext
 from gateway.schema.cost import CostLimiter
@@ -99,6 +100,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: CostLimiter(max_cost=settings.graphql_max_cost),
         GatewayErrors,
         OperationMetrics,
+        AuditMutations,
     ]
     if not settings.introspection_enabled:
         extensions += [DisableIntrospection, HideSuggestions]

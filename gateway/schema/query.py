@@ -9,6 +9,7 @@ from gateway.resolvers import admins, aliases, dashboard, domains, maillists, th
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
 from gateway.schema import policy
+from gateway.schema.audit import AuditLogConnection, audit_log
 from gateway.schema.enums import account_active
 from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
@@ -103,3 +104,8 @@ class Query(GreylistingQuery):
         query = dashboard.page_query(first, after, search, account_active(status, None))
         page = await admins.admins_page(ctx=info.context.resolver, query=query)
         return connection(page, AdminAccount, "email")
+
+    audit_log: AuditLogConnection = strawberry.field(
+        resolver=audit_log,
+        description="iRedAdmin's admin log, newest first; a domain admin sees its domains' rows.",
+    )

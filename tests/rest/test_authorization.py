@@ -121,6 +121,7 @@ OTHER_DOMAIN = [
     *_wblist_reads("b.com"),
     *_wblist_changes("b.com"),
     *_wblist_reads(KIM),
+    Call("GET", "/api/log", {"domain": "b.com"}),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),

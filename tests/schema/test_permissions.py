@@ -33,6 +33,7 @@ QUERIES = {
     "admins": "{ admins { totalCount nodes { email } } }",
     "spamPolicy": '{ spamPolicy(account: "b.com") { account effective { spamScore } } }',
     "wblists": '{ wblists(account: "kim@b.com") { inboundBlacklist } }',
+    "auditLog": '{ auditLog(domain: "b.com") { totalCount } }',
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -216,7 +217,9 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
 
 async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> None:
     for query in [
-        *(QUERIES[field] for field in ("domain", "user", "users", "alias", "aliases", "mailingList", "throttle")),
+        *(QUERIES[field] for field in (
+            "domain", "user", "users", "alias", "aliases", "mailingList", "throttle", "auditLog",
+        )),
         '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
         '{ throttle(account: "global", kind: INBOUND) { period } }',
         '{ spamPolicy(account: "global") { account } }',
