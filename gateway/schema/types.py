@@ -240,11 +240,6 @@ class Domain:
     async def admins(self, info: GatewayInfo) -> list[AdminAccount]:
         return [AdminAccount(model=admin) for admin in await info.context.loaders.admins.load(self.model.name)]
 
-
-async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
-    found = await info.context.loaders.domain.load(root.model.domain)
-    return Domain(model=found) if found else None
-
     @strawberry.field(description="The domain's own Amavisd spam policy (null values: inherited).")
     async def spam_policy(self, info: GatewayInfo) -> SpamPolicy:
         return await account_spam_policy(info, f"@{self.model.name}")
@@ -252,6 +247,11 @@ async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
     @strawberry.field(description="The domain's white/blacklists.")
     async def wblists(self, info: GatewayInfo) -> Wblists:
         return await account_wblists(info, f"@{self.model.name}")
+
+
+async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
+    found = await info.context.loaders.domain.load(root.model.domain)
+    return Domain(model=found) if found else None
 
 
 @strawberry.type
