@@ -170,6 +170,7 @@ class PreparedPool:
 
 
 async def _prepare(pair: DatabasePair) -> None:
+    from gateway.backends.sql.audit import SqlAuditLog
     from gateway.backends.sql.engine import make_engine
     from gateway.backends.sql.schema import prepare_schema
 
@@ -178,6 +179,8 @@ async def _prepare(pair: DatabasePair) -> None:
         try:
             status = await prepare_schema(engine, database)  # type: ignore[arg-type]
             assert status.created, status
+            if database == "vmail":  # the tests give iRedAdmin's admin log the vmail database
+                await SqlAuditLog(engine).ready()
         finally:
             await engine.dispose()
 

@@ -65,6 +65,11 @@ def failure_envelope(style: Style, codes: Iterable[ErrorCode]) -> dict[str, Any]
         "properties": {
             _key(style, "success"): {"const": False},
             _key(style, "msg"): {"type": "string", "enum": [str(code) for code in codes]},
+            "invalid": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The values refused, where the code names several (INVALID_WBLIST_ENTRY).",
+            },
         },
         "required": [_key(style, "success"), _key(style, "msg")],
         "additionalProperties": False,

@@ -94,6 +94,7 @@ async def test_backend_errors_by_backend(tmp_path: Path) -> None:
         _env_file=None,
         vmail_dsn=f"sqlite:///{tmp_path / 'vmail.sqlite3'}",
         iredapd_dsn=f"mysql://root@127.0.0.1:{_closed_port()}/iredapd",
+        amavisd_dsn=f"sqlite:///{tmp_path / 'amavisd.sqlite3'}",
         iredadmin_dsn=f"sqlite:///{tmp_path / 'iredadmin.sqlite3'}",
     )
     async for client in _serve(settings):
@@ -114,6 +115,7 @@ async def test_directory_errors_and_pool(tmp_path: Path) -> None:
         ldap_base_dn="dc=example,dc=com",
         ldap_timeout=2,
         iredapd_dsn=f"sqlite:///{tmp_path / 'iredapd.sqlite3'}",
+        amavisd_dsn=f"sqlite:///{tmp_path / 'amavisd.sqlite3'}",
         iredadmin_dsn=f"sqlite:///{tmp_path / 'iredadmin.sqlite3'}",
     )
     async for client in _serve(settings):
