@@ -154,7 +154,7 @@ class PreparedPool:
         return pair
 
     def give_back(self, pair: DatabasePair) -> None:
-        if run_sync(_emptied(pair)):
+        if run_sync(emptied(pair)):
             self._free.setdefault(pair.kind, []).append(pair)
         else:
             self._all.remove(pair)
@@ -185,7 +185,7 @@ async def _prepare(pair: DatabasePair) -> None:
             await engine.dispose()
 
 
-async def _emptied(pair: DatabasePair) -> bool:
+async def emptied(pair: DatabasePair) -> bool:
     """Delete every row; False when the schema is no longer complete."""
     from gateway.backends.sql.audit import log_table
     from gateway.backends.sql.engine import make_engine

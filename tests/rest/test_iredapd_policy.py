@@ -8,24 +8,13 @@ from pathlib import Path
 import pytest
 
 from tests.iredapd import Iredapd
-from tests.rest.conftest import STRONG, Api
-from tests.rest.policy_daemon import gateway_with_iredapd
+from tests.rest.conftest import Api
+from tests.rest.policy_daemon import JOHN, gateway_with_iredapd, ok, with_john
 
 KINDS = ["mariadb", "postgresql"]
 GREYLISTED = "451 4.7.1"
 PASS = "DUNNO"
-JOHN = "john@example.com"
 CLIENT = "192.0.2.10"  # not 127.0.0.1 or MYNETWORKS, which iRedAPD never greylists
-
-
-async def ok(api: Api, method: str, path: str, **params: str) -> None:
-    response = await api.call(method, path, **params)
-    assert response.status_code in (200, 201), (method, path, response.text)
-
-
-async def with_john(api: Api) -> None:
-    await ok(api, "POST", "/api/domain/example.com")
-    await ok(api, "POST", f"/api/user/{JOHN}", password=STRONG)
 
 
 @pytest.fixture(params=KINDS)
