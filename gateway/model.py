@@ -6,6 +6,7 @@ throttle quotas are in bytes. A change set field left ``None`` means "keep".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -91,6 +92,36 @@ class DomainChanges:
     min_password_length: int | None = None
     max_password_length: int | None = None
     default_language: str | None = None
+    backupmx: bool | None = None
+    routing: RoutingUpdate | None = None
+    """Applied to the stored routing within the write; it checks and may refuse."""
+
+
+@dataclass(frozen=True)
+class DomainRouting:
+    """Where a domain's mail goes beyond its accounts, and its domain-level switches (storage reference 3)."""
+
+    alias_domains: tuple[str, ...] = ()
+    catchall: tuple[str, ...] = ()
+    relayhost: str = ""
+    sender_bcc: str = ""
+    recipient_bcc: str = ""
+    services: tuple[str, ...] = ()
+    disabled_domain_profiles: tuple[str, ...] = ()
+    disabled_user_profiles: tuple[str, ...] = ()
+    disabled_user_preferences: tuple[str, ...] = ()
+
+
+RoutingUpdate = Callable[[DomainRouting], DomainRouting]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an address of a hosted domain lands: that domain (an alias domain resolved) and whether an
+    account (mailbox, alias, list, per-user alias) answers for it."""
+
+    domain: str
+    exists: bool
 
 
 @dataclass(frozen=True)

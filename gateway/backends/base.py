@@ -26,8 +26,10 @@ from typing import Any, Protocol
 from gateway.model import (
     Actor,
     Alias,
+    Destination,
     Domain,
     DomainChanges,
+    DomainRouting,
     DomainUsage,
     NewUser,
     Page,
@@ -55,6 +57,13 @@ class DomainStore(Protocol):
     async def create_domain(self, name: str, changes: DomainChanges) -> None: ...
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None: ...
     async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None: ...
+    async def domain_routing(self, names: Collection[str]) -> dict[str, DomainRouting]:
+        """Alias domains, catch-all, relay, BCC, services and switches of each of ``names`` that exists."""
+        ...
+
+    async def destinations(self, addresses: Collection[str]) -> dict[str, Destination]:
+        """Where each of ``addresses`` in a hosted domain or alias domain lands; others are left out."""
+        ...
 
 
 class UserStore(Protocol):
