@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.model import Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
+from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
 from gateway.resolvers import dashboard, domains
 from gateway.resolvers.context import Context
 
@@ -57,6 +57,7 @@ class Loaders:
     memberships: DataLoader[str, tuple[str, ...]]
     admins: DataLoader[str, tuple[str, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
+    routing: DataLoader[str, DomainRouting]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -86,4 +87,5 @@ class Loaders:
             ),
             admins=DataLoader(_mapped(lambda names: dashboard.domain_admins(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
+            routing=DataLoader(_mapped(lambda names: domains.get_routing(ctx=ctx, names=names), DomainRouting)),
         )

@@ -18,6 +18,7 @@ from gateway.resolvers.dashboard import encode_cursor, page_query
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
+from gateway.schema.routing import DomainRouting
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -277,6 +278,10 @@ class Domain:
     @strawberry.field(description="Accounts with admin rights on this domain.")
     async def admins(self, info: GatewayInfo) -> list[str]:
         return list(await info.context.loaders.admins.load(self.model.name))
+
+    @strawberry.field(description="Alias domains, catch-all, backup MX, relay, BCC, services and switches.")
+    async def routing(self, info: GatewayInfo) -> DomainRouting:
+        return DomainRouting(domain=self.model, model=await info.context.loaders.routing.load(self.model.name))
 
 
 @strawberry.type

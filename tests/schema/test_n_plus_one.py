@@ -20,7 +20,7 @@ from tests.rest.conftest import Api
 from tests.schema.conftest import data
 from tests.storage import LdapStorage, SqlStorage
 
-DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount
+DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount routing { aliasDomains catchall outboundRelay }
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
 MEMBERS = 3
 
