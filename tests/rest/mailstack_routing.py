@@ -29,6 +29,10 @@ async def prove_domain_routing(api: Api, stack: MailStackBase) -> None:
     assert stack.alias_targets("john@example.net") == {"john@example.com"}
     assert stack.alias_targets("team@example.net") == {"john@example.com"}
     assert stack.alias_targets("nobody@example.net") == {"john@example.com", "archive@elsewhere.test"}
+    await _put(api, "POST", "/api/user/mary@example.com", password=STRONG)  # an account made later
+    await _put(api, "POST", "/api/alias/sales@example.com", members="mary@example.com")
+    assert stack.alias_targets("mary@example.net") == {"mary@example.com"}
+    assert stack.alias_targets("sales@example.net") == {"mary@example.com"}
 
     # domain BCC and outbound relay
     await _put(api, "PUT", "/api/domain/example.com", senderBcc="out@elsewhere.test", recipientBcc="in@elsewhere.test",

@@ -8,6 +8,7 @@ from functools import partial
 from gateway.backends.base import AliasUpdate, DomainCheck
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
+from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
@@ -44,11 +45,13 @@ def fetch_aliases(directory: Directory, tree: Tree, domain: str, active: bool | 
 
 
 def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
-    domain = domain_from_entry(require_domain(directory, tree, alias.domain))
+    domain_entry = require_domain(directory, tree, alias.domain)
+    domain = domain_from_entry(domain_entry)
     if holders(directory, tree, alias.address):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name])
     journal.add(directory, tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
+    add_alias_domain_addresses(directory, journal, domain_entry, tree.alias_dn(alias.address), alias.address)
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, aliases=after.aliases - 1))
     if holders(directory, tree, alias.address) > 1:

@@ -109,6 +109,12 @@ def _shadow(address: str, alias: str) -> str:
     return f"{local_part(address)}@{alias}"
 
 
+def add_alias_domain_addresses(directory: Directory, journal: Journal, domain: Entry, dn: str, address: str) -> None:
+    """Give the new account ``address`` at ``dn`` its addresses in the alias domains of the entry ``domain``."""
+    shadows = [_shadow(address, alias.lower()) for alias in domain.values("domainAliasName")]
+    journal.add_values(directory, dn, "shadowAddress", shadows)
+
+
 def _set_shadow_addresses(
     directory: Directory, tree: Tree, journal: Journal, name: str, added: Collection[str], removed: Collection[str]
 ) -> None:

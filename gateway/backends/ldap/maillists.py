@@ -14,6 +14,7 @@ from functools import partial
 from gateway.backends.base import AliasUpdate, DomainCheck
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
+from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
@@ -53,11 +54,13 @@ def fetch_list(directory: Directory, tree: Tree, address: str) -> Alias | None:
 
 
 def create_list(directory: Directory, tree: Tree, journal: Journal, maillist: Alias, check: DomainCheck) -> None:
-    domain = domain_from_entry(require_domain(directory, tree, maillist.domain))
+    domain_entry = require_domain(directory, tree, maillist.domain)
+    domain = domain_from_entry(domain_entry)
     if holders(directory, tree, maillist.address):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name])
     journal.add(directory, tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
+    add_alias_domain_addresses(directory, journal, domain_entry, tree.list_dn(maillist.address), maillist.address)
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, lists=after.lists - 1))
     if holders(directory, tree, maillist.address) > 1:
