@@ -6,7 +6,7 @@ throttle quotas are in bytes. A change set field left ``None`` means "keep".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -122,6 +122,20 @@ class Destination:
 
     domain: str
     exists: bool
+
+    @staticmethod
+    def in_primary_domains(emails: Iterable[str], primary: Mapping[str, str]) -> dict[str, str]:
+        """Each of ``emails`` whose domain is hosted (a key of ``primary``), in the domain it stands for."""
+        split = {email: email.rsplit("@", 1) for email in emails}
+        return {email: f"{local}@{primary[domain]}" for email, (local, domain) in split.items() if domain in primary}
+
+    @staticmethod
+    def of(resolved: Mapping[str, str], existing: Collection[str]) -> dict[str, Destination]:
+        """The destinations of ``in_primary_domains``'s answer, given the addresses an account answers for."""
+        return {
+            email: Destination(domain=address.rsplit("@", 1)[1], exists=address in existing)
+            for email, address in resolved.items()
+        }
 
 
 @dataclass(frozen=True)

@@ -197,11 +197,7 @@ def destinations(directory: Directory, tree: Tree, emails: Collection[str]) -> d
         name = entry.first("domainName").lower()
         for hosted in [name, *(value.lower() for value in entry.values("domainAliasName"))]:
             primary[hosted] = name
-    resolved = {
-        email: f"{local_part(email)}@{primary[email.rsplit('@', 1)[1]]}"
-        for email in wanted
-        if email.rsplit("@", 1)[1] in primary
-    }
+    resolved = Destination.in_primary_domains(wanted, primary)
     if not resolved:
         return {}
     targets = sorted(set(resolved.values()))
@@ -209,7 +205,4 @@ def destinations(directory: Directory, tree: Tree, emails: Collection[str]) -> d
     existing: set[str] = set()
     for entry in directory.search(tree.domains, all_of(ACCOUNTS, asked), attributes=list(ANSWERING)):
         existing.update(value.lower() for attribute in ANSWERING for value in entry.values(attribute))
-    return {
-        email: Destination(domain=address.rsplit("@", 1)[1], exists=address in existing)
-        for email, address in resolved.items()
-    }
+    return Destination.of(resolved, existing)

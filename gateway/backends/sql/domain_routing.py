@@ -139,11 +139,7 @@ async def destinations(conn: AsyncConnection, emails: Collection[str]) -> dict[s
     a = t.alias_domain
     for row in await conn.execute(select(a.c.alias_domain, a.c.target_domain).where(a.c.alias_domain.in_(domains))):
         primary[row.alias_domain] = row.target_domain
-    resolved = {
-        email: f"{email.rsplit('@', 1)[0]}@{primary[email.rsplit('@', 1)[1]]}"
-        for email in wanted
-        if email.rsplit("@", 1)[1] in primary
-    }
+    resolved = Destination.in_primary_domains(wanted, primary)
     if not resolved:
         return {}
     targets = sorted(set(resolved.values()))
@@ -154,8 +150,4 @@ async def destinations(conn: AsyncConnection, emails: Collection[str]) -> dict[s
         select(t.maillists.c.address).where(t.maillists.c.address.in_(targets)),
         select(f.c.address).where(f.c.address.in_(targets)),
     )
-    existing = {row[0] for row in await conn.execute(answering)}
-    return {
-        email: Destination(domain=address.rsplit("@", 1)[1], exists=address in existing)
-        for email, address in resolved.items()
-    }
+    return Destination.of(resolved, {row[0] for row in await conn.execute(answering)})
