@@ -15,7 +15,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, Router
 
 from gateway.apidocs import api_docs_routes
-from gateway.backends.base import account_ports
 from gateway.backends.factory import Backends, open_backends
 from gateway.backends.sql.engine import parse_dsn
 from gateway.deadline import Deadline, wind_down
@@ -109,12 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         backends = open_backends(settings)
         app.state.backends = backends
         metrics.watch(backends)
-        app.state.context = Context(
-            **account_ports(backends),
-            settings=settings,
-            throttles=backends.throttles,
-            sessions=backends.sessions,
-        )
+        app.state.context = Context.over(backends, settings)
         try:
             await backends.sessions.prepare()
         except BackendUnavailable as exc:

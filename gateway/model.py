@@ -198,6 +198,7 @@ class UserChanges:
     active: bool | None = None
     employee_id: str | None = None
     password_hash: str | None = None
+    is_global_admin: bool | None = None  # promote (also isadmin) or demote; domain rights stay
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,27 @@ class Throttle:
     max_msgs: int = -1
     max_quota: int = -1
     max_rcpts: int = -1
+
+
+@dataclass(frozen=True)
+class GreylistingSetting:
+    """One iRedAPD greylisting row: ``active`` greylists mail from ``sender`` to ``account``."""
+
+    account: str
+    priority: int
+    sender: str
+    sender_priority: int
+    active: bool
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class GreylistingWhitelist:
+    """A sender (address, domain or network) never greylisted for ``account``."""
+
+    account: str
+    sender: str
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -262,3 +284,61 @@ class Stats:
     allocated_quota: int
     used_bytes: int
     used_messages: int
+
+
+@dataclass(frozen=True)
+class AdminLimits:
+    """What a normal (not global) admin may create, counted across the domains it manages.
+
+    0 = no limit, -1 = may not add any (iRedAdmin's convention); ``max_domains`` 0 = may not create domains.
+    ``max_quota`` is in MB.
+    """
+
+    max_domains: int = 0
+    max_quota: int = 0
+    max_users: int = 0
+    max_aliases: int = 0
+    max_lists: int = 0
+
+
+@dataclass(frozen=True)
+class Admin:
+    """An admin: a standalone account (``standalone``) or a mail user holding admin rights."""
+
+    email: str
+    name: str
+    language: str
+    active: bool
+    is_global: bool
+    standalone: bool
+    domains: tuple[str, ...]
+    limits: AdminLimits
+    disable_viewing_mail_log: bool = False
+    disable_managing_quarantined_mails: bool = False
+    created: datetime | None = None
+    password_last_change: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AdminChanges:
+    """Values given when creating or updating a standalone admin (the password arrives hashed)."""
+
+    name: str | None = None
+    password_hash: str | None = None
+    language: str | None = None
+    active: bool | None = None
+    is_global: bool | None = None
+    limits: AdminLimits | None = None
+    disable_viewing_mail_log: bool | None = None
+    disable_managing_quarantined_mails: bool | None = None
+
+
+@dataclass(frozen=True)
+class AdminUsage:
+    """What the domains an admin manages hold: how many domains, users, aliases, lists, and allocated MB."""
+
+    domains: int
+    users: int
+    aliases: int
+    lists: int
+    allocated_quota: int

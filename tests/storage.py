@@ -19,12 +19,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.ldap.dn import Tree
+from gateway.backends.sql.tables import iredapd_metadata
 from gateway.passwords import hash_password
 from tests.ldap_server import LdapServer
 
 MB = 1048576
 EPOCH = date(1970, 1, 1)
-IREDAPD_TABLES = ("throttle", "throttle_tracking")
+IREDAPD_TABLES = tuple(iredapd_metadata.tables)  # every table of the iredapd database
 
 
 @dataclass(frozen=True)

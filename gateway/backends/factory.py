@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.backends.base import AccountStores, ThrottleStore, account_ports
+from gateway.backends.base import AccountStores, GreylistingStore, ThrottleStore, account_ports
 from gateway.backends.ldap import DirectoryStore, LdapPool, ldap_account_stores
 from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.greylisting import SqlGreylisting
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.backends.sql.ports import sql_account_stores
 from gateway.backends.sql.sessions import SqlSessions
@@ -32,6 +33,7 @@ class Backends(AccountStores):
 
     throttles: ThrottleStore
     sessions: SqlSessions
+    greylisting: GreylistingStore
     probes: dict[str, Probe]
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     engines: dict[str, AsyncEngine] = field(default_factory=dict)
@@ -91,6 +93,7 @@ def open_backends(settings: Settings) -> Backends:
             **account_ports(ldap_account_stores(directory)),
             throttles=SqlThrottles(iredapd),
             sessions=sessions,
+            greylisting=SqlGreylisting(iredapd),
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=[pool.aclose, iredapd.dispose, iredadmin.dispose],
             engines=engines,
@@ -102,6 +105,7 @@ def open_backends(settings: Settings) -> Backends:
         **account_ports(sql_account_stores(vmail)),
         throttles=SqlThrottles(iredapd),
         sessions=sessions,
+        greylisting=SqlGreylisting(iredapd),
         probes={name: sql_probe(engine) for name, engine in engines.items()},
         closers=[vmail.dispose, iredapd.dispose, iredadmin.dispose],
         engines=engines,

@@ -37,6 +37,13 @@ def require_domain(ctx: Context, domain: str) -> Actor:
     return actor
 
 
+def managed_address(ctx: Context, address: str) -> str:
+    """``address`` normalized, when its domain is one the actor manages (else ``PERMISSION_DENIED``)."""
+    address = addresses.member_address(address)
+    require_domain(ctx, addresses.domain_of(address))
+    return address
+
+
 def exceeds(rights: Actor, actor: Actor) -> bool:
     """Whether ``rights`` reach beyond what ``actor`` may do."""
     if actor.is_global:

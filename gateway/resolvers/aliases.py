@@ -6,11 +6,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from gateway import addresses
-from gateway.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from gateway.errors import Conflict, ErrorCode, InvalidInput
 from gateway.model import AccessPolicy, Alias, Domain, DomainUsage
 from gateway.resolvers import validation
-from gateway.resolvers.access import require_domain
+from gateway.resolvers.access import managed_address, require_domain
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
+from gateway.resolvers.domains import get_domain
+from gateway.resolvers.lookup import found
 
 MAX_MEMBERS = 10_000
 
@@ -73,21 +76,13 @@ def merged_members(data: AliasInput) -> Callable[[Alias], Alias]:
 
 async def get_alias(*, ctx: Context, address: str) -> Alias:
     """One alias of a domain the actor manages."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
-    alias = await ctx.aliases.get_alias(address)
-    if alias is None:
-        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-    return alias
+    return found(await ctx.aliases.get_alias(managed_address(ctx, address)))
 
 
 async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None) -> list[Alias]:
     """The aliases of a domain the actor manages."""
-    domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
-    if await ctx.domains.get_domain(domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return await ctx.aliases.list_aliases(domain, active=active)
+    listed = await get_domain(ctx=ctx, name=domain)
+    return await ctx.aliases.list_aliases(listed.name, active=active)
 
 
 async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
@@ -106,20 +101,18 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
         members=member_list(data.members or ()),
         created=None,
     )
-    await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"))
+    await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"), await admin_bound(ctx, "aliases"))
     return await get_alias(ctx=ctx, address=address)
 
 
 async def update_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
     """Update name, policy, status or members (replace, or add and remove)."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     await ctx.aliases.update_alias(address, merged_members(data))
     return await get_alias(ctx=ctx, address=address)
 
 
 async def delete_alias(*, ctx: Context, address: str) -> None:
     """Delete an alias and its member rows."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     await ctx.aliases.delete_alias(address)

@@ -9,7 +9,7 @@ from gateway.passwords import verify_password
 from gateway.resolvers.context import Context
 
 # verified when the account is unknown, so that both cases cost the same time
-_DECOY_HASH = "{SSHA512}aW52YWxpZGludmFsaWRpbnZhbGlkaW52YWxpZGludmFsaWRpbnZhbGlkaW52YWxpZGludmFsaWRzYWx0c2FsdA=="
+DECOY_HASH = "{SSHA512}aW52YWxpZGludmFsaWRpbnZhbGlkaW52YWxpZGludmFsaWRpbnZhbGlkaW52YWxpZGludmFsaWRzYWx0c2FsdA=="
 
 
 async def login(*, ctx: Context, username: str, password: str) -> Actor:
@@ -21,7 +21,7 @@ async def login(*, ctx: Context, username: str, password: str) -> Actor:
     if not password or len(password) > 1024:
         raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS)
     stored = await ctx.admins.admin_credentials(email)
-    verified = await ctx.in_thread(verify_password, stored or _DECOY_HASH, password)
+    verified = await ctx.in_thread(verify_password, stored or DECOY_HASH, password)
     actor = await ctx.admins.load_actor(email) if verified and stored else None
     if actor is None:
         raise NotAuthenticated(ErrorCode.INVALID_CREDENTIALS)

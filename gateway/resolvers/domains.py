@@ -9,9 +9,10 @@ from typing import Any
 
 from gateway import addresses
 from gateway.errors import ErrorCode, Forbidden, InvalidInput, NotFound
-from gateway.model import Domain, DomainChanges, DomainRouting, DomainUsage
+from gateway.model import Actor, Domain, DomainChanges, DomainRouting, DomainUsage
 from gateway.resolvers import domain_routing, validation
 from gateway.resolvers.access import require_actor, require_domain, require_global
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
 from gateway.resolvers.domain_routing import RoutingInput
 
@@ -94,13 +95,12 @@ async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsa
     return await ctx.domains.domain_usage(names)
 
 
-async def _with_routing(ctx: Context, name: str, changes: DomainChanges, routing: RoutingInput | None) -> tuple[
-    DomainChanges, bool
-]:
+async def _with_routing(
+    ctx: Context, actor: Actor, name: str, changes: DomainChanges, routing: RoutingInput | None
+) -> tuple[DomainChanges, bool]:
     """``changes`` carrying the checked ``routing``; True when the domain must already be a backup MX."""
     if routing is None:
         return changes, False
-    actor = require_domain(ctx, name)
     data = domain_routing.checked(routing)
     if not actor.is_global and data.global_only():
         raise Forbidden(ErrorCode.PERMISSION_DENIED)
@@ -119,11 +119,20 @@ async def get_routing(*, ctx: Context, names: list[str]) -> dict[str, DomainRout
 async def create_domain(
     *, ctx: Context, name: str, changes: DomainChanges, routing: RoutingInput | None = None
 ) -> Domain:
-    """Create a domain (global admins only)."""
-    require_global(ctx)
+    """Create a domain: global admins, and normal admins allowed ``maxDomains`` (the domain becomes theirs,
+    without the limits, status and routing only global admins set)."""
+    actor = require_actor(ctx)
+    bound = None
+    if not actor.is_global:
+        limits = await ctx.admins.admin_limits(actor.username)
+        if limits is None or limits.max_domains <= 0:
+            raise Forbidden(ErrorCode.PERMISSION_DENIED)
+        if any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
+            raise Forbidden(ErrorCode.PERMISSION_DENIED)
+        bound = await admin_bound(ctx, "domains")
     name = addresses.domain_name(name)
     changes = _validated(changes)
-    changes, needs_backupmx = await _with_routing(ctx, name, changes, routing)
+    changes, needs_backupmx = await _with_routing(ctx, actor, name, changes, routing)
     if needs_backupmx:
         raise InvalidInput(ErrorCode.BACKUPMX_CONFLICT, "primarymx needs is_backupmx=yes")
     if changes.active is False:
@@ -135,8 +144,11 @@ async def create_domain(
     )
     _check_coherent(_applied(blank, changes))
     async with ctx.throttles.clearing_domain(name):  # rows left by an earlier domain of that name
-        await ctx.domains.create_domain(name, changes)
-    return await get_domain(ctx=ctx, name=name)
+        await ctx.domains.create_domain(name, changes, bound)
+    created = await ctx.domains.get_domain(name)
+    if created is None:
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
+    return created
 
 
 async def update_domain(
@@ -148,7 +160,7 @@ async def update_domain(
     changes = _validated(changes)
     if not actor.is_global and any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
         raise Forbidden(ErrorCode.PERMISSION_DENIED)
-    changes, needs_backupmx = await _with_routing(ctx, name, changes, routing)
+    changes, needs_backupmx = await _with_routing(ctx, actor, name, changes, routing)
 
     def check(current: Domain, usage: DomainUsage) -> None:
         if needs_backupmx and not current.backupmx:

@@ -7,15 +7,15 @@ from gateway.backends.base import MaillistStore
 from gateway.errors import ErrorCode, InvalidInput, NotFound, NotSupported
 from gateway.model import AccessPolicy, Alias
 from gateway.resolvers import validation
-from gateway.resolvers.access import require_domain
+from gateway.resolvers.access import managed_address
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.aliases import AliasInput, alias_limit, member_list, merged_members
 from gateway.resolvers.context import Context
 
 
 def _store(ctx: Context, address: str) -> tuple[str, MaillistStore]:
     """The validated address and the backend's list store, after the actor's rights are checked."""
-    address = addresses.member_address(address)
-    require_domain(ctx, addresses.domain_of(address))
+    address = managed_address(ctx, address)
     store = ctx.maillists
     if store is None:
         raise NotSupported(ErrorCode.NOT_SUPPORTED, "mailing lists need the LDAP backend; use mail aliases on SQL")
@@ -44,7 +44,7 @@ async def create_maillist(*, ctx: Context, address: str, data: AliasInput) -> Al
         members=member_list(data.members or ()),
         created=None,
     )
-    await store.create_maillist(maillist, alias_limit("max_lists", "lists"))
+    await store.create_maillist(maillist, alias_limit("max_lists", "lists"), await admin_bound(ctx, "lists"))
     return await get_maillist(ctx=ctx, address=address)
 
 

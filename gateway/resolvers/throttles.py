@@ -61,7 +61,8 @@ def parse_target(value: str) -> ThrottleTarget:
     return ThrottleTarget(account=f"@{domain}", priority=PRIORITY_DOMAIN, domain=domain, email=None)
 
 
-async def _authorised_target(ctx: Context, target: str, *, changing: bool = False) -> ThrottleTarget:
+async def authorised_target(ctx: Context, target: str, *, changing: bool = False) -> ThrottleTarget:
+    """``target`` parsed, once the actor may see it (or change it) and the domain or user exists."""
     parsed = parse_target(target)
     if parsed.domain is None:
         require_global(ctx)
@@ -88,7 +89,7 @@ def _limit(value: int | None) -> int:
 async def get_throttle(*, ctx: Context, target: str, kind: str) -> Throttle | None:
     """The throttle of ``target`` and ``kind``, None when there is none."""
     kind = throttle_kind(kind)
-    parsed = await _authorised_target(ctx, target)
+    parsed = await authorised_target(ctx, target)
     return await ctx.throttles.get(parsed.account, kind)
 
 
@@ -106,7 +107,7 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
         "max_quota": _limit(data.max_quota),
         "max_rcpts": _limit(data.max_rcpts),
     }
-    parsed = await _authorised_target(ctx, target, changing=True)
+    parsed = await authorised_target(ctx, target, changing=True)
     throttle = Throttle(account=parsed.account, kind=kind, priority=parsed.priority, period=period, **limits)
     await ctx.throttles.put(throttle)
     return throttle
@@ -115,7 +116,7 @@ async def set_throttle(*, ctx: Context, target: str, kind: str, data: ThrottleIn
 async def delete_throttle(*, ctx: Context, target: str, kind: str) -> None:
     """Remove the throttle of ``target`` and ``kind`` and its tracking data."""
     kind = throttle_kind(kind)
-    parsed = await _authorised_target(ctx, target, changing=True)
+    parsed = await authorised_target(ctx, target, changing=True)
     if not await ctx.throttles.delete(parsed.account, kind):
         raise NotFound(ErrorCode.NO_SUCH_THROTTLE)
 

@@ -14,9 +14,11 @@ from gateway.maildir import maildir_path
 from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
-from gateway.resolvers.access import exceeding_users, require_account, require_domain
+from gateway.resolvers.access import exceeding_users, managed_address, require_account, require_domain
+from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
-from gateway.resolvers.domains import deletion_date
+from gateway.resolvers.domains import deletion_date, get_domain
+from gateway.resolvers.lookup import found
 from gateway.resolvers.password_policy import check_password
 
 DEFAULT_LANGUAGE = "en_US"
@@ -34,6 +36,7 @@ class UserInput:
     transport: str | None = None
     active: bool | None = None
     employee_id: str | None = None
+    is_global_admin: bool | None = None
 
 
 def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | None], None]:
@@ -54,7 +57,7 @@ def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | Non
     return check
 
 
-async def _hash(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
+async def hash_input(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
     if data.password is not None and data.password_hash is not None:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "give password or password_hash, not both")
     if data.password_hash is not None:
@@ -77,21 +80,13 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
-    email = addresses.member_address(email)
-    require_domain(ctx, addresses.domain_of(email))
-    user = await ctx.users.get_user(email)
-    if user is None:
-        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-    return user
+    return found(await ctx.users.get_user(managed_address(ctx, email)))
 
 
 async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:
     """The users of a domain the actor manages."""
-    domain = addresses.domain_name(domain)
-    require_domain(ctx, domain)
-    if await ctx.domains.get_domain(domain) is None:
-        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
-    return await ctx.users.list_users(domain, active=active)
+    listed = await get_domain(ctx=ctx, name=domain)
+    return await ctx.users.list_users(listed.name, active=active)
 
 
 async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain | None = None) -> NewUser:
@@ -114,7 +109,7 @@ async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain 
     language = validation.language(data.language or "") or domain.default_language or DEFAULT_LANGUAGE
     transport = validation.transport(data.transport or "")
     employee_id = validation.display_name(data.employee_id) if data.employee_id is not None else ""
-    password_hash = await _hash(ctx, data, domain)
+    password_hash = await hash_input(ctx, data, domain)
     assert password_hash is not None
     return NewUser(
         email=email,
@@ -136,19 +131,32 @@ async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain 
 async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Create a mailbox with the domain's defaults, limits and password policy."""
     user = await new_user(ctx=ctx, email=email, data=data)
-    async with ctx.throttles.clearing(user.email):  # rows left by an earlier account of that address
-        await ctx.users.create_user(user, _quota_check(user.quota))
+    await _create_one(ctx, user)
     return await get_user(ctx=ctx, email=user.email)
 
 
+async def _create_one(ctx: Context, user: NewUser) -> None:
+    bound = await admin_bound(ctx, "users", quota=user.quota)
+    async with ctx.throttles.clearing(user.email):  # rows left by an earlier account of that address
+        await ctx.users.create_user(user, _quota_check(user.quota), bound)
+
+
 async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
-    """Create mailboxes ``new_user`` made, of one domain, in one write within its limits: all or none."""
+    """Create mailboxes ``new_user`` made, of one domain, in one write within its limits: all or none.
+
+    An admin with limits of its own creates them one at a time, each checked against those limits, so
+    the ones before a refused one stay.
+    """
     if not users:
         return
     domain = users[0].domain
     require_domain(ctx, domain)
     if any(user.domain != domain for user in users):
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "users created together share their domain")
+    if await admin_bound(ctx, "users") is not None:
+        for user in users:
+            await _create_one(ctx, user)
+        return
     async with ctx.throttles.clearing_accounts([user.email for user in users]):
         await ctx.users.create_users([(user, _quota_check(user.quota)) for user in users])
 
@@ -156,7 +164,11 @@ async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
 async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Update a user's profile, status, quota or password."""
     email = addresses.member_address(email)
-    await require_account(ctx, email)
+    actor = await require_account(ctx, email)
+    if data.is_global_admin and not actor.is_global:
+        raise Forbidden(ErrorCode.PERMISSION_DENIED, "only a global admin may promote")
+    if data.is_global_admin is False and email == actor.username:
+        raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot demote itself")
     domain = await _domain_of(ctx, email)
     changes = UserChanges(
         name=None if data.name is None else validation.display_name(data.name),
@@ -165,10 +177,12 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
         transport=None if data.transport is None else validation.transport(data.transport),
         active=data.active,
         employee_id=None if data.employee_id is None else validation.display_name(data.employee_id),
-        password_hash=await _hash(ctx, data, domain),
+        password_hash=await hash_input(ctx, data, domain),
+        is_global_admin=data.is_global_admin,
     )
-    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota))
-    if changes.password_hash is not None or changes.active is False:
+    bound = None if changes.quota is None else await admin_bound(ctx, None, quota=changes.quota)
+    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota), bound)
+    if changes.password_hash is not None or changes.active is False or changes.is_global_admin is False:
         await ctx.sessions.delete_for([email])  # the account's sessions end, the caller's own included
     return await get_user(ctx=ctx, email=email)
 
@@ -239,7 +253,7 @@ async def set_domain_password(
     emails = [email for email in await ctx.users.user_emails(domain) if email not in skipped]
     scheme = ctx.settings.default_password_scheme
     if password_hash is not None or reusable_hash(scheme):
-        one = await _hash(ctx, data, target)
+        one = await hash_input(ctx, data, target)
         assert one is not None
         hashes = {email: one for email in emails}
     else:

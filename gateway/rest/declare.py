@@ -41,6 +41,7 @@ class ValueType:
 TEXT = ValueType("text", Params.text, {"type": "string"})
 INTEGER = ValueType("integer", Params.integer, {"type": "integer"})
 FLAG = ValueType("yes/no flag", Params.flag, {"type": "string", "enum": ["yes", "no"], "default": "no"})
+YES_NO = ValueType("yes/no switch", Params.switch, {"type": "string", "enum": ["yes", "no"]})
 ACCOUNT_STATUS = ValueType("account status", Params.status, {"type": "string", "enum": ["active", "disabled"]})
 COMMA_LIST = ValueType("comma list", Params.listing, {"type": "string", "description": "comma-separated"})
 

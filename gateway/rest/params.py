@@ -85,6 +85,15 @@ class Params:
             return True
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{names[0]} must be yes or no")
 
+    def switch(self, *names: str) -> bool | None:
+        """A yes/no switch; absent means unchanged (None)."""
+        value = self.text(*names)
+        if value is None:
+            return None
+        if not value.strip():
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, f"{names[0]} must be yes or no")
+        return self.flag(*names)
+
     def status(self, *names: str) -> bool | None:
         """``active`` / ``disabled`` as True / False."""
         value = self.text(*names)

@@ -6,12 +6,14 @@ from typing import Any
 
 from starlette.routing import Route
 
-from gateway.rest import aliases, auth, domains, maillists, throttles, users
+from gateway.rest import admins, aliases, auth, domains, greylisting, maillists, throttles, users
 from gateway.rest.declare import ApiRoute
 from gateway.rest.endpoint import endpoint
 
 ROUTES: tuple[ApiRoute, ...] = (
     *auth.ROUTES, *domains.ROUTES, *users.ROUTES, *aliases.ROUTES, *maillists.ROUTES, *throttles.ROUTES,
+    *greylisting.ROUTES,
+    *admins.ROUTES,
 )
 
 

@@ -9,7 +9,7 @@ from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Throttle, U
 from gateway.resolvers.domain_routing import primary_mx
 
 
-def _time(value: datetime | None) -> str | None:
+def time(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%d %H:%M:%S") if value else None
 
 
@@ -49,8 +49,8 @@ def domain(value: Domain, usage: DomainUsage | None = None, extras: DomainRoutin
         "numberOfLists": value.max_lists,
         "minPasswordLength": value.min_password_length,
         "maxPasswordLength": value.max_password_length,
-        "created": _time(value.created),
-        "modified": _time(value.modified),
+        "created": time(value.created),
+        "modified": time(value.modified),
     }
     if usage is not None:
         data.update(
@@ -79,9 +79,9 @@ def user(value: User) -> dict[str, Any]:
         "isGlobalAdmin": value.is_global_admin,
         "maildir": value.maildir,
         "forwardings": list(value.forwardings),
-        "created": _time(value.created),
-        "modified": _time(value.modified),
-        "passwordLastChange": _time(value.password_last_change),
+        "created": time(value.created),
+        "modified": time(value.modified),
+        "passwordLastChange": time(value.password_last_change),
     }
 
 
@@ -93,7 +93,7 @@ def alias(value: Alias) -> dict[str, Any]:
         "accessPolicy": value.access_policy,
         "accountStatus": _status(value.active),
         "members": list(value.members),
-        "created": _time(value.created),
+        "created": time(value.created),
     }
 
 

@@ -8,6 +8,7 @@ from gateway.resolvers import users
 from gateway.resolvers.context import Context
 from gateway.resolvers.users import UserInput
 from gateway.rest import serialize, shapes
+from gateway.rest.admins import IS_GLOBAL_ADMIN
 from gateway.rest.declare import INTEGER, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import (
     DISABLED_ONLY,
@@ -28,7 +29,7 @@ QUOTA = Param("quota", INTEGER, "Mailbox quota in MB (0 = unlimited)", aliases=(
 EMPLOYEE_ID = Param("employeeid", TEXT, "Employee number")
 PASSWORDS = (PASSWORD, PASSWORD_HASH)
 CREATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, EMPLOYEE_ID)
-UPDATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, STATUS, EMPLOYEE_ID)
+UPDATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, STATUS, EMPLOYEE_ID, IS_GLOBAL_ADMIN)
 BULK_PARAMS = (*PASSWORDS, LANGUAGE, TRANSPORT, STATUS)
 
 
@@ -42,6 +43,7 @@ def _input(values: Values) -> UserInput:
         transport=values["transport"],
         active=values.get("accountStatus"),
         employee_id=values.get("employeeid"),
+        is_global_admin=values.get("isGlobalAdmin"),
     )
 
 

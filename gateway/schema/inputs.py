@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from gateway.model import AccessPolicy, AccountStatus, DomainChanges
+from gateway.resolvers.admins import AdminInput as AdminData
 from gateway.resolvers.aliases import AliasInput as AliasData
 from gateway.resolvers.throttles import ThrottleInput as ThrottleData
 from gateway.resolvers.users import UserInput as UserData
 from gateway.schema.enums import account_active
 from gateway.schema.types import ACTIVE_DEPRECATED, BigInt
+
+
+def _with_active(given: object) -> dict[str, Any]:
+    """The input's values, ``status`` and the deprecated ``active`` folded into ``active``."""
+    values = dict(vars(given))
+    values["active"] = account_active(values.pop("status"), values["active"])
+    return values
 
 
 @strawberry.input
@@ -29,9 +39,7 @@ class DomainInput:
     default_language: str | None = None
 
     def to_changes(self) -> DomainChanges:
-        values = vars(self) | {"active": account_active(self.status, self.active)}
-        del values["status"]
-        return DomainChanges(**values)
+        return DomainChanges(**_with_active(self))
 
 
 @strawberry.input
@@ -45,11 +53,12 @@ class UserInput:
     status: AccountStatus | None = None
     active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
     employee_id: str | None = None
+    is_global_admin: bool | None = strawberry.field(
+        default=None, description="Promote (true) or demote (false) the mail user; global admins only."
+    )
 
     def to_data(self) -> UserData:
-        values = vars(self) | {"active": account_active(self.status, self.active)}
-        del values["status"]
-        return UserData(**values)
+        return UserData(**_with_active(self))
 
 
 @strawberry.input
@@ -95,3 +104,26 @@ class ThrottleInput:
 
     def to_data(self) -> ThrottleData:
         return ThrottleData(**vars(self))
+
+
+@strawberry.input(description="A standalone admin; maxQuota is in quotaUnit (MB, GB or TB; default MB).")
+class AdminInput:
+    name: str | None = None
+    password: str | None = None
+    password_hash: str | None = None
+    language: str | None = None
+    status: AccountStatus | None = None
+    is_global: bool | None = None
+    max_domains: int | None = None
+    max_quota: BigInt | None = None
+    quota_unit: str | None = None
+    max_users: int | None = None
+    max_aliases: int | None = None
+    max_lists: int | None = None
+    disable_viewing_mail_log: bool | None = None
+    disable_managing_quarantined_mails: bool | None = None
+
+    def to_data(self) -> AdminData:
+        values = vars(self) | {"active": account_active(self.status, None)}
+        del values["status"]
+        return AdminData(**values)

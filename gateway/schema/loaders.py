@@ -9,9 +9,10 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
-from gateway.resolvers import dashboard, domains
+from gateway.model import Admin, Alias, Domain, DomainRouting, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
+from gateway.resolvers import admins, dashboard, domains, greylisting
 from gateway.resolvers.context import Context
+from gateway.resolvers.greylisting import GreylistingView
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -55,9 +56,10 @@ class Loaders:
     aliases: DataLoader[tuple[str, PageQuery], Page[Alias]]
     used_quota: DataLoader[str, UsedQuota]
     memberships: DataLoader[str, tuple[str, ...]]
-    admins: DataLoader[str, tuple[str, ...]]
+    admins: DataLoader[str, tuple[Admin, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
     routing: DataLoader[str, DomainRouting]
+    greylisting: DataLoader[str, GreylistingView]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -72,6 +74,10 @@ class Loaders:
             found = {(row.account, row.kind): row for row in rows}
             return [found.get(key) for key in keys]
 
+        async def load_greylisting(accounts: Sequence[str]) -> list[GreylistingView]:
+            found = await greylisting.greylisting_of(ctx=ctx, accounts=sorted(set(accounts)))
+            return [found[account] for account in accounts]
+
         return cls(
             domain=DataLoader(_mapped(load_domains, lambda: None)),
             usage=DataLoader(_mapped(load_usage, lambda: DomainUsage(0, 0, 0, 0, 0))),
@@ -85,7 +91,8 @@ class Loaders:
             memberships=DataLoader(
                 _mapped(lambda emails: dashboard.alias_memberships(ctx=ctx, emails=emails), tuple)
             ),
-            admins=DataLoader(_mapped(lambda names: dashboard.domain_admins(ctx=ctx, domains=names), tuple)),
+            admins=DataLoader(_mapped(lambda names: admins.domain_admin_accounts(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
             routing=DataLoader(_mapped(lambda names: domains.get_routing(ctx=ctx, names=names), DomainRouting)),
+            greylisting=DataLoader(load_greylisting),
         )

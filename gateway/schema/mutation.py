@@ -6,11 +6,12 @@ import strawberry
 
 from gateway.model import Actor, ThrottleKind
 from gateway.request_context import end_session, start_session
-from gateway.resolvers import aliases, auth, domains, maillists, throttles, users
-from gateway.schema.inputs import AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
+from gateway.resolvers import admins, aliases, auth, domains, maillists, throttles, users
+from gateway.schema.greylisting import GreylistingMutation
+from gateway.schema.inputs import AdminInput, AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
 from gateway.schema.routing import DomainRoutingInput
-from gateway.schema.types import Admin, Alias, Domain, GatewayInfo, MailingList, Throttle, User
+from gateway.schema.types import Admin, AdminAccount, Alias, Domain, GatewayInfo, MailingList, Throttle, User
 
 
 def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
@@ -21,7 +22,7 @@ def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
 
 
 @strawberry.type
-class Mutation:
+class Mutation(GreylistingMutation):
     @strawberry.mutation(
         description="Log in; the session cookie is shared with /api. Later mutations of the document act as this admin."
     )
@@ -137,3 +138,33 @@ class Mutation:
     async def delete_throttle(self, info: GatewayInfo, account: str, kind: ThrottleKind) -> bool:
         await throttles.delete_throttle(ctx=info.context.resolver, target=account, kind=kind)
         return True
+
+    @strawberry.mutation(description="Create a standalone admin (global admins only).")
+    async def create_admin(self, info: GatewayInfo, email: str, input: AdminInput) -> AdminAccount:
+        return AdminAccount(
+            model=await admins.create_admin(ctx=info.context.resolver, email=email, data=input.to_data())
+        )
+
+    @strawberry.mutation(description="Change a standalone admin; a new password or disabling ends its sessions.")
+    async def update_admin(self, info: GatewayInfo, email: str, input: AdminInput) -> AdminAccount:
+        return AdminAccount(
+            model=await admins.update_admin(ctx=info.context.resolver, email=email, data=input.to_data())
+        )
+
+    @strawberry.mutation
+    async def delete_admin(self, info: GatewayInfo, email: str) -> bool:
+        await admins.delete_admin(ctx=info.context.resolver, email=email)
+        return True
+
+    @strawberry.mutation(description="Add and remove a domain's admins (removeAll first); answers who manages it now.")
+    async def set_domain_admins(
+        self,
+        info: GatewayInfo,
+        domain: str,
+        add: list[str] | None = None,
+        remove: list[str] | None = None,
+        remove_all: bool = False,
+    ) -> list[str]:
+        return await admins.set_domain_admins(
+            ctx=info.context.resolver, domain=domain, add=add or [], remove=remove or [], remove_all=remove_all
+        )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import strawberry
 
 from gateway.model import ThrottleKind
-from gateway.resolvers import aliases, dashboard, domains, maillists, throttles, users
+from gateway.resolvers import admins, aliases, dashboard, domains, maillists, throttles, users
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
 from gateway.schema.enums import account_active
+from gateway.schema.greylisting import GreylistingQuery
 from gateway.schema.types import (
-    ActiveFilter,
     Admin,
+    AdminAccount,
     Alias,
     Connection,
     Domain,
@@ -22,11 +23,14 @@ from gateway.schema.types import (
     Throttle,
     User,
     connection,
+    domain_aliases,
+    domain_users,
+    paged_field,
 )
 
 
 @strawberry.type
-class Query:
+class Query(GreylistingQuery):
     @strawberry.field(description="The logged-in admin.")
     def me(self, info: GatewayInfo) -> Admin:
         return Admin(model=require_actor(info.context.resolver))
@@ -35,59 +39,26 @@ class Query:
     async def domain(self, info: GatewayInfo, name: str) -> Domain:
         return Domain(model=await domains.get_domain(ctx=info.context.resolver, name=name))
 
-    @strawberry.field(description="Domains the actor manages, ordered by name.")
-    async def domains(
-        self,
-        info: GatewayInfo,
-        first: int = 20,
-        after: str | None = None,
-        search: str | None = None,
-        status: StatusFilter = None,
-        active: ActiveFilter = None,
-    ) -> Connection[Domain]:
-        query = dashboard.page_query(first, after, search, account_active(status, active))
-        page = await dashboard.domains_page(ctx=info.context.resolver, query=query)
-        return connection(page, Domain, "name")
+    domains = paged_field(
+        "Domain",
+        "name",
+        lambda info, _, query: dashboard.domains_page(ctx=info.context.resolver, query=query),
+        description="Domains the actor manages, ordered by name.",
+    )
 
     @strawberry.field
     async def user(self, info: GatewayInfo, email: str) -> User:
         return User(model=await users.get_user(ctx=info.context.resolver, email=email))
 
-    @strawberry.field(description="Users of a domain, ordered by address.")
-    async def users(
-        self,
-        info: GatewayInfo,
-        domain: str,
-        first: int = 20,
-        after: str | None = None,
-        search: str | None = None,
-        status: StatusFilter = None,
-        active: ActiveFilter = None,
-    ) -> Connection[User]:
-        found = await domains.get_domain(ctx=info.context.resolver, name=domain)
-        query = dashboard.page_query(first, after, search, account_active(status, active))
-        page = await info.context.loaders.users.load((found.name, query))
-        return connection(page, User, "email")
+    users = paged_field("User", "email", domain_users, "Users of a domain, ordered by address.", by_domain=True)
 
     @strawberry.field
     async def alias(self, info: GatewayInfo, email: str) -> Alias:
         return Alias(model=await aliases.get_alias(ctx=info.context.resolver, address=email))
 
-    @strawberry.field(description="Aliases of a domain, ordered by address.")
-    async def aliases(
-        self,
-        info: GatewayInfo,
-        domain: str,
-        first: int = 20,
-        after: str | None = None,
-        search: str | None = None,
-        status: StatusFilter = None,
-        active: ActiveFilter = None,
-    ) -> Connection[Alias]:
-        found = await domains.get_domain(ctx=info.context.resolver, name=domain)
-        query = dashboard.page_query(first, after, search, account_active(status, active))
-        page = await info.context.loaders.aliases.load((found.name, query))
-        return connection(page, Alias, "address")
+    aliases = paged_field(
+        "Alias", "address", domain_aliases, "Aliases of a domain, ordered by address.", by_domain=True
+    )
 
     @strawberry.field
     async def mailing_list(self, info: GatewayInfo, email: str) -> MailingList:
@@ -110,4 +81,21 @@ class Query:
     @strawberry.field(description="Totals for a dashboard, over the domains the actor manages.")
     async def stats(self, info: GatewayInfo) -> Stats:
         totals = await dashboard.stats(ctx=info.context.resolver)
-        return Stats(**vars(totals))
+        return Stats(model=totals)
+
+    @strawberry.field(description="A standalone admin (global admins only).")
+    async def admin(self, info: GatewayInfo, email: str) -> AdminAccount:
+        return AdminAccount(model=await admins.get_admin(ctx=info.context.resolver, email=email))
+
+    @strawberry.field(description="Every admin, standalone and mail users, ordered by address (global admins only).")
+    async def admins(
+        self,
+        info: GatewayInfo,
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        status: StatusFilter = None,
+    ) -> Connection[AdminAccount]:
+        query = dashboard.page_query(first, after, search, account_active(status, None))
+        page = await admins.admins_page(ctx=info.context.resolver, query=query)
+        return connection(page, AdminAccount, "email")

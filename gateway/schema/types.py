@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Generic, NewType, TypeVar
+from typing import Annotated, Any, Generic, NewType, TypeVar
 
 import strawberry
 from graphql.error import GraphQLError
@@ -14,10 +14,13 @@ from strawberry.types.scalar import ScalarDefinition
 
 from gateway import model
 from gateway.model import AccessPolicy, AccountStatus, ThrottleKind
+from gateway.resolvers import domains
 from gateway.resolvers.dashboard import encode_cursor, page_query
 from gateway.resolvers.throttles import GLOBAL_ACCOUNT
 from gateway.schema.context import GatewayContext
 from gateway.schema.enums import account_active, stored_access_policy
+from gateway.schema.fields import model_field, resolver_field
+from gateway.schema.greylisting import Greylisting, greylisting_of
 from gateway.schema.routing import DomainRouting
 
 BigInt = NewType("BigInt", int)
@@ -49,6 +52,8 @@ N = TypeVar("N")
 GatewayInfo = Info[GatewayContext, None]
 
 ACTIVE_DEPRECATED = "Use status."
+UNLIMITED = "-1 none allowed, 0 unlimited."
+SERVER_WIDE = "0 means the server-wide setting."
 StatusFilter = Annotated[AccountStatus | None, strawberry.argument(description="Only those in this status.")]
 ActiveFilter = Annotated[
     bool | None,
@@ -108,9 +113,7 @@ class Throttle:
 
     model: strawberry.Private[model.Throttle]
 
-    @strawberry.field
-    def account(self) -> str:
-        return self.model.account
+    account = model_field("account", str)
 
     @strawberry.field
     def scope(self) -> str:
@@ -123,103 +126,88 @@ class Throttle:
     def kind(self) -> ThrottleKind:
         return ThrottleKind(self.model.kind.lower())
 
-    @strawberry.field
-    def priority(self) -> int:
-        return self.model.priority
-
-    @strawberry.field
-    def period(self) -> BigInt:
-        return BigInt(self.model.period)
-
-    @strawberry.field
-    def msg_size(self) -> BigInt:
-        return BigInt(self.model.msg_size)
-
-    @strawberry.field
-    def max_msgs(self) -> BigInt:
-        return BigInt(self.model.max_msgs)
-
-    @strawberry.field
-    def max_quota(self) -> BigInt:
-        return BigInt(self.model.max_quota)
-
-    @strawberry.field
-    def max_rcpts(self) -> BigInt:
-        return BigInt(self.model.max_rcpts)
+    priority = model_field("priority", int)
+    period = model_field("period", BigInt)
+    msg_size = model_field("msg_size", BigInt)
+    max_msgs = model_field("max_msgs", BigInt)
+    max_quota = model_field("max_quota", BigInt)
+    max_rcpts = model_field("max_rcpts", BigInt)
 
 
-async def _throttle(info: GatewayInfo, account: str, kind: ThrottleKind) -> Throttle | None:
-    found = await info.context.loaders.throttles.load((account, kind))
-    return Throttle(model=found) if found else None
+def throttle_field(kind: ThrottleKind, account: Callable[[Any], str]) -> Any:
+    """The throttle of ``kind`` of the parent's ``account(model)``, or null."""
+
+    async def resolve(root: Any, info: GatewayInfo) -> Throttle | None:
+        found = await info.context.loaders.throttles.load((account(root.model), kind))
+        return Throttle(model=found) if found else None
+
+    return strawberry.field(resolver=resolve)
+
+
+PageLoad = Callable[[GatewayInfo, Any, model.PageQuery], Awaitable[model.Page[Any]]]
+
+
+def paged_field(
+    node: str, key: str, load: PageLoad, description: str | None = None, *, by_domain: bool = False
+) -> Any:
+    """A connection of ``node`` objects, cursors made from ``key``: ``load(info, scope, query)`` gives the page.
+
+    The scope is the parent's model, or with ``by_domain`` the domain a ``domain`` argument names.
+    """
+
+    async def resolve(
+        root: Any,
+        info: GatewayInfo,
+        *,
+        domain: str = "",
+        first: int = 20,
+        after: str | None = None,
+        search: str | None = None,
+        status: StatusFilter = None,
+        active: ActiveFilter = None,
+    ) -> object:
+        ctx = info.context.resolver
+        scope = await domains.get_domain(ctx=ctx, name=domain) if by_domain else getattr(root, "model", None)
+        page = await load(info, scope, page_query(first, after, search, account_active(status, active)))
+        return connection(page, globals()[node], key)
+
+    arguments = {"require": ("domain",)} if by_domain else {"drop": ("domain",)}
+    return resolver_field(resolve, f"Connection[{node}]", globals(), description=description, **arguments)
+
+
+def domain_users(info: GatewayInfo, domain: model.Domain, query: model.PageQuery) -> Awaitable[model.Page[model.User]]:
+    """A page of the users of ``domain``, through the loader."""
+    return info.context.loaders.users.load((domain.name, query))
+
+
+def domain_aliases(
+    info: GatewayInfo, domain: model.Domain, query: model.PageQuery
+) -> Awaitable[model.Page[model.Alias]]:
+    return info.context.loaders.aliases.load((domain.name, query))
 
 
 @strawberry.type
 class Domain:
     model: strawberry.Private[model.Domain]
 
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.model.description
-
-    @strawberry.field
-    def status(self) -> AccountStatus:
-        return AccountStatus.of(self.model.active)
-
-    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
-    def active(self) -> bool:
-        return self.model.active
-
-    @strawberry.field
-    def transport(self) -> str:
-        return self.model.transport
-
-    @strawberry.field
-    def backup_mx(self) -> bool:
-        return self.model.backupmx
-
-    @strawberry.field(description="Domain quota in MB; 0 is unlimited.")
-    def quota(self) -> BigInt:
-        return BigInt(self.model.quota)
-
-    @strawberry.field(description="Quota of new users in MB.")
-    def default_user_quota(self) -> BigInt:
-        return BigInt(self.model.default_user_quota)
-
-    @strawberry.field(description="Largest quota of one user in MB; 0 is no limit.")
-    def max_user_quota(self) -> BigInt:
-        return BigInt(self.model.max_user_quota)
-
-    @strawberry.field(description="-1 none allowed, 0 unlimited.")
-    def max_users(self) -> int:
-        return self.model.max_users
-
-    @strawberry.field(description="-1 none allowed, 0 unlimited.")
-    def max_aliases(self) -> int:
-        return self.model.max_aliases
-
-    @strawberry.field(description="-1 none allowed, 0 unlimited.")
-    def max_lists(self) -> int:
-        return self.model.max_lists
-
-    @strawberry.field(description="0 means the server-wide setting.")
-    def min_password_length(self) -> int:
-        return self.model.min_password_length
-
-    @strawberry.field(description="0 means the server-wide setting.")
-    def max_password_length(self) -> int:
-        return self.model.max_password_length
-
-    @strawberry.field
-    def default_language(self) -> str:
-        return self.model.default_language
-
-    @strawberry.field
-    def created(self) -> datetime | None:
-        return self.model.created
+    name = model_field("name", str)
+    description = model_field("description", str)
+    status = model_field("active", AccountStatus, convert=AccountStatus.of)
+    active = model_field("active", bool, deprecation_reason=ACTIVE_DEPRECATED)
+    transport = model_field("transport", str)
+    backup_mx = model_field("backupmx", bool)
+    quota = model_field("quota", BigInt, description="Domain quota in MB; 0 is unlimited.")
+    default_user_quota = model_field("default_user_quota", BigInt, description="Quota of new users in MB.")
+    max_user_quota = model_field(
+        "max_user_quota", BigInt, description="Largest quota of one user in MB; 0 is no limit."
+    )
+    max_users = model_field("max_users", int, description=UNLIMITED)
+    max_aliases = model_field("max_aliases", int, description=UNLIMITED)
+    max_lists = model_field("max_lists", int, description=UNLIMITED)
+    min_password_length = model_field("min_password_length", int, description=SERVER_WIDE)
+    max_password_length = model_field("max_password_length", int, description=SERVER_WIDE)
+    default_language = model_field("default_language", str)
+    created = model_field("created", datetime | None)
 
     @strawberry.field
     async def user_count(self, info: GatewayInfo) -> int:
@@ -239,106 +227,51 @@ class Domain:
         usage = await info.context.loaders.usage.load(self.model.name)
         return UsedQuota(bytes=BigInt(usage.used_bytes), messages=BigInt(usage.used_messages))
 
-    @strawberry.field
-    async def users(
-        self,
-        info: GatewayInfo,
-        first: int = 20,
-        after: str | None = None,
-        search: str | None = None,
-        status: StatusFilter = None,
-        active: ActiveFilter = None,
-    ) -> Connection[User]:
-        query = page_query(first, after, search, account_active(status, active))
-        page = await info.context.loaders.users.load((self.model.name, query))
-        return connection(page, User, "email")
+    users = paged_field("User", "email", domain_users)
+    aliases = paged_field("Alias", "address", domain_aliases)
+    inbound_throttle = throttle_field(ThrottleKind.INBOUND, lambda domain: f"@{domain.name}")
+    outbound_throttle = throttle_field(ThrottleKind.OUTBOUND, lambda domain: f"@{domain.name}")
 
     @strawberry.field
-    async def aliases(
-        self,
-        info: GatewayInfo,
-        first: int = 20,
-        after: str | None = None,
-        search: str | None = None,
-        status: StatusFilter = None,
-        active: ActiveFilter = None,
-    ) -> Connection[Alias]:
-        query = page_query(first, after, search, account_active(status, active))
-        page = await info.context.loaders.aliases.load((self.model.name, query))
-        return connection(page, Alias, "address")
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, f"@{self.model.name}")
 
-    @strawberry.field
-    async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, f"@{self.model.name}", ThrottleKind.INBOUND)
-
-    @strawberry.field
-    async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, f"@{self.model.name}", ThrottleKind.OUTBOUND)
-
-    @strawberry.field(description="Accounts with admin rights on this domain.")
-    async def admins(self, info: GatewayInfo) -> list[str]:
-        return list(await info.context.loaders.admins.load(self.model.name))
+    @strawberry.field(description="Accounts with admin rights on this domain (standalone admins and mail users).")
+    async def admins(self, info: GatewayInfo) -> list[AdminAccount]:
+        return [AdminAccount(model=admin) for admin in await info.context.loaders.admins.load(self.model.name)]
 
     @strawberry.field(description="Alias domains, catch-all, backup MX, relay, BCC, services and switches.")
     async def routing(self, info: GatewayInfo) -> DomainRouting:
         return DomainRouting(domain=self.model, model=await info.context.loaders.routing.load(self.model.name))
 
 
+async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:
+    found = await info.context.loaders.domain.load(root.model.domain)
+    return Domain(model=found) if found else None
+
+
 @strawberry.type
 class User:
     model: strawberry.Private[model.User]
 
-    @strawberry.field
-    def email(self) -> str:
-        return self.model.email
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field
-    def language(self) -> str:
-        return self.model.language
-
-    @strawberry.field(description="Mailbox quota in MB; 0 is unlimited.")
-    def quota(self) -> BigInt:
-        return BigInt(self.model.quota)
-
-    @strawberry.field
-    def transport(self) -> str:
-        return self.model.transport
-
-    @strawberry.field
-    def status(self) -> AccountStatus:
-        return AccountStatus.of(self.model.active)
-
-    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
-    def active(self) -> bool:
-        return self.model.active
-
-    @strawberry.field
-    def is_admin(self) -> bool:
-        return self.model.is_admin
-
-    @strawberry.field
-    def is_global_admin(self) -> bool:
-        return self.model.is_global_admin
-
-    @strawberry.field
-    def employee_id(self) -> str:
-        return self.model.employee_id
-
-    @strawberry.field
-    def created(self) -> datetime | None:
-        return self.model.created
-
-    @strawberry.field
-    def password_last_change(self) -> datetime | None:
-        return self.model.password_last_change
-
-    @strawberry.field(description="Forwarding targets; the user's own address means a copy is kept.")
-    def forwardings(self) -> list[str]:
-        return list(self.model.forwardings)
+    email = model_field("email", str)
+    name = model_field("name", str)
+    language = model_field("language", str)
+    quota = model_field("quota", BigInt, description="Mailbox quota in MB; 0 is unlimited.")
+    transport = model_field("transport", str)
+    status = model_field("active", AccountStatus, convert=AccountStatus.of)
+    active = model_field("active", bool, deprecation_reason=ACTIVE_DEPRECATED)
+    is_admin = model_field("is_admin", bool)
+    is_global_admin = model_field("is_global_admin", bool)
+    employee_id = model_field("employee_id", str)
+    created = model_field("created", datetime | None)
+    password_last_change = model_field("password_last_change", datetime | None)
+    forwardings = model_field(
+        "forwardings",
+        list[str],
+        convert=list,
+        description="Forwarding targets; the user's own address means a copy is kept.",
+    )
 
     @strawberry.field
     async def used_quota(self, info: GatewayInfo) -> UsedQuota:
@@ -349,10 +282,7 @@ class User:
     async def aliases(self, info: GatewayInfo) -> list[str]:
         return list(await info.context.loaders.memberships.load(self.model.email))
 
-    @strawberry.field
-    async def domain(self, info: GatewayInfo) -> Domain | None:
-        found = await info.context.loaders.domain.load(self.model.domain)
-        return Domain(model=found) if found else None
+    domain = strawberry.field(resolver=_domain_of)
 
     @strawberry.field(description="The user's own throttles: inbound, then outbound.")
     async def throttles(self, info: GatewayInfo) -> list[Throttle]:
@@ -360,54 +290,32 @@ class User:
         found = await info.context.loaders.throttles.load_many(keys)
         return [Throttle(model=throttle) for throttle in found if throttle is not None]
 
-    @strawberry.field
-    async def inbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, self.model.email, ThrottleKind.INBOUND)
+    inbound_throttle = throttle_field(ThrottleKind.INBOUND, lambda user: user.email)
+    outbound_throttle = throttle_field(ThrottleKind.OUTBOUND, lambda user: user.email)
 
     @strawberry.field
-    async def outbound_throttle(self, info: GatewayInfo) -> Throttle | None:
-        return await _throttle(info, self.model.email, ThrottleKind.OUTBOUND)
+    async def greylisting(self, info: GatewayInfo) -> Greylisting:
+        return await greylisting_of(info, self.model.email)
 
 
 @strawberry.type
 class Alias:
     model: strawberry.Private[model.Alias]
 
-    @strawberry.field
-    def email(self) -> str:
-        return self.model.address
-
-    @strawberry.field
-    def name(self) -> str:
-        return self.model.name
-
-    @strawberry.field(
+    email = model_field("address", str)
+    name = model_field("name", str)
+    access_policy = model_field(
+        "access_policy",
+        AccessPolicy | None,
+        convert=stored_access_policy,
         description="Who may send to this address; null when storage holds a policy outside the set, "
-        "written by another tool (REST shows the stored text)."
+        "written by another tool (REST shows the stored text).",
     )
-    def access_policy(self) -> AccessPolicy | None:
-        return stored_access_policy(self.model.access_policy)
-
-    @strawberry.field
-    def status(self) -> AccountStatus:
-        return AccountStatus.of(self.model.active)
-
-    @strawberry.field(deprecation_reason=ACTIVE_DEPRECATED)
-    def active(self) -> bool:
-        return self.model.active
-
-    @strawberry.field
-    def members(self) -> list[str]:
-        return list(self.model.members)
-
-    @strawberry.field
-    def created(self) -> datetime | None:
-        return self.model.created
-
-    @strawberry.field
-    async def domain(self, info: GatewayInfo) -> Domain | None:
-        found = await info.context.loaders.domain.load(self.model.domain)
-        return Domain(model=found) if found else None
+    status = model_field("active", AccountStatus, convert=AccountStatus.of)
+    active = model_field("active", bool, deprecation_reason=ACTIVE_DEPRECATED)
+    members = model_field("members", list[str], convert=list)
+    created = model_field("created", datetime | None)
+    domain = strawberry.field(resolver=_domain_of)
 
 
 @strawberry.type(description="A mailing list (LDAP backend).")
@@ -438,11 +346,64 @@ class Admin:
 class Stats:
     """Totals over the domains the actor manages."""
 
-    domains: int
-    active_domains: int
-    users: int
-    active_users: int
-    aliases: int
-    allocated_quota: BigInt
-    used_bytes: BigInt
-    used_messages: BigInt
+    model: strawberry.Private[model.Stats]
+
+    domains = model_field("domains", int)
+    active_domains = model_field("active_domains", int)
+    users = model_field("users", int)
+    active_users = model_field("active_users", int)
+    aliases = model_field("aliases", int)
+    allocated_quota = model_field("allocated_quota", BigInt)
+    used_bytes = model_field("used_bytes", BigInt)
+    used_messages = model_field("used_messages", BigInt)
+
+
+@strawberry.type(description="An admin account: a standalone admin or a mail user holding admin rights.")
+class AdminAccount:
+    model: strawberry.Private[model.Admin]
+
+    email = model_field("email", str)
+
+    name = model_field("name", str)
+
+    language = model_field("language", str)
+
+    @strawberry.field
+    def status(self) -> AccountStatus:
+        return AccountStatus.of(self.model.active)
+
+    is_global = model_field("is_global", bool)
+
+    @strawberry.field(description="A standalone admin (true) or a mail user holding admin rights (false).")
+    def standalone(self) -> bool:
+        return self.model.standalone
+
+    @strawberry.field(description="The domains it manages (a global admin manages every domain besides).")
+    def domains(self) -> list[str]:
+        return list(self.model.domains)
+
+    @strawberry.field(description="Most domains it may create and manage; 0: it may not create domains.")
+    def max_domains(self) -> int:
+        return self.model.limits.max_domains
+
+    @strawberry.field(description="Most MB its domains' mailboxes may hold together (0 = no limit).")
+    def max_quota(self) -> BigInt:
+        return BigInt(self.model.limits.max_quota)
+
+    @strawberry.field(description="Most mail users in its domains together (0 = no limit, -1 = none).")
+    def max_users(self) -> int:
+        return self.model.limits.max_users
+
+    @strawberry.field(description="Most aliases in its domains together (0 = no limit, -1 = none).")
+    def max_aliases(self) -> int:
+        return self.model.limits.max_aliases
+
+    @strawberry.field(description="Most mailing lists in its domains together (0 = no limit, -1 = none).")
+    def max_lists(self) -> int:
+        return self.model.limits.max_lists
+
+    disable_viewing_mail_log = model_field("disable_viewing_mail_log", bool)
+
+    disable_managing_quarantined_mails = model_field("disable_managing_quarantined_mails", bool)
+
+    created = model_field("created", datetime | None)

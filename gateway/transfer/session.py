@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from gateway import addresses
-from gateway.backends.base import account_ports
 from gateway.backends.factory import open_backends
 from gateway.errors import ErrorCode, Forbidden
 from gateway.model import Actor
@@ -22,9 +21,7 @@ async def acting(settings: Settings, admin: str | None = None) -> AsyncIterator[
     """A context over the configured storage as ``admin`` (an active admin's rights), else as a global admin."""
     backends = open_backends(settings)
     try:
-        ctx = Context(
-            **account_ports(backends), settings=settings, throttles=backends.throttles, sessions=backends.sessions
-        )
+        ctx = Context.over(backends, settings)
         actor = COMMAND_LINE
         if admin is not None:
             found = await ctx.admins.load_actor(addresses.member_address(admin))

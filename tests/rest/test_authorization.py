@@ -1,7 +1,8 @@
 """Who may change whom: every /api route called by a domain admin beyond its rights, on every storage.
 
-BOSS administers a.com only. Beyond its rights lie the domain b.com and its
-objects, the global objects (domains, limits, global throttles), and two
+BOSS, a standalone admin created and assigned through the API, administers
+a.com only. Beyond its rights lie the domain b.com and its objects, the
+global objects (domains, limits, global throttles, admins), and two
 mailboxes of a.com whose rights exceed BOSS's: a global admin and the admin
 of b.com. Each call is refused with nothing written; bulk changes of a.com
 leave those two alone and change the others.
@@ -25,6 +26,7 @@ PLAIN = "plain@a.com"
 KIM = "kim@b.com"
 LEFTOVER = "ghost@a.com"  # no account, but b.com still names it as an admin
 PWNED = "Pwn3d-Passw0rd!"
+BOSS_MAILBOX = "bossbox@a.com"  # a plain mailbox of a.com
 EXCEEDING = (GLOBAL_MAILBOX, B_ADMIN)
 
 
@@ -51,6 +53,9 @@ def _account_calls(email: str) -> list[Call]:
         Call("POST", f"/api/throttle/{email}/outbound", {"period": "60", "max_msgs": "1"}),
         Call("POST", f"/api/throttle/{email}/inbound", {"period": "1"}),
         Call("DELETE", f"/api/throttle/{email}/inbound"),
+        Call("POST", f"/api/greylisting/{email}", {"status": "disable"}),
+        Call("DELETE", f"/api/greylisting/{email}"),
+        Call("POST", f"/api/greylisting/{email}/whitelists", {"addSenders": "192.0.2.9"}),
     ]
 
 
@@ -79,6 +84,13 @@ OTHER_DOMAIN = [
     Call("POST", "/api/throttle/b.com/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/b.com/inbound"),
     Call("GET", f"/api/throttle/{KIM}/inbound"),
+    Call("GET", "/api/greylisting/b.com"),
+    Call("POST", "/api/greylisting/b.com", {"status": "disable"}),
+    Call("DELETE", "/api/greylisting/b.com"),
+    Call("GET", "/api/greylisting/b.com/whitelists"),
+    Call("POST", "/api/greylisting/b.com/whitelists", {"senders": "@example.net"}),
+    Call("GET", f"/api/greylisting/{KIM}"),
+    Call("GET", f"/api/greylisting/{KIM}/whitelists"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
@@ -106,8 +118,33 @@ GLOBAL_OBJECTS = [
     Call("GET", "/api/throttle/global/inbound"),
     Call("POST", "/api/throttle/global/inbound", {"period": "1"}),
     Call("DELETE", "/api/throttle/global/inbound"),
+    Call("GET", "/api/greylisting/all"),
+    Call("GET", "/api/greylisting/global"),
+    Call("POST", "/api/greylisting/global", {"status": "disable"}),
+    Call("DELETE", "/api/greylisting/global"),
+    Call("GET", "/api/greylisting/global/whitelists"),
+    Call("POST", "/api/greylisting/global/whitelists", {"removeSenders": "192.0.2.7"}),
+    Call("POST", "/api/greylisting/whitelist_spf_domains", {"domains": "example.net"}),
 ]
-REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
+ADMIN_OBJECTS = [
+    Call("GET", f"/api/admin/{BOSS}"),
+    Call("GET", "/api/admin/other@admins.test"),
+    Call("POST", "/api/admin/new@admins.test", {"password": STRONG}),
+    Call("PUT", f"/api/admin/{BOSS}", {"maxUsers": "0"}),
+    Call("PUT", f"/api/admin/{BOSS}", {"isGlobalAdmin": "yes"}),
+    Call("PUT", "/api/admin/other@admins.test", {"password": PWNED}),
+    Call("DELETE", "/api/admin/other@admins.test"),
+    Call("GET", "/api/admins"),
+    Call("PUT", "/api/domain/admins/a.com", {"addAdmin": PLAIN}),
+    Call("PUT", "/api/domain/admins/a.com", {"removeAdmin": PEER}),
+    Call("PUT", "/api/domain/admins/b.com", {"addAdmin": BOSS}),
+    Call("PUT", "/api/domain/admins/b.com", {"removeAllAdmins": "yes"}),
+    Call("PUT", f"/api/user/{PLAIN}", {"isGlobalAdmin": "yes"}),
+    Call("PUT", f"/api/user/{BOSS_MAILBOX}", {"isGlobalAdmin": "yes"}),
+    Call("POST", "/api/verify_password/admin/other@admins.test", {"password": STRONG}),
+    Call("POST", f"/api/verify_password/user/{PLAIN}", {"password": STRONG}),
+]
+REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS + ADMIN_OBJECTS
 # routes no refusal applies to, and why
 NOT_REFUSED = {
     ("POST", "/login"): "anyone may try to log in",
@@ -134,12 +171,17 @@ async def arrange(api: Api) -> Api:
         await ok(api, "POST", "/api/maillist/list@b.com", members=KIM)
     for target in ("global", "a.com", "b.com", GLOBAL_MAILBOX, B_ADMIN, KIM):
         await ok(api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+        await ok(api, "POST", f"/api/greylisting/{target}", status="enable")
+        await ok(api, "POST", f"/api/greylisting/{target}/whitelists", senders="192.0.2.7")
+    await ok(api, "POST", "/api/greylisting/whitelist_spf_domains", domains="example.org")
     await api.storage.make_global_admin(GLOBAL_MAILBOX)
     await api.storage.make_domain_admin(B_ADMIN, "b.com")
     await api.storage.make_domain_admin(PEER, "a.com")
     await api.storage.grant_domain(LEFTOVER, "b.com")
-    await api.storage.add_admin(BOSS, BOSS_PASSWORD)
-    await api.storage.grant_domain(BOSS, "a.com")
+    await ok(api, "POST", f"/api/user/{BOSS_MAILBOX}", password=STRONG)
+    await ok(api, "POST", "/api/admin/other@admins.test", password=STRONG, maxUsers="3")
+    await ok(api, "POST", f"/api/admin/{BOSS}", password=BOSS_PASSWORD, name="Boss")
+    await ok(api, "PUT", "/api/domain/admins/a.com", addAdmin=BOSS)
     return api
 
 
@@ -235,7 +277,7 @@ async def test_bulk_password_skips_the_accounts_beyond_the_admins_rights(admin_a
             assert verify_password((await stored(api, email)).password, STRONG), (path, email)
     assert (await api.login(GLOBAL_MAILBOX, PWNED)).status_code == 401
     await login(api, GLOBAL_MAILBOX, STRONG)
-    assert [user.language for user in await api.storage.users("a.com")] == ["de_DE", "en_US", "en_US", "de_DE"]
+    assert [user.language for user in await api.storage.users("a.com")] == ["de_DE", "en_US", "de_DE", "en_US", "de_DE"]
 
 
 async def test_bulk_status_skips_the_accounts_beyond_the_admins_rights(admin_api: Api) -> None:
@@ -246,6 +288,7 @@ async def test_bulk_status_skips_the_accounts_beyond_the_admins_rights(admin_api
     assert [(user.email, user.active, user.transport) for user in await api.storage.users("a.com")] == [
         (PEER, False, "relay:[192.0.2.1]:25"),
         (B_ADMIN, True, ""),
+        (BOSS_MAILBOX, False, "relay:[192.0.2.1]:25"),
         (GLOBAL_MAILBOX, True, ""),
         (PLAIN, False, "relay:[192.0.2.1]:25"),
     ]

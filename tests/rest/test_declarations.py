@@ -15,8 +15,9 @@ from gateway.rest.routes import ROUTES, api_routes, describe
 from tests.rest.conftest import STRONG, Api, backend_api, logged_in, with_two_domains
 from tests.storage import LdapStorage
 
-TYPES = {"text", "integer", "yes/no flag", "account status", "comma list"}
-CREATES = {("POST", path) for path in ("/domain/{domain}", "/user/{mail}", "/alias/{mail}", "/maillist/{mail}")}
+TYPES = {"text", "integer", "yes/no flag", "yes/no switch", "account status", "comma list"}
+CREATED = ("/domain/{domain}", "/user/{mail}", "/alias/{mail}", "/maillist/{mail}", "/admin/{mail}")
+CREATES = {("POST", path) for path in CREATED}
 
 
 def example_path(route: ApiRoute) -> str:

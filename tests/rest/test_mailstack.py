@@ -1,4 +1,5 @@
-"""What the API writes is what Postfix and Dovecot act on (MariaDB and PostgreSQL)."""
+"""What the API writes is what Postfix and Dovecot act on (MariaDB and PostgreSQL); a mail user whose admin
+rights end stays a mailbox."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import pytest
 
 from tests.conftest import require_server
 from tests.databases import DatabasePair
-from tests.mailstack import MailStack, require_tools
+from tests.mailstack import MailStack, MailStackBase, require_tools
 from tests.rest.conftest import Api, open_api
 from tests.rest.mailstack_routing import prove_domain_routing
+from tests.rest.test_sessions import client_on
 
 pytestmark = pytest.mark.mailstack
 
@@ -140,3 +142,38 @@ async def test_after_delete_nothing_resolves(gateway: Api, stack: MailStack) -> 
 
 async def test_domain_routing_reaches_postfix(gateway: Api, stack: MailStack) -> None:
     await prove_domain_routing(gateway, stack)
+
+
+async def api_login(api: Api, email: str) -> int:
+    async with client_on(api) as client:
+        return (await client.post("/api/login", data={"username": email, "password": PASSWORD})).status_code
+
+
+async def rights_end_but_the_mailbox_stays(api: Api, stack: MailStackBase) -> None:
+    await _create(api, "POST", "/api/domain/example.com")
+    for user in ("john", "mary"):
+        await _create(api, "POST", f"/api/user/{user}@example.com", password=PASSWORD)
+
+    await _create(api, "PUT", "/api/user/john@example.com", isGlobalAdmin="yes")
+    await _create(api, "PUT", "/api/domain/admins/example.com", addAdmin="mary@example.com")
+    for email in ("john@example.com", "mary@example.com"):
+        assert await api_login(api, email) == 200, email
+        assert stack.authenticate(email, PASSWORD), email
+
+    await _create(api, "PUT", "/api/user/john@example.com", isGlobalAdmin="no")
+    await _create(api, "PUT", "/api/domain/admins/example.com", removeAdmin="mary@example.com")
+    for email in ("john@example.com", "mary@example.com"):
+        assert await api_login(api, email) == 401, email
+        assert stack.authenticate(email, PASSWORD), email
+        assert stack.postmap("virtual_mailbox_maps", email) is not None, email
+
+    await _create(api, "PUT", "/api/domain/admins/example.com", addAdmin="mary@example.com")
+    assert await api_login(api, "mary@example.com") == 200
+    await _create(api, "DELETE", "/api/user/mary@example.com")
+    assert await api_login(api, "mary@example.com") == 401
+    assert not stack.authenticate("mary@example.com", PASSWORD)
+    assert stack.authenticate("john@example.com", PASSWORD)
+
+
+async def test_admin_rights_end_but_the_mailbox_stays(gateway: Api, stack: MailStack) -> None:
+    await rights_end_but_the_mailbox_stays(gateway, stack)

@@ -1,7 +1,7 @@
 """Who may change whom through GraphQL: every mutation a domain admin calls beyond its rights, on every storage.
 
 The arrangement and the people are those of tests/rest/test_authorization.py:
-BOSS administers a.com; GLOBAL_MAILBOX (a global admin) and B_ADMIN (admin of
+BOSS (made and assigned through the API) administers a.com; GLOBAL_MAILBOX (a global admin) and B_ADMIN (admin of
 b.com) are mailboxes of a.com whose rights exceed BOSS's.
 """
 
@@ -44,6 +44,19 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
         ("setThrottle", f'setThrottle(account: "{email}", kind: OUTBOUND, input: {{period: 60}}) {{ period }}'),
         ("setThrottle", f'setThrottle(account: "{email}", kind: INBOUND, input: {{period: 1}}) {{ period }}'),
         ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: INBOUND)'),
+        *_greylisting_mutations(email),
+    ]
+
+
+def _greylisting_mutations(account: str) -> list[tuple[str, str]]:
+    """Every greylisting change of one account (``global``, a domain or an address)."""
+    return [
+        ("setGreylisting", f'setGreylisting(account: "{account}", enabled: false) {{ enabled }}'),
+        ("clearGreylisting", f'clearGreylisting(account: "{account}") {{ enabled }}'),
+        (
+            "updateGreylistingWhitelist",
+            f'updateGreylistingWhitelist(account: "{account}", add: ["192.0.2.1"]) {{ whitelist }}',
+        ),
     ]
 
 
@@ -63,6 +76,7 @@ OTHER_DOMAIN = [
     ("deleteMailingList", 'deleteMailingList(email: "list@b.com")'),
     ("setThrottle", 'setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: INBOUND)'),
+    *_greylisting_mutations("b.com"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(mutation for email in EXCEEDING for mutation in _account_mutations(email)),
@@ -78,8 +92,19 @@ GLOBAL_OBJECTS = [
     ("deleteDomain", 'deleteDomain(name: "b.com", keepMailboxDays: 3)'),
     ("setThrottle", 'setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period }'),
     ("deleteThrottle", 'deleteThrottle(account: "global", kind: INBOUND)'),
+    *_greylisting_mutations("global"),
+    ("updateGreylistingSpfDomains", 'updateGreylistingSpfDomains(add: ["big.example"])'),
 ]
-REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS
+ADMIN_OBJECTS = [
+    ("createAdmin", f'createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }}'),
+    ("updateAdmin", 'updateAdmin(email: "other@admins.test", input: {maxUsers: 0}) { email }'),
+    ("updateAdmin", f'updateAdmin(email: "{BOSS}", input: {{isGlobal: true}}) {{ email }}'),
+    ("deleteAdmin", 'deleteAdmin(email: "other@admins.test")'),
+    ("setDomainAdmins", f'setDomainAdmins(domain: "a.com", add: ["{PLAIN}"])'),
+    ("setDomainAdmins", 'setDomainAdmins(domain: "b.com", removeAll: true)'),
+    ("updateUser", f'updateUser(email: "{PLAIN}", input: {{isGlobalAdmin: true}}) {{ email }}'),
+]
+REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS + ADMIN_OBJECTS
 NOT_REFUSED = {"login": "anyone may try to log in", "logout": "anyone may end its session"}
 
 
@@ -119,11 +144,14 @@ async def test_the_escalation_through_graphql_is_closed(admin_api: Api) -> None:
 async def test_bulk_mutations_skip_the_accounts_beyond_the_admins_rights(admin_api: Api) -> None:
     api = await arrange(admin_api)
     await login(api, BOSS, BOSS_PASSWORD)
-    result = await data(api, f"""mutation {{
+    result = await data(
+        api,
+        f"""mutation {{
         setDomainUsersPassword(domain: "a.com", password: "{PWNED}")
         updateDomainUsers(domain: "a.com", input: {{status: DISABLED, language: "de_DE"}})
-    }}""")
-    assert result == {"setDomainUsersPassword": True, "updateDomainUsers": 2}
+    }}""",
+    )
+    assert result == {"setDomainUsersPassword": True, "updateDomainUsers": 3}  # PEER, PLAIN, BOSS_MAILBOX
     users = {user.email: user for user in await api.storage.users("a.com")}
     for email in (PEER, PLAIN):
         user = users[email]

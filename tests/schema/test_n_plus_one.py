@@ -20,7 +20,8 @@ from tests.rest.conftest import Api
 from tests.schema.conftest import data
 from tests.storage import LdapStorage, SqlStorage
 
-DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount routing { aliasDomains catchall outboundRelay }
+DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount greylisting { enabled whitelist }
+    routing { aliasDomains catchall outboundRelay }
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
 MEMBERS = 3
 
@@ -126,6 +127,8 @@ def _check(result: dict[str, Any], n: int) -> None:
     assert [d["name"] for d in connection["nodes"]] == [domain_name(i) for i in range(n)]
     for i, domain in enumerate(connection["nodes"]):
         assert domain["userCount"] == n and domain["users"]["totalCount"] == n
+        assert domain["greylisting"] == {"enabled": None, "whitelist": []}
+        assert domain["routing"] == {"aliasDomains": [], "catchall": [], "outboundRelay": ""}
         users = domain["users"]["nodes"]
         assert [u["email"] for u in users] == [email(i, j) for j in range(n)]
         for j, user in enumerate(users):

@@ -27,6 +27,10 @@ QUERIES = {
     "throttle": '{ throttle(account: "b.com", kind: INBOUND) { period } }',
     "globalThrottles": "{ globalThrottles { period } }",
     "stats": "{ stats { domains } }",
+    "greylisting": '{ greylisting(account: "b.com") { enabled whitelist } }',
+    "greylistingSpfDomains": "{ greylistingSpfDomains }",
+    "admin": '{ admin(email: "other@admins.test") { email } }',
+    "admins": "{ admins { totalCount nodes { email } } }",
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -46,6 +50,15 @@ MUTATIONS = {
     "deleteMailingList": 'mutation { deleteMailingList(email: "list@b.com") }',
     "setThrottle": 'mutation { setThrottle(account: "b.com", kind: INBOUND, input: {period: 1}) { period } }',
     "deleteThrottle": 'mutation { deleteThrottle(account: "b.com", kind: INBOUND) }',
+    "setGreylisting": 'mutation { setGreylisting(account: "b.com", enabled: false) { enabled } }',
+    "clearGreylisting": 'mutation { clearGreylisting(account: "b.com") { enabled } }',
+    "updateGreylistingWhitelist": 'mutation { updateGreylistingWhitelist(account: "b.com", add: ["192.0.2.1"])'
+    " { whitelist } }",
+    "updateGreylistingSpfDomains": 'mutation { updateGreylistingSpfDomains(add: ["big.example"]) }',
+    "createAdmin": f'mutation {{ createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }} }}',
+    "updateAdmin": 'mutation { updateAdmin(email: "other@admins.test", input: {maxUsers: 0}) { email } }',
+    "deleteAdmin": 'mutation { deleteAdmin(email: "other@admins.test") }',
+    "setDomainAdmins": 'mutation { setDomainAdmins(domain: "b.com", add: ["john@a.com"]) }',
 }
 
 
@@ -56,7 +69,8 @@ async def ok(api: Api, method: str, path: str, **params: str) -> None:
 
 async def arrange_two_domains(admin_api: Api) -> Api:
     """a.com (john, ann, alias team) and b.com (kim, alias crew with john as a member), throttles on all
-    levels, used quota, and BOSS, an admin of a.com only; ADMIN is logged in."""
+    levels, used quota, the admin other@admins.test of no domain, and BOSS, an admin of a.com only (both
+    made through the API); ADMIN is logged in."""
     for name in ("a.com", "b.com"):
         await ok(admin_api, "POST", f"/api/domain/{name}", defaultQuota="100")
     for email in ("john@a.com", "ann@a.com", "kim@b.com"):
@@ -65,10 +79,13 @@ async def arrange_two_domains(admin_api: Api) -> Api:
     await ok(admin_api, "POST", "/api/alias/crew@b.com", members="kim@b.com,john@a.com")
     for target in ("global", "a.com", "b.com", "john@a.com", "kim@b.com"):
         await ok(admin_api, "POST", f"/api/throttle/{target}/inbound", period="60", max_msgs="5")
+        await ok(admin_api, "POST", f"/api/greylisting/{target}", status="enable")
+        await ok(admin_api, "POST", f"/api/greylisting/{target}/whitelists", senders=f"@friend.{target.split('@')[-1]}")
     for email, used in (("john@a.com", 1000), ("kim@b.com", 70000)):
         await set_used_quota(admin_api.storage, email, used, 1)
-    await admin_api.storage.add_admin(BOSS, BOSS_PASSWORD)
-    await admin_api.storage.grant_domain(BOSS, "a.com")
+    await ok(admin_api, "POST", "/api/admin/other@admins.test", password=STRONG, maxUsers="5")
+    await ok(admin_api, "POST", f"/api/admin/{BOSS}", password=BOSS_PASSWORD)
+    await ok(admin_api, "PUT", "/api/domain/admins/a.com", addAdmin=BOSS)
     return admin_api
 
 
@@ -160,8 +177,10 @@ async def test_domain_admin_sees_only_its_domain(boss: Api) -> None:
 
 
 async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
-    query = """{ domains { nodes { name admins inboundThrottle { account }
+    query = """{ domains { nodes { name admins { email standalone domains } inboundThrottle { account }
+        greylisting { account enabled whitelist }
         users { totalCount nodes { email aliases forwardings domain { name userCount } throttles { account }
+            greylisting { account enabled whitelist }
             inboundThrottle { account } usedQuota { bytes } } }
         aliases { totalCount nodes { email members domain { name aliasCount } } } } }
       user(email: "john@a.com") { aliases domain { name users { nodes { email } } } }
@@ -170,7 +189,10 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
     body = response.json()
     assert "errors" not in body, body
     [domain] = body["data"]["domains"]["nodes"]
-    assert domain["name"] == "a.com" and domain["admins"] == [BOSS]
+    assert domain["name"] == "a.com"
+    assert domain["admins"] == [{"email": BOSS, "standalone": True, "domains": ["a.com"]}]
+    assert domain["greylisting"] == {"account": "@a.com", "enabled": True, "whitelist": ["@friend.a.com"]}
+    assert [user["greylisting"]["enabled"] for user in domain["users"]["nodes"]] == [None, True]
     assert [user["email"] for user in domain["users"]["nodes"]] == ["ann@a.com", "john@a.com"]
     john = domain["users"]["nodes"][1]
     assert john["aliases"] == ["team@a.com"] and john["usedQuota"] == {"bytes": 1000}
@@ -188,6 +210,11 @@ async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> No
         '{ user(email: "ghost@nowhere.com") { email } }',
         QUERIES["globalThrottles"],
         '{ domain(name: "a.com") { name } other: domain(name: "b.com") { name } }',
+        QUERIES["greylisting"],
+        QUERIES["greylistingSpfDomains"],
+        '{ greylisting(account: "global") { enabled } }',
+        '{ greylisting(account: "kim@b.com") { whitelist } }',
+        '{ user(email: "john@a.com") { domain { name } } domain(name: "b.com") { greylisting { enabled } } }',
     ]:
         body = await gql(boss, query)
         assert codes(body) == ["PERMISSION_DENIED"], (query, body)
@@ -220,7 +247,15 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
         'mutation { setThrottle(account: "kim@b.com", kind: INBOUND, input: {period: 1}) { period } }',
+        'mutation { setGreylisting(account: "global", enabled: false) { enabled } }',
+        'mutation { clearGreylisting(account: "kim@b.com") { enabled } }',
+        'mutation { updateGreylistingWhitelist(account: "global", senders: []) { whitelist } }',
         f'mutation {{ createUser(email: "new@unhosted.com", input: {{password: "{STRONG}"}}) {{ email }} }}',
+        'mutation { setDomainAdmins(domain: "a.com", add: ["john@a.com"]) }',
+        'mutation { setDomainAdmins(domain: "a.com", removeAll: true) }',
+        f'mutation {{ updateAdmin(email: "{BOSS}", input: {{isGlobal: true}}) {{ email }} }}',
+        'mutation { updateUser(email: "john@a.com", input: {isGlobalAdmin: true}) { email } }',
+        f'{{ admin(email: "{BOSS}") {{ email }} }}',
     ]:
         body = await gql(boss, query)
         assert codes(body) == ["PERMISSION_DENIED"], (query, body)
@@ -236,6 +271,8 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         updateDomainUsers(domain: "a.com", input: {language: "de_DE"})
         catchall: updateDomain(name: "a.com", input: {}, routing: {catchall: ["john@a.com"], senderBcc: "ann@a.com"}) {
             routing { catchall senderBcc } }
+        setGreylisting(account: "new@a.com", enabled: false) { account enabled }
+        updateGreylistingWhitelist(account: "a.com", add: ["198.51.100.0/24"], remove: ["@friend.a.com"]) { whitelist }
     }""", p=STRONG)
     assert result.pop("catchall") == {"routing": {"catchall": ["john@a.com"], "senderBcc": "ann@a.com"}}
     assert result == {
@@ -244,6 +281,8 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         "createAlias": {"members": ["new@a.com"]},
         "setThrottle": {"account": "new@a.com", "priority": 100},
         "updateDomainUsers": 3,
+        "setGreylisting": {"account": "new@a.com", "enabled": False},
+        "updateGreylistingWhitelist": {"whitelist": ["198.51.100.0/24"]},
     }
     assert await data(boss, 'mutation { deleteUser(email: "new@a.com") }') == {"deleteUser": True}
     [deleted] = await deleted_mailboxes(boss.storage)

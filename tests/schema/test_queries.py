@@ -19,7 +19,7 @@ THROTTLE = "account scope kind priority period msgSize maxMsgs maxQuota maxRcpts
 DOMAIN_FIELDS = f"""name description status active transport backupMx quota defaultUserQuota maxUserQuota maxUsers
     maxAliases maxLists minPasswordLength maxPasswordLength defaultLanguage created userCount aliasCount
     allocatedQuota usedQuota {{ bytes messages }} inboundThrottle {{ {THROTTLE} }}
-    outboundThrottle {{ {THROTTLE} }} admins"""
+    outboundThrottle {{ {THROTTLE} }} admins {{ email status isGlobal standalone domains maxUsers }}"""
 USER_FIELDS = f"""email name language quota transport status active isAdmin isGlobalAdmin employeeId created
     passwordLastChange forwardings aliases usedQuota {{ bytes messages }} domain {{ name userCount }}
     throttles {{ {THROTTLE} }} inboundThrottle {{ kind maxMsgs }} outboundThrottle {{ kind maxMsgs }}"""
@@ -122,7 +122,10 @@ async def test_domain_reports_every_field(example: Api) -> None:
             "msgSize": -1, "maxMsgs": 50, "maxQuota": -1, "maxRcpts": -1,
         },
         "outboundThrottle": None,
-        "admins": ["boss@admins.test"],
+        "admins": [{
+            "email": "boss@admins.test", "status": "ACTIVE", "isGlobal": False, "standalone": True,
+            "domains": ["example.com"], "maxUsers": 0,
+        }],
     }
 
 
@@ -476,7 +479,7 @@ def test_no_output_type_has_a_password_field() -> None:
 
 async def test_no_response_contains_a_stored_hash(example: Api) -> None:
     query = (
-        "{ me { username } domains { nodes { " + DOMAIN_FIELDS + " users { nodes { " + USER_FIELDS + " } }"
+        "{ me { username } domains(first: 10) { nodes { " + DOMAIN_FIELDS + " users { nodes { " + USER_FIELDS + " } }"
         ' aliases { nodes { email members } } } } user(email: "john@example.com") { email } }'
     )
     response = await example.client.post("/graphql", json={"query": query})

@@ -1,7 +1,7 @@
 """iRedMail's OpenLDAP directory as the account storage: one port per concept over a shared ``DirectoryStore``."""
 
 from gateway.backends.base import AccountStores
-from gateway.backends.ldap.admins import LdapAdmins
+from gateway.backends.ldap.admin_accounts import LdapAdminStore
 from gateway.backends.ldap.aliases import LdapAliases
 from gateway.backends.ldap.connection import LdapPool
 from gateway.backends.ldap.domains import LdapDomains
@@ -19,7 +19,7 @@ def ldap_account_stores(store: DirectoryStore) -> AccountStores:
         users=LdapUsers(store),
         aliases=LdapAliases(store),
         maillists=LdapMaillists(store),
-        admins=LdapAdmins(store),
+        admins=LdapAdminStore(store),
         listing=LdapListing(store),
         forwardings=LdapForwardings(store),
         hashes=LdapPasswordHashes(store),

@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from functools import partial
 
+from gateway.backends.admin_settings import may_create_domains
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import Tree, all_of, any_of, ends_with, eq, object_class
 from gateway.backends.ldap.entry import Entry
-from gateway.backends.ldap.mapping import is_active
+from gateway.backends.ldap.mapping import is_active, parse_settings
 from gateway.backends.ldap.store import DirectoryPort
 from gateway.model import Actor
 
-ATTRIBUTES = ["mail", "userPassword", "accountStatus", "domainGlobalAdmin"]
+ATTRIBUTES = ["mail", "userPassword", "accountStatus", "domainGlobalAdmin", "objectClass", "accountSetting"]
 
 
 def _account(directory: Directory, tree: Tree, username: str) -> Entry | None:
@@ -45,7 +46,10 @@ def _admin(directory: Directory, tree: Tree, username: str) -> tuple[Entry, Acto
         attributes=["domainName"],
     )
     names = frozenset(entry.first("domainName").lower() for entry in domains)
-    if not is_global and not names:
+    # a normal admin allowed to create domains may log in before it manages any
+    settings = parse_settings(account.values("accountSetting"))
+    may_create = "mailadmin" in account.classes() and may_create_domains(settings)
+    if not is_global and not names and not may_create:
         return None
     return account, Actor(username=username, is_global=is_global, domains=names)
 

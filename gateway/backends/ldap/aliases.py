@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 
-from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
+from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
 from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
-from gateway.backends.ldap.entry import Entry
+from gateway.backends.ldap.entry import Entry, Values
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     alias_attributes,
@@ -23,7 +25,7 @@ from gateway.backends.ldap.mapping import (
 from gateway.backends.ldap.store import DirectoryPort
 from gateway.backends.ldap.users import holders
 from gateway.errors import Conflict, ErrorCode, NotFound
-from gateway.model import Alias
+from gateway.model import Alias, Domain, DomainUsage
 
 ALIAS = object_class("mailAlias")
 
@@ -44,18 +46,38 @@ def fetch_aliases(directory: Directory, tree: Tree, domain: str, active: bool | 
     return sorted((alias_from_entry(entry, alias_members(entry)) for entry in entries), key=lambda alias: alias.address)
 
 
+def add_within_limits(
+    directory: Directory,
+    tree: Tree,
+    journal: Journal,
+    check: DomainCheck,
+    domain: Domain,
+    address: str,
+    entry: tuple[str, Mapping[str, Values | str]],
+    uncount: Callable[[DomainUsage], DomainUsage],
+) -> None:
+    """Add the ``entry`` (dn, attributes) of a new ``address``, checking the domain's limits before and after.
+
+    ``uncount`` takes the new entry out of the usage counted after the add, so that ``check``
+    sees the same figures as before; a concurrent add of the same address is refused.
+    """
+    if holders(directory, tree, address):
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
+    check(domain, usage(directory, tree, [domain.name])[domain.name])
+    journal.add(directory, *entry)
+    check(domain, uncount(usage(directory, tree, [domain.name])[domain.name]))
+    if holders(directory, tree, address) > 1:
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
+
+
 def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
     domain_entry = require_domain(directory, tree, alias.domain)
     domain = domain_from_entry(domain_entry)
-    if holders(directory, tree, alias.address):
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
-    check(domain, usage(directory, tree, [domain.name])[domain.name])
-    journal.add(directory, tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
-    add_alias_domain_addresses(directory, journal, domain_entry, tree.alias_dn(alias.address), alias.address)
-    after = usage(directory, tree, [domain.name])[domain.name]
-    check(domain, replace(after, aliases=after.aliases - 1))
-    if holders(directory, tree, alias.address) > 1:
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
+    entry = (tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
+    add_within_limits(
+        directory, tree, journal, check, domain, alias.address, entry, lambda n: replace(n, aliases=n.aliases - 1)
+    )
+    add_alias_domain_addresses(directory, journal, domain_entry, entry[0], alias.address)
 
 
 def update_alias(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:
@@ -83,9 +105,10 @@ class LdapAliases(DirectoryPort):
     async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
         return await self.store.read(partial(fetch_aliases, domain=domain, active=active))
 
-    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
-        async with self.store.creating[alias.domain]:
-            await self.store.write(counted(partial(create_alias, alias=alias, check=check), alias.domain))
+    async def create_alias(self, alias: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
+        async with self.store.creating[alias.domain], taking_turns(self.store, bound):
+            create = counted(partial(create_alias, alias=alias, check=check), alias.domain)
+            await self.store.write(bounded(create, bound))
 
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:
         await self.store.write(partial(update_alias, address=address, apply=apply))

@@ -8,7 +8,7 @@ from datetime import date
 from functools import partial
 from typing import TypeVar
 
-from gateway.backends.base import DeletedMailbox, DomainCheck
+from gateway.backends.base import AdminBound, DeletedMailbox, DomainCheck
 from gateway.backends.ldap.connection import LEVEL, SUBTREE, Directory
 from gateway.backends.ldap.dn import CONTAINERS, Tree, active_filter, all_of, any_of, ends_with, eq, not_, object_class
 from gateway.backends.ldap.domain_routing import destinations, read_routing, write_routing
@@ -126,12 +126,17 @@ def apply_routing(directory: Directory, tree: Tree, journal: Journal, name: str,
     write_routing(directory, tree, journal, entry, current, changes.routing(current))
 
 
-def create_domain(directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges) -> None:
-    """The mailDomain entry and its ou=Users, Groups, Aliases and Externals."""
+def create_domain(
+    directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges, owner: str | None = None
+) -> None:
+    """The mailDomain entry and its ou=Users, Groups, Aliases and Externals; ``owner`` becomes its admin."""
     if is_hosted(directory, tree, name):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     dn = tree.domain_dn(name)
-    journal.add(directory, dn, domain_attributes(name, changes))
+    attributes = domain_attributes(name, changes)
+    if owner is not None:
+        attributes["domainAdmin"] = [owner]
+    journal.add(directory, dn, attributes)
     for container in CONTAINERS:
         journal.add(
             directory, tree.container_dn(name, container), {"objectClass": ["organizationalUnit"], "ou": [container]}
@@ -248,8 +253,12 @@ class LdapDomains(DirectoryPort):
         used = await iredadmin.used_by_domain(list(figures)) if iredadmin is not None and figures else {}
         return {name: _with_used(figure, used.get(name, UsedQuota())) for name, figure in figures.items()}
 
-    async def create_domain(self, name: str, changes: DomainChanges) -> None:
-        await self.store.write(partial(create_domain, name=name, changes=changes))
+    async def create_domain(self, name: str, changes: DomainChanges, bound: AdminBound | None = None) -> None:
+        from gateway.backends.ldap.admin_limits import bounded, taking_turns  # it builds on this module
+
+        owner = None if bound is None else bound.username
+        async with taking_turns(self.store, bound):
+            await self.store.write(bounded(partial(create_domain, name=name, changes=changes, owner=owner), bound))
 
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
         await self.store.write(partial(update_domain, name=name, changes=changes, check=check))

@@ -11,11 +11,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from functools import partial
 
-from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
+from gateway.backends.ldap.admin_limits import bounded, taking_turns
+from gateway.backends.ldap.aliases import add_within_limits
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
 from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
@@ -27,8 +29,7 @@ from gateway.backends.ldap.mapping import (
     list_attributes,
 )
 from gateway.backends.ldap.store import DirectoryPort
-from gateway.backends.ldap.users import holders
-from gateway.errors import Conflict, ErrorCode, NotFound
+from gateway.errors import ErrorCode, NotFound
 from gateway.model import Alias
 
 MEMBERSHIP = "memberOfGroup"
@@ -56,15 +57,11 @@ def fetch_list(directory: Directory, tree: Tree, address: str) -> Alias | None:
 def create_list(directory: Directory, tree: Tree, journal: Journal, maillist: Alias, check: DomainCheck) -> None:
     domain_entry = require_domain(directory, tree, maillist.domain)
     domain = domain_from_entry(domain_entry)
-    if holders(directory, tree, maillist.address):
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
-    check(domain, usage(directory, tree, [domain.name])[domain.name])
-    journal.add(directory, tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
-    add_alias_domain_addresses(directory, journal, domain_entry, tree.list_dn(maillist.address), maillist.address)
-    after = usage(directory, tree, [domain.name])[domain.name]
-    check(domain, replace(after, lists=after.lists - 1))
-    if holders(directory, tree, maillist.address) > 1:
-        raise Conflict(ErrorCode.ALREADY_EXISTS)
+    entry = (tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
+    add_within_limits(
+        directory, tree, journal, check, domain, maillist.address, entry, lambda n: replace(n, lists=n.lists - 1)
+    )
+    add_alias_domain_addresses(directory, journal, domain_entry, entry[0], maillist.address)
     add_members(directory, tree, journal, maillist.address, maillist.members, domain.active)
 
 
@@ -142,10 +139,10 @@ class LdapMaillists(DirectoryPort):
     async def get_maillist(self, address: str) -> Alias | None:
         return await self.store.read(partial(fetch_list, address=address))
 
-    async def create_maillist(self, maillist: Alias, check: DomainCheck) -> None:
-        async with self.store.creating[maillist.domain]:
+    async def create_maillist(self, maillist: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
+        async with self.store.creating[maillist.domain], taking_turns(self.store, bound):
             create = partial(create_list, maillist=maillist, check=check)
-            await self.store.write(counted(create, maillist.domain))
+            await self.store.write(bounded(counted(create, maillist.domain), bound))
 
     async def update_maillist(self, address: str, apply: AliasUpdate) -> None:
         await self.store.write(partial(update_list, address=address, apply=apply))

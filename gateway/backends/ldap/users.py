@@ -8,7 +8,9 @@ from datetime import date
 from functools import partial
 from typing import TypeVar
 
-from gateway.backends.base import DeletedMailbox, UserCheck
+from gateway.backends.base import AdminBound, DeletedMailbox, UserCheck
+from gateway.backends.ldap.admin_limits import bounded, taking_turns
+from gateway.backends.ldap.admin_rights import set_user_global
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import USERS, Tree, active_filter, all_of, any_of, eq, not_, object_class, present
 from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
@@ -119,6 +121,8 @@ def update_user(
     current = user_from_entry(entry, admin_names(directory, tree))
     check(domain, usage(directory, tree, [domain.name])[domain.name], current)
     journal.replace(directory, entry, user_changes(email, changes))
+    if changes.is_global_admin is not None:
+        set_user_global(directory, tree, journal, email, changes.is_global_admin)
 
 
 def update_domain_users(
@@ -203,10 +207,11 @@ class LdapUsers(DirectoryPort):
         entries = await self.store.read(partial(user_entries, domain=domain))
         return [entry.first("mail").lower() for entry in entries]
 
-    async def create_user(self, user: NewUser, check: UserCheck) -> None:
-        async with self.store.creating[user.domain]:
+    async def create_user(self, user: NewUser, check: UserCheck, bound: AdminBound | None = None) -> None:
+        async with self.store.creating[user.domain], taking_turns(self.store, bound):
             user = await self._unused_home(user)
-            await self.store.write(counted(partial(create_user, user=user, check=check), user.domain))
+            create = counted(partial(create_user, user=user, check=check), user.domain)
+            await self.store.write(bounded(create, bound))
 
     async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
         if not users:
@@ -232,9 +237,12 @@ class LdapUsers(DirectoryPort):
             candidate = replace(user, maildir=maildir_variant(user.maildir, attempt))
         return candidate
 
-    async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
+    async def update_user(
+        self, email: str, domain_name: str, changes: UserChanges, check: UserCheck, bound: AdminBound | None = None
+    ) -> None:
         update = partial(update_user, email=email, domain_name=domain_name, changes=changes, check=check)
-        await self.store.write(_counted_if_quota(update, domain_name, changes))
+        async with taking_turns(self.store, bound):
+            await self.store.write(bounded(_counted_if_quota(update, domain_name, changes), bound))
 
     async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:
         update = partial(update_domain_users, domain=domain, changes=changes, skip=skip)

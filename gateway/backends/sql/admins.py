@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Select, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from gateway.backends.admin_settings import may_create_domains
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.settings_column import parse_settings
 from gateway.clock import utcnow
 from gateway.model import Actor
 
@@ -72,9 +74,12 @@ async def load_actor(conn: AsyncConnection, username: str) -> Actor | None:
             )
         ).scalars()
     )
-    admin_row = (await conn.execute(select(t.admin.c.active).where(t.admin.c.username == username))).first()
+    admin_row = (
+        await conn.execute(select(t.admin.c.active, t.admin.c.settings).where(t.admin.c.username == username))
+    ).first()
     if admin_row is not None:
-        if not admin_row.active or not rights:
+        # a normal admin allowed to create domains may log in before it manages any
+        if not admin_row.active or not (rights or may_create_domains(parse_settings(admin_row.settings))):
             return None
     else:
         mailbox_row = (
@@ -122,3 +127,4 @@ class SqlAdmins(SqlPort):
     async def domain_user_rights(self, domain: str) -> dict[str, Actor]:
         async with self.reading() as conn:
             return await rights_of(conn, select(t.mailbox.c.username).where(t.mailbox.c.domain == domain))
+

@@ -9,8 +9,9 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.addresses import domain_of
-from gateway.backends.base import AliasUpdate, DomainCheck
+from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.domains import domain_usage, locked_domain
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.mailboxes import address_taken
@@ -147,14 +148,16 @@ class SqlAliases(SqlPort):
             return await fetch_aliases(conn, domain, active=active)
 
     @retried
-    async def create_alias(self, alias: Alias, check: DomainCheck) -> None:
+    async def create_alias(self, alias: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
         async with self.writing() as conn:
+            await lock_admin(conn, bound)
             domain = await locked_domain(conn, alias.domain)
             if await address_taken(conn, alias.address):
                 raise Conflict(ErrorCode.ALREADY_EXISTS)
             usage = (await domain_usage(conn, [alias.domain]))[alias.domain]
             check(domain, usage)
             await insert_alias(conn, alias)
+            await check_admin(conn, bound)
 
     @retried
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.backends.base import DomainCheck
+from gateway.backends.base import AdminBound, DomainCheck
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.domain_routing import destinations, read_routing, write_routing
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
@@ -263,11 +264,17 @@ class SqlDomains(SqlPort):
             return await domain_usage(conn, names)
 
     @retried
-    async def create_domain(self, name: str, changes: DomainChanges) -> None:
+    async def create_domain(self, name: str, changes: DomainChanges, bound: AdminBound | None = None) -> None:
         async with self.writing() as conn:
+            await lock_admin(conn, bound)
             if await is_hosted(conn, name):
                 raise Conflict(ErrorCode.ALREADY_EXISTS)
             await insert_domain(conn, name, changes)
+            if bound is not None:
+                await conn.execute(
+                    insert(t.domain_admins).values(username=bound.username, domain=name, created=utcnow(), active=1)
+                )
+                await check_admin(conn, bound)
             await apply_routing(conn, name, changes)
 
     @retried

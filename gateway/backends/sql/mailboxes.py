@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from gateway.backends.base import UserCheck
+from gateway.backends.base import AdminBound, UserCheck
 from gateway.backends.sql import tables as t
+from gateway.backends.sql.admin_limits import check_admin, lock_admin
+from gateway.backends.sql.admin_rights import set_user_global
 from gateway.backends.sql.domains import domain_usage, locked_domain, record_deleted_mailboxes
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
@@ -280,14 +282,16 @@ class SqlUsers(SqlPort):
             return list(rows.scalars())
 
     @retried
-    async def create_user(self, user: NewUser, check: UserCheck) -> None:
+    async def create_user(self, user: NewUser, check: UserCheck, bound: AdminBound | None = None) -> None:
         async with self.writing() as conn:
+            await lock_admin(conn, bound)
             domain = await locked_domain(conn, user.domain)
             if await address_taken(conn, user.email):
                 raise Conflict(ErrorCode.ALREADY_EXISTS)
             usage = (await domain_usage(conn, [user.domain]))[user.domain]
             check(domain, usage, None)
             await insert_user(conn, user)
+            await check_admin(conn, bound)
 
     @retried
     async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
@@ -305,8 +309,11 @@ class SqlUsers(SqlPort):
             await insert_users(conn, [user for user, _ in users])
 
     @retried
-    async def update_user(self, email: str, domain_name: str, changes: UserChanges, check: UserCheck) -> None:
+    async def update_user(
+        self, email: str, domain_name: str, changes: UserChanges, check: UserCheck, bound: AdminBound | None = None
+    ) -> None:
         async with self.writing() as conn:
+            await lock_admin(conn, bound)
             domain = await locked_domain(conn, domain_name)
             current = await fetch_user(conn, email, lock=True)
             if current is None:
@@ -314,6 +321,9 @@ class SqlUsers(SqlPort):
             usage = (await domain_usage(conn, [domain_name]))[domain_name]
             check(domain, usage, current)
             await update_user_row(conn, email, changes)
+            if changes.is_global_admin is not None:
+                await set_user_global(conn, email, changes.is_global_admin)
+            await check_admin(conn, bound)
 
     @retried
     async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int:

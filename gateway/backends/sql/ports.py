@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.backends.base import AccountStores
-from gateway.backends.sql.admins import SqlAdmins
+from gateway.backends.sql.admin_accounts import SqlAdminStore
 from gateway.backends.sql.aliases import SqlAliases
 from gateway.backends.sql.domains import SqlDomains
 from gateway.backends.sql.forwardings import SqlForwardings
@@ -21,7 +21,7 @@ def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
         users=SqlUsers(vmail),
         aliases=SqlAliases(vmail),
         maillists=None,
-        admins=SqlAdmins(vmail),
+        admins=SqlAdminStore(vmail),
         listing=SqlListing(vmail),
         forwardings=SqlForwardings(vmail),
         hashes=SqlPasswordHashes(vmail),

@@ -104,6 +104,7 @@ class _Columns:
         default: str | None = "",
         *,
         pgsql_default: str | None = _SAME,
+        pgsql_length: int | None = None,
         primary_key: bool = False,
         mysql_charset: str | None = None,
         quote: bool | None = None,
@@ -111,6 +112,8 @@ class _Columns:
         """VARCHAR(length) NOT NULL, with a literal default unless ``default`` is None."""
         if self.pgsql and pgsql_default is not _SAME:
             default = pgsql_default
+        if self.pgsql and pgsql_length is not None:
+            length = pgsql_length
         type_: TypeEngine[str] = (
             mysql.VARCHAR(length, charset=mysql_charset) if self.mysql and mysql_charset else String(length)
         )
@@ -603,6 +606,143 @@ def _iredapd(metadata: MetaData, c: _Columns) -> None:
     )
 
 
+    _greylisting(metadata, c, opts)
+    _iredapd_logs(metadata, c, opts)
+
+
+def _unsigned_int(c: _Columns, name: str) -> Column[int]:
+    """iRedAPD's epoch seconds and counters: INT(10) UNSIGNED on MySQL, BIGINT on PostgreSQL."""
+    return c.integer(name, mysql.INTEGER(10, unsigned=True), BigInteger(), generic=BigInteger())
+
+
+def _greylisting(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
+    # iRedAPD's MySQL schema keeps accounts and senders in VARCHAR(100), its PostgreSQL one in VARCHAR(255).
+    def account_sender() -> list[Column[str]]:
+        return [c.string("account", 100, pgsql_length=255), c.string("sender", 100, pgsql_length=255)]
+
+    Table(
+        "greylisting",
+        metadata,
+        c.id(),
+        c.string("account", 100, pgsql_length=255),
+        c.integer("priority", mysql.TINYINT(2), SmallInteger()),
+        c.string("sender", 100, pgsql_length=255),
+        c.integer("sender_priority", mysql.TINYINT(2), SmallInteger()),
+        c.string("comment", 255),
+        c.flag("active", 1),
+        *c.indexes("greylisting", [_key("account", "sender", unique=True), _key("comment")]),
+        **opts,
+    )
+    for name in ("greylisting_whitelists", "greylisting_whitelist_domain_spf"):
+        Table(
+            name,
+            metadata,
+            c.id(),
+            *account_sender(),
+            c.string("comment", 255),
+            *c.indexes(name, [_key("account", "sender", unique=True), _key("comment")]),
+            **opts,
+        )
+    Table(
+        "greylisting_whitelist_domains",
+        metadata,
+        c.id(),
+        c.string("domain", 255),
+        *c.indexes("greylisting_whitelist_domains", [_key("domain", unique=True)]),
+        **opts,
+    )
+    Table(
+        "greylisting_tracking",
+        metadata,
+        c.id(),
+        c.string("sender", 255, None),
+        c.string("recipient", 255, None),
+        c.string("client_address", 40, None),
+        c.string("sender_domain", 255),
+        c.string("rcpt_domain", 255),
+        _unsigned_int(c, "init_time"),
+        _unsigned_int(c, "block_expired"),
+        _unsigned_int(c, "record_expired"),
+        c.bigint("blocked_count"),
+        c.flag("passed", 0),
+        *c.indexes(
+            "greylisting_tracking",
+            [
+                _key("sender", "recipient", "client_address", unique=True, pgsql_name="idx_greylisting_tracking_key"),
+                _key("sender_domain"),
+                _key("rcpt_domain"),
+                _key("client_address", "passed", mysql_name="client_address_passed"),
+            ],
+        ),
+        **opts,
+    )
+
+
+_SMTP_SESSION_FIELDS = (
+    ("instance", 40),
+    ("client_address", 40),
+    ("client_name", 255),
+    ("reverse_client_name", 255),
+    ("helo_name", 255),
+    ("sender", 255),
+    ("sender_domain", 255),
+    ("sasl_username", 255),
+    ("sasl_domain", 255),
+    ("recipient", 255),
+    ("recipient_domain", 255),
+    ("encryption_protocol", 20),
+    ("encryption_cipher", 50),
+    ("server_address", 40),
+    ("server_port", 10),
+)
+
+
+def _iredapd_logs(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
+    """The tables iRedAPD's other plugins and tools keep: rDNS lists, SRS exclusions, caches, session log."""
+    Table(
+        "wblist_rdns",
+        metadata,
+        c.id(),
+        c.string("rdns", 255),
+        c.string("wb", 10, "B"),
+        *c.indexes("wblist_rdns", [_key("rdns", unique=True), _key("wb")]),
+        **opts,
+    )
+    Table(
+        "srs_exclude_domains",
+        metadata,
+        c.id(),
+        c.string("domain", 255),
+        *c.indexes("srs_exclude_domains", [_key("domain", unique=True)]),
+        **opts,
+    )
+    score_type = mysql.INTEGER(3, unsigned=True) if c.mysql else Integer()
+    Table(
+        "senderscore_cache",
+        metadata,
+        c.string("client_address", 40, primary_key=True),
+        Column("score", score_type, nullable=True, server_default=text("0")),
+        _unsigned_int(c, "time"),
+        *c.indexes("senderscore_cache", [_key("score"), _key("time")]),
+        **opts,
+    )
+    Table(
+        "smtp_sessions",
+        metadata,
+        c.id(),
+        c.timestamp("time"),
+        _unsigned_int(c, "time_num"),
+        c.string("action", 20),
+        c.string("reason", 150, pgsql_length=255),
+        *(c.string(name, length) for name, length in _SMTP_SESSION_FIELDS),
+        *c.indexes(
+            "smtp_sessions",
+            [_key(name) for name in ("time", "time_num", "action", "reason", *(f for f, _ in _SMTP_SESSION_FIELDS))],
+        ),
+        **opts,
+    )
+
+
 _BUILDERS = {"vmail": _vmail, "iredapd": _iredapd}
 
 
@@ -661,6 +801,15 @@ used_quota = vmail_metadata.tables["used_quota"]
 
 throttle = iredapd_metadata.tables["throttle"]
 throttle_tracking = iredapd_metadata.tables["throttle_tracking"]
+greylisting = iredapd_metadata.tables["greylisting"]
+greylisting_whitelists = iredapd_metadata.tables["greylisting_whitelists"]
+greylisting_whitelist_domains = iredapd_metadata.tables["greylisting_whitelist_domains"]
+greylisting_whitelist_domain_spf = iredapd_metadata.tables["greylisting_whitelist_domain_spf"]
+greylisting_tracking = iredapd_metadata.tables["greylisting_tracking"]
+wblist_rdns = iredapd_metadata.tables["wblist_rdns"]
+srs_exclude_domains = iredapd_metadata.tables["srs_exclude_domains"]
+senderscore_cache = iredapd_metadata.tables["senderscore_cache"]
+smtp_sessions = iredapd_metadata.tables["smtp_sessions"]
 
 # The gateway's own table in iRedAdmin's ``iredadmin`` database, beside (never
 # in place of) the panel's ``sessions``. Created by the gateway when missing;
@@ -690,6 +839,11 @@ __all__ = [
     "forwardings",
     "gateway_metadata",
     "gateway_sessions",
+    "greylisting",
+    "greylisting_tracking",
+    "greylisting_whitelist_domain_spf",
+    "greylisting_whitelist_domains",
+    "greylisting_whitelists",
     "iredapd_metadata",
     "maillist_owners",
     "maillists",
@@ -700,8 +854,12 @@ __all__ = [
     "sender_bcc_domain",
     "sender_bcc_user",
     "sender_relayhost",
+    "senderscore_cache",
+    "smtp_sessions",
+    "srs_exclude_domains",
     "throttle",
     "throttle_tracking",
     "used_quota",
     "vmail_metadata",
+    "wblist_rdns",
 ]

@@ -1,20 +1,23 @@
 """iRedAPD throttle settings in the ``iredapd`` database.
 
-Creating or deleting an account clears the throttles of its address in an
-``iredapd`` transaction wrapped around the account's own write (see
+Creating or deleting an account clears the iRedAPD rows of its address
+(throttles, greylisting settings and whitelists) in one ``iredapd``
+transaction wrapped around the account's own write (see
 :meth:`SqlThrottles.clearing`): iredapd is locked and cleared first, so an
 unreachable iredapd refuses before the account store is touched, and
-iredapd commits only after the account write succeeded.
+iredapd commits only after the account write succeeded. One transaction for
+all of them, because a second one would wait for the first's write lock on
+SQLite.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Row, delete, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Table, delete, insert, or_, select, text, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -27,6 +30,10 @@ from gateway.model import Throttle
 log = logging.getLogger(__name__)
 
 LIMIT_COLUMNS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
+# iRedAPD's tables whose rows name an account (``account`` column) and go with it
+ACCOUNT_TABLES: tuple[Table, ...] = (t.throttle, t.greylisting, t.greylisting_whitelists)
+RowKey = tuple[str, int]  # (table name, id)
+AccountMatch = Callable[[Any], ColumnElement[bool]]
 
 
 def throttle_from_row(row: Row[Any]) -> Throttle:
@@ -47,8 +54,8 @@ class SqlThrottles(SqlPort):
 
     def __init__(self, engine: AsyncEngine) -> None:
         super().__init__(engine)
-        # throttle id -> account: removals whose commit was not confirmed, redone by the next write
-        self.unconfirmed: dict[int, str] = {}
+        # (table, id) -> account: removals whose commit was not confirmed, redone by the next write
+        self.unconfirmed: dict[RowKey, str] = {}
 
     async def get(self, account: str, kind: str) -> Throttle | None:
         async with self.reading() as conn:
@@ -102,8 +109,7 @@ class SqlThrottles(SqlPort):
             return
         await conn.execute(update(t.throttle).where(t.throttle.c.id == ids[0]).values(**values))
         if len(ids) > 1:  # duplicates left by other tools: keep one row
-            await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(ids[1:])))
-            await conn.execute(delete(t.throttle).where(t.throttle.c.id.in_(ids[1:])))
+            await SqlThrottles._purge(conn, t.throttle, ids[1:])
 
     @retried
     async def delete(self, account: str, kind: str | None = None) -> int:
@@ -112,27 +118,27 @@ class SqlThrottles(SqlPort):
         if kind is not None:
             condition = condition & (t.throttle.c.kind == kind)
         async with self._writing() as conn:
-            return len(await self._remove_where(conn, condition))
+            ids = (await conn.execute(select(t.throttle.c.id).where(condition))).scalars().all()
+            await self._purge(conn, t.throttle, ids)
+            return len(ids)
 
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]:
-        """Remove the rows of ``account``; commit when the block (the account's write) succeeds."""
-        return self._clearing(t.throttle.c.account == account, account)
+        """Remove the iRedAPD rows of ``account``; commit when the block (the account's write) succeeds."""
+        return self._clearing(lambda column: column == account, account)
 
     def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]:
         """The same for several addresses at once (accounts created together)."""
-        return self._clearing(t.throttle.c.account.in_(list(accounts)), ", ".join(sorted(accounts)[:3]))
+        return self._clearing(lambda column: column.in_(list(accounts)), ", ".join(sorted(accounts)[:3]))
 
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]:
         """The same for the domain's own rows and those of every address in it."""
-        condition = or_(
-            t.throttle.c.account == f"@{domain}",
-            t.throttle.c.account.endswith(f"@{domain}", autoescape=True),
+        return self._clearing(
+            lambda column: or_(column == f"@{domain}", column.endswith(f"@{domain}", autoescape=True)), f"@{domain}"
         )
-        return self._clearing(condition, f"@{domain}")
 
     @asynccontextmanager
-    async def _clearing(self, condition: Any, label: str) -> AsyncIterator[int]:
-        """Remove the rows matching ``condition`` in a transaction held open around the block.
+    async def _clearing(self, match: AccountMatch, label: str) -> AsyncIterator[int]:
+        """Remove the rows whose account ``match``es in a transaction held open around the block.
 
         The block failing rolls the removal back. The block succeeding while
         the commit fails leaves the caller's write in place: the removal is
@@ -141,20 +147,20 @@ class SqlThrottles(SqlPort):
         a write that did happen.
         """
         body_done = False
-        removed: dict[int, str] = {}
+        removed: dict[RowKey, str] = {}
         try:
             async with self._writing() as conn:
-                removed = await self._remove_where(conn, condition)
+                removed = await self._remove_matching(conn, match)
                 yield len(removed)
                 body_done = True
         except Exception as exc:
             if not body_done:
                 if is_retryable(exc):  # the removal lost a deadlock; the block has not run
-                    raise Conflict(ErrorCode.CONCURRENT_CHANGE, f"removing the throttles of {label}") from exc
+                    raise Conflict(ErrorCode.CONCURRENT_CHANGE, f"removing the iRedAPD rows of {label}") from exc
                 raise
             self.unconfirmed.update(removed)
             log.error(
-                "iredapd: removing the throttles of %s (ids %s) may not have committed: %s; retrying",
+                "iredapd: removing the rows of %s (%s) may not have committed: %s; retrying",
                 label, sorted(removed), exc.__class__.__name__,
             )  # fmt: skip
             await self._retry_unconfirmed()
@@ -165,7 +171,7 @@ class SqlThrottles(SqlPort):
                 pass
         except Exception as exc:  # the retry is best effort; the next write retries again
             log.error(
-                "iredapd: throttle ids %s still to be removed: %s", sorted(self.unconfirmed), exc.__class__.__name__
+                "iredapd: rows %s still to be removed: %s", sorted(self.unconfirmed), exc.__class__.__name__
             )
 
     @asynccontextmanager
@@ -173,26 +179,31 @@ class SqlThrottles(SqlPort):
         """A write transaction that first redoes the unconfirmed removals, forgotten once it commits."""
         redone = dict(self.unconfirmed)
         async with unavailability_translated(self.engine), write_transaction(self.engine) as conn:
-            if redone:
-                current = await conn.execute(select(t.throttle.c.id, t.throttle.c.account).where(
-                    t.throttle.c.id.in_(redone)
-                ))
+            for table in ACCOUNT_TABLES if redone else ():
+                ids = [row_id for name, row_id in redone if name == table.name]
+                if not ids:
+                    continue
+                current = await conn.execute(select(table.c.id, table.c.account).where(table.c.id.in_(ids)))
                 # an id now naming another account's row is not ours to remove
-                await self._purge(conn, [row.id for row in current if row.account == redone[row.id]])
+                ours = [row.id for row in current if row.account == redone[(table.name, row.id)]]
+                await self._purge(conn, table, ours)
             yield conn
-        for throttle_id in redone:
-            self.unconfirmed.pop(throttle_id, None)
+        for key in redone:
+            self.unconfirmed.pop(key, None)
 
-    async def _remove_where(self, conn: AsyncConnection, condition: Any) -> dict[int, str]:
-        rows = (await conn.execute(select(t.throttle.c.id, t.throttle.c.account).where(condition))).all()
-        removed = {int(row.id): str(row.account) for row in rows}
-        await self._purge(conn, removed)
+    async def _remove_matching(self, conn: AsyncConnection, match: AccountMatch) -> dict[RowKey, str]:
+        removed: dict[RowKey, str] = {}
+        for table in ACCOUNT_TABLES:
+            rows = (await conn.execute(select(table.c.id, table.c.account).where(match(table.c.account)))).all()
+            await self._purge(conn, table, [int(row.id) for row in rows])
+            removed.update(((table.name, int(row.id)), str(row.account)) for row in rows)
         return removed
 
     @staticmethod
-    async def _purge(conn: AsyncConnection, ids: Collection[int]) -> None:
-        """Delete the throttle rows of ``ids`` with their tracking rows."""
+    async def _purge(conn: AsyncConnection, table: Table, ids: Collection[int]) -> None:
+        """Delete the rows of ``ids`` from ``table`` (throttles with their tracking rows)."""
         if not ids:
             return
-        await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(list(ids))))
-        await conn.execute(delete(t.throttle).where(t.throttle.c.id.in_(list(ids))))
+        if table is t.throttle:
+            await conn.execute(delete(t.throttle_tracking).where(t.throttle_tracking.c.tid.in_(list(ids))))
+        await conn.execute(delete(table).where(table.c.id.in_(list(ids))))

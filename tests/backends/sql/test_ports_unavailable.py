@@ -14,6 +14,7 @@ from gateway.backends.sql.admins import SqlAdmins
 from gateway.backends.sql.aliases import SqlAliases
 from gateway.backends.sql.domains import SqlDomains
 from gateway.backends.sql.engine import make_engine
+from gateway.backends.sql.greylisting import SqlGreylisting
 from gateway.backends.sql.iredadmin import IredadminDatabase
 from gateway.backends.sql.listing import SqlListing
 from gateway.backends.sql.mailboxes import SqlUsers
@@ -38,6 +39,10 @@ CALLS: dict[str, Call] = {
     "listing.used_quota": lambda e: SqlListing(e).used_quota(["john@example.com"]),
     "throttles.list": lambda e: SqlThrottles(e).list(["john@example.com"]),
     "throttles.delete": lambda e: SqlThrottles(e).delete("john@example.com"),
+    "greylisting.settings": lambda e: SqlGreylisting(e).settings(None),
+    "greylisting.update_whitelists": lambda e: SqlGreylisting(e).update_whitelists(
+        "@example.com", replace=None, add=["192.0.2.1"], remove=()
+    ),
     "iredadmin.used_by_domain": lambda e: IredadminDatabase(e).used_by_domain(None),
     "iredadmin.deleted_maildirs": lambda e: IredadminDatabase(e).deleted_maildirs("john@example.com"),
 }

@@ -81,7 +81,19 @@ def test_public_tables() -> None:
             "used_quota",
         ]
     )
-    assert sorted(t.iredapd_metadata.tables) == ["throttle", "throttle_tracking"]
+    assert sorted(t.iredapd_metadata.tables) == [
+        "greylisting",
+        "greylisting_tracking",
+        "greylisting_whitelist_domain_spf",
+        "greylisting_whitelist_domains",
+        "greylisting_whitelists",
+        "senderscore_cache",
+        "smtp_sessions",
+        "srs_exclude_domains",
+        "throttle",
+        "throttle_tracking",
+        "wblist_rdns",
+    ]
     for metadata in QUERY_METADATA.values():
         for name, table in metadata.tables.items():
             assert getattr(t, name) is table
