@@ -6,6 +6,7 @@ throttle quotas are in bytes. A change set field left ``None`` means "keep".
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -91,6 +92,50 @@ class DomainChanges:
     min_password_length: int | None = None
     max_password_length: int | None = None
     default_language: str | None = None
+    backupmx: bool | None = None
+    routing: RoutingUpdate | None = None
+    """Applied to the stored routing within the write; it checks and may refuse."""
+
+
+@dataclass(frozen=True)
+class DomainRouting:
+    """Where a domain's mail goes beyond its accounts, and its domain-level switches (storage reference 3)."""
+
+    alias_domains: tuple[str, ...] = ()
+    catchall: tuple[str, ...] = ()
+    relayhost: str = ""
+    sender_bcc: str = ""
+    recipient_bcc: str = ""
+    services: tuple[str, ...] = ()
+    disabled_domain_profiles: tuple[str, ...] = ()
+    disabled_user_profiles: tuple[str, ...] = ()
+    disabled_user_preferences: tuple[str, ...] = ()
+
+
+RoutingUpdate = Callable[[DomainRouting], DomainRouting]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an address of a hosted domain lands: that domain (an alias domain resolved) and whether an
+    account (mailbox, alias, list, per-user alias) answers for it."""
+
+    domain: str
+    exists: bool
+
+    @staticmethod
+    def in_primary_domains(emails: Iterable[str], primary: Mapping[str, str]) -> dict[str, str]:
+        """Each of ``emails`` whose domain is hosted (a key of ``primary``), in the domain it stands for."""
+        split = {email: email.rsplit("@", 1) for email in emails}
+        return {email: f"{local}@{primary[domain]}" for email, (local, domain) in split.items() if domain in primary}
+
+    @staticmethod
+    def of(resolved: Mapping[str, str], existing: Collection[str]) -> dict[str, Destination]:
+        """The destinations of ``in_primary_domains``'s answer, given the addresses an account answers for."""
+        return {
+            email: Destination(domain=address.rsplit("@", 1)[1], exists=address in existing)
+            for email, address in resolved.items()
+        }
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,9 @@ def postfix_lookups() -> dict[str, list[tuple[str, str, str]]]:
             ),
             (
                 "catchall_maps",
-                "(&(objectClass=mailUser)(accountStatus=active)(!(domainStatus=disabled))(mail=@%d))",
+                # iRedMail matches mail or shadowAddress: the catch-all's @<alias> answers for its alias domains
+                "(&(objectClass=mailUser)(accountStatus=active)(!(domainStatus=disabled))"
+                "(|(mail=@%d)(shadowAddress=@%d)))",
                 "mailForwardingAddress",
             ),
         ],

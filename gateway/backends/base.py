@@ -32,8 +32,10 @@ from gateway.model import (
     Alias,
     AuditEntry,
     AuditQuery,
+    Destination,
     Domain,
     DomainChanges,
+    DomainRouting,
     DomainUsage,
     GreylistingSetting,
     GreylistingWhitelist,
@@ -79,6 +81,13 @@ class DomainStore(Protocol):
 
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None: ...
     async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None: ...
+    async def domain_routing(self, names: Collection[str]) -> dict[str, DomainRouting]:
+        """Alias domains, catch-all, relay, BCC, services and switches of each of ``names`` that exists."""
+        ...
+
+    async def destinations(self, addresses: Collection[str]) -> dict[str, Destination]:
+        """Where each of ``addresses`` in a hosted domain or alias domain lands; others are left out."""
+        ...
 
 
 class UserStore(Protocol):

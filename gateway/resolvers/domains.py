@@ -9,11 +9,12 @@ from typing import Any
 
 from gateway import addresses
 from gateway.errors import ErrorCode, Forbidden, InvalidInput, NotFound
-from gateway.model import Domain, DomainChanges, DomainUsage
-from gateway.resolvers import validation
+from gateway.model import Actor, Domain, DomainChanges, DomainRouting, DomainUsage
+from gateway.resolvers import domain_routing, validation
 from gateway.resolvers.access import require_actor, require_domain, require_global
 from gateway.resolvers.admin_limits import admin_bound
 from gateway.resolvers.context import Context
+from gateway.resolvers.domain_routing import RoutingInput
 
 _CHECKS: dict[str, Callable[[Any], Any]] = {
     "description": validation.display_name,
@@ -31,11 +32,13 @@ _CHECKS: dict[str, Callable[[Any], Any]] = {
 
 
 # what only a global admin may change: the domain's limits, state and routing
-GLOBAL_ONLY = ("quota", "max_users", "max_aliases", "max_lists", "max_user_quota", "active", "transport")
+GLOBAL_ONLY = (
+    "quota", "max_users", "max_aliases", "max_lists", "max_user_quota", "active", "transport", "backupmx",
+)
 
 
 def _given(changes: DomainChanges) -> dict[str, Any]:
-    return {key: value for key, value in vars(changes).items() if value is not None}
+    return {key: value for key, value in vars(changes).items() if value is not None and key != "routing"}
 
 
 def _validated(changes: DomainChanges) -> DomainChanges:
@@ -92,7 +95,30 @@ async def domain_usage(*, ctx: Context, names: list[str]) -> dict[str, DomainUsa
     return await ctx.domains.domain_usage(names)
 
 
-async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
+async def _with_routing(
+    ctx: Context, actor: Actor, name: str, changes: DomainChanges, routing: RoutingInput | None
+) -> tuple[DomainChanges, bool]:
+    """``changes`` carrying the checked ``routing``; True when the domain must already be a backup MX."""
+    if routing is None:
+        return changes, False
+    data = domain_routing.checked(routing)
+    if not actor.is_global and data.global_only():
+        raise Forbidden(ErrorCode.PERMISSION_DENIED)
+    changes, needs_backupmx = domain_routing.with_backupmx(name, changes, data)
+    await domain_routing.check_catchall(ctx, name, data)
+    return replace(changes, routing=domain_routing.routing_update(actor, name, data)), needs_backupmx
+
+
+async def get_routing(*, ctx: Context, names: list[str]) -> dict[str, DomainRouting]:
+    """The routing of domains the actor manages."""
+    for name in names:
+        require_domain(ctx, name)
+    return await ctx.domains.domain_routing(names)
+
+
+async def create_domain(
+    *, ctx: Context, name: str, changes: DomainChanges, routing: RoutingInput | None = None
+) -> Domain:
     """Create a domain: global admins, and normal admins allowed ``maxDomains`` (the domain becomes theirs,
     without the limits, status and routing only global admins set)."""
     actor = require_actor(ctx)
@@ -106,6 +132,9 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
         bound = await admin_bound(ctx, "domains")
     name = addresses.domain_name(name)
     changes = _validated(changes)
+    changes, needs_backupmx = await _with_routing(ctx, actor, name, changes, routing)
+    if needs_backupmx:
+        raise InvalidInput(ErrorCode.BACKUPMX_CONFLICT, "primarymx needs is_backupmx=yes")
     if changes.active is False:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a new domain is always created active")
     blank = Domain(
@@ -123,15 +152,20 @@ async def create_domain(*, ctx: Context, name: str, changes: DomainChanges) -> D
     return created
 
 
-async def update_domain(*, ctx: Context, name: str, changes: DomainChanges) -> Domain:
-    """Update a domain the actor manages; only global admins change its limits."""
+async def update_domain(
+    *, ctx: Context, name: str, changes: DomainChanges, routing: RoutingInput | None = None
+) -> Domain:
+    """Update a domain the actor manages; only global admins change its limits and where its mail goes."""
     name = addresses.domain_name(name)
     actor = require_domain(ctx, name)
     changes = _validated(changes)
     if not actor.is_global and any(getattr(changes, key) is not None for key in GLOBAL_ONLY):
         raise Forbidden(ErrorCode.PERMISSION_DENIED)
+    changes, needs_backupmx = await _with_routing(ctx, actor, name, changes, routing)
 
     def check(current: Domain, usage: DomainUsage) -> None:
+        if needs_backupmx and not current.backupmx:
+            raise InvalidInput(ErrorCode.BACKUPMX_CONFLICT, "primarymx needs is_backupmx=yes")
         _check_coherent(_applied(current, changes))
 
     await ctx.domains.update_domain(name, changes, check)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import DomainChanges
 from gateway.resolvers import domains
 from gateway.resolvers.context import Context
+from gateway.resolvers.domain_routing import ListChange, RoutingInput
 from gateway.rest import serialize, shapes
-from gateway.rest.declare import FLAG, INTEGER, TEXT, ApiRoute, Param, Values
+from gateway.rest.declare import COMMA_LIST, FLAG, INTEGER, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, STATUS, TRANSPORT, active_filter, deletion_routes
 
 LIMITS = (
@@ -22,8 +24,34 @@ LIMITS = (
     Param("maxPasswordLength", INTEGER, "Longest password of its users (0 = the global setting)"),
     Param("language", TEXT, "Default language of new users, like en_US"),
 )
-CREATE_PARAMS = (DISPLAY_NAME, TRANSPORT, *LIMITS)
-UPDATE_PARAMS = (DISPLAY_NAME, STATUS, TRANSPORT, *LIMITS)
+ROUTING = (
+    Param("aliasDomains", COMMA_LIST, "Alias domains (replaces them all; empty removes all)", example="example.net"),
+    Param("catchall", COMMA_LIST, "Catch-all targets for unknown addresses (empty removes it)",
+          example="postmaster@example.com"),
+    Param("is_backupmx", TEXT, "yes: be a backup MX, relaying the domain's mail to its primary MX; no: deliver"),
+    Param("primarymx", TEXT, "The backup MX domain's primary MX host or IP (default: its MX records)",
+          example="192.0.2.10"),
+    Param("outboundRelay", TEXT, "Relay host for mail its users send, like [192.0.2.1]:25 (empty removes it)",
+          example="[192.0.2.1]:25"),
+    Param("senderBcc", TEXT, "Address that gets a copy of all mail sent from the domain (empty removes it)"),
+    Param("recipientBcc", TEXT, "Address that gets a copy of all mail sent to the domain (empty removes it)"),
+    Param("services", COMMA_LIST, "Domain services, like self-service (replaces them all)"),
+)
+SWITCHES = (
+    Param("addAliasDomain", COMMA_LIST, "Alias domains to add"),
+    Param("removeAliasDomain", COMMA_LIST, "Alias domains to remove"),
+    Param("addService", COMMA_LIST, "Domain services to enable"),
+    Param("removeService", COMMA_LIST, "Domain services to disable"),
+    Param("disableDomainProfile", COMMA_LIST, "Domain profile pages its admins may not change, like catchall,bcc"),
+    Param("enableDomainProfile", COMMA_LIST, "Domain profile pages its admins may change again"),
+    Param("disableUserProfile", COMMA_LIST, "User profile pages hidden from its users' admins"),
+    Param("enableUserProfile", COMMA_LIST, "User profile pages shown again"),
+    Param("disableUserPreference", COMMA_LIST, "Self-service preferences its users may not change"),
+    Param("enableUserPreference", COMMA_LIST, "Self-service preferences its users may change again"),
+)
+CREATE_PARAMS = (DISPLAY_NAME, TRANSPORT, *LIMITS, *ROUTING)
+UPDATE_PARAMS = (DISPLAY_NAME, STATUS, TRANSPORT, *LIMITS, *ROUTING, *SWITCHES)
+_YES_NO = {"yes": True, "no": False}
 
 
 def _changes(values: Values) -> DomainChanges:
@@ -43,26 +71,61 @@ def _changes(values: Values) -> DomainChanges:
     )
 
 
+def _listed(values: Values, given: str, add: str = "", remove: str = "") -> ListChange:
+    return ListChange(values.get(given) if given else None, values.get(add) or (), values.get(remove) or ())
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    try:
+        return _YES_NO[value.strip().lower()]
+    except KeyError:
+        raise InvalidInput(ErrorCode.INVALID_PARAMETER, "is_backupmx must be yes or no") from None
+
+
+def _routing(values: Values) -> RoutingInput | None:
+    given = [p.name for p in (*ROUTING, *SWITCHES) if values.get(p.name) is not None]
+    if not given:
+        return None
+    return RoutingInput(
+        alias_domains=_listed(values, "aliasDomains", "addAliasDomain", "removeAliasDomain"),
+        catchall=values["catchall"],
+        backupmx=_flag(values["is_backupmx"]),
+        primary_mx=values["primarymx"],
+        relayhost=values["outboundRelay"],
+        sender_bcc=values["senderBcc"],
+        recipient_bcc=values["recipientBcc"],
+        services=_listed(values, "services", "addService", "removeService"),
+        disabled_domain_profiles=_listed(values, "", "disableDomainProfile", "enableDomainProfile"),
+        disabled_user_profiles=_listed(values, "", "disableUserProfile", "enableUserProfile"),
+        disabled_user_preferences=_listed(values, "", "disableUserPreference", "enableUserPreference"),
+    )
+
+
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:
     found = await domains.get_domain(ctx=ctx, name=values["domain"])
     usage = await domains.domain_usage(ctx=ctx, names=[found.name])
-    return serialize.domain(found, usage[found.name])
+    routing = await domains.get_routing(ctx=ctx, names=[found.name])
+    return serialize.domain(found, usage[found.name], routing.get(found.name))
 
 
 async def _list(ctx: Context, values: Values) -> list[Any]:
     found = await domains.list_domains(ctx=ctx, active=active_filter(values))
     if values["name_only"]:
         return [d.name for d in found]
-    usage = await domains.domain_usage(ctx=ctx, names=[d.name for d in found])
-    return [serialize.domain(d, usage[d.name]) for d in found]
+    names = [d.name for d in found]
+    usage = await domains.domain_usage(ctx=ctx, names=names)
+    routing = await domains.get_routing(ctx=ctx, names=names)
+    return [serialize.domain(d, usage[d.name], routing.get(d.name)) for d in found]
 
 
 async def _create(ctx: Context, values: Values) -> None:
-    await domains.create_domain(ctx=ctx, name=values["domain"], changes=_changes(values))
+    await domains.create_domain(ctx=ctx, name=values["domain"], changes=_changes(values), routing=_routing(values))
 
 
 async def _update(ctx: Context, values: Values) -> None:
-    await domains.update_domain(ctx=ctx, name=values["domain"], changes=_changes(values))
+    await domains.update_domain(ctx=ctx, name=values["domain"], changes=_changes(values), routing=_routing(values))
 
 
 async def _delete(ctx: Context, values: Values) -> None:

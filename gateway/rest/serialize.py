@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.model import Alias, Domain, DomainUsage, Throttle, User
+from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Throttle, User
+from gateway.resolvers.domain_routing import primary_mx
 
 
 def time(value: datetime | None) -> str | None:
@@ -16,7 +17,23 @@ def _status(active: bool) -> str:
     return "active" if active else "disabled"
 
 
-def domain(value: Domain, usage: DomainUsage | None = None) -> dict[str, Any]:
+def routing(domain: Domain, value: DomainRouting) -> dict[str, Any]:
+    """Alias domains, catch-all, backup MX, relay, BCC, services and switches (``catchall`` always a list)."""
+    return {
+        "aliasDomains": list(value.alias_domains),
+        "catchall": list(value.catchall),
+        "primarymx": primary_mx(domain.name, domain.transport) if domain.backupmx else "",
+        "outboundRelay": value.relayhost,
+        "senderBcc": value.sender_bcc,
+        "recipientBcc": value.recipient_bcc,
+        "services": list(value.services),
+        "disabledDomainProfiles": list(value.disabled_domain_profiles),
+        "disabledUserProfiles": list(value.disabled_user_profiles),
+        "disabledUserPreferences": list(value.disabled_user_preferences),
+    }
+
+
+def domain(value: Domain, usage: DomainUsage | None = None, extras: DomainRouting | None = None) -> dict[str, Any]:
     data: dict[str, Any] = {
         "domain": value.name,
         "name": value.description,
@@ -43,6 +60,8 @@ def domain(value: Domain, usage: DomainUsage | None = None) -> dict[str, Any]:
             usedBytes=usage.used_bytes,
             usedMessages=usage.used_messages,
         )
+    if extras is not None:
+        data.update(routing(value, extras))
     return data
 
 

@@ -37,6 +37,11 @@ def listing(item: Shape, address_example: str) -> Shape:
 
 
 _USAGE = ("users", "aliases", "allocatedQuota", "usedBytes", "usedMessages")
+_ROUTING_LISTS = (
+    "aliasDomains", "catchall", "services", "disabledDomainProfiles", "disabledUserProfiles", "disabledUserPreferences",
+)
+_ROUTING_TEXTS = ("primarymx", "outboundRelay", "senderBcc", "recipientBcc")
+_ROUTING = (*_ROUTING_LISTS, *_ROUTING_TEXTS)
 DOMAIN = record(
     {
         "domain": _TEXT, "name": _TEXT, "accountStatus": _STATUS, "quota": _INTEGER, "language": _TEXT,
@@ -44,15 +49,19 @@ DOMAIN = record(
         "numberOfUsers": _INTEGER, "numberOfAliases": _INTEGER, "numberOfLists": _INTEGER,
         "minPasswordLength": _INTEGER, "maxPasswordLength": _INTEGER, "created": _TIME, "modified": _TIME,
         **{name: _INTEGER for name in _USAGE},
+        **{name: _ADDRESSES for name in _ROUTING_LISTS},
+        **{name: _TEXT for name in _ROUTING_TEXTS},
     },
     {
         "domain": "example.com", "name": "Example Inc.", "accountStatus": "active", "quota": 0, "language": "en_US",
         "transport": "dovecot", "backupmx": False, "defaultQuota": 1024, "maxUserQuota": 0, "numberOfUsers": 0,
         "numberOfAliases": 0, "numberOfLists": 0, "minPasswordLength": 0, "maxPasswordLength": 0,
         "created": "2026-01-02 03:04:05", "modified": None, "users": 1, "aliases": 0, "allocatedQuota": 1024,
-        "usedBytes": 0, "usedMessages": 0,
+        "usedBytes": 0, "usedMessages": 0, "aliasDomains": ["example.net"], "catchall": ["postmaster@example.com"],
+        "primarymx": "", "outboundRelay": "", "senderBcc": "", "recipientBcc": "", "services": ["self-service"],
+        "disabledDomainProfiles": [], "disabledUserProfiles": [], "disabledUserPreferences": [],
     },
-    optional=_USAGE,
+    optional=(*_USAGE, *_ROUTING),
 )
 USER = record(
     {

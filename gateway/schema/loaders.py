@@ -10,7 +10,18 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 
 from gateway.mailpolicy import SpamPolicy, WbLists
-from gateway.model import Admin, Alias, Domain, DomainUsage, Page, PageQuery, Throttle, UsedQuota, User
+from gateway.model import (
+    Admin,
+    Alias,
+    Domain,
+    DomainRouting,
+    DomainUsage,
+    Page,
+    PageQuery,
+    Throttle,
+    UsedQuota,
+    User,
+)
 from gateway.resolvers import admins, dashboard, domains, greylisting, spampolicy, wblist
 from gateway.resolvers.context import Context
 from gateway.resolvers.greylisting import GreylistingView
@@ -59,6 +70,7 @@ class Loaders:
     memberships: DataLoader[str, tuple[str, ...]]
     admins: DataLoader[str, tuple[Admin, ...]]
     throttles: DataLoader[tuple[str, str], Throttle | None]
+    routing: DataLoader[str, DomainRouting]
     greylisting: DataLoader[str, GreylistingView]
     spam_policies: DataLoader[str, SpamPolicy]
     wblists: DataLoader[str, WbLists]
@@ -95,6 +107,7 @@ class Loaders:
             ),
             admins=DataLoader(_mapped(lambda names: admins.domain_admin_accounts(ctx=ctx, domains=names), tuple)),
             throttles=DataLoader(load_throttles),
+            routing=DataLoader(_mapped(lambda names: domains.get_routing(ctx=ctx, names=names), DomainRouting)),
             greylisting=DataLoader(load_greylisting),
             spam_policies=DataLoader(
                 _mapped(lambda accounts: spampolicy.spam_policies_of(ctx=ctx, accounts=accounts), SpamPolicy)

@@ -11,6 +11,7 @@ from gateway.schema import policy
 from gateway.schema.greylisting import GreylistingMutation
 from gateway.schema.inputs import AdminInput, AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
+from gateway.schema.routing import DomainRoutingInput
 from gateway.schema.types import Admin, AdminAccount, Alias, Domain, GatewayInfo, MailingList, Throttle, User
 
 
@@ -42,14 +43,22 @@ class Mutation(GreylistingMutation):
         return True
 
     @strawberry.mutation
-    async def create_domain(self, info: GatewayInfo, name: str, input: DomainInput | None = None) -> Domain:
+    async def create_domain(
+        self, info: GatewayInfo, name: str, input: DomainInput | None = None, routing: DomainRoutingInput | None = None
+    ) -> Domain:
         changes = (input or DomainInput()).to_changes()
-        return Domain(model=await domains.create_domain(ctx=info.context.resolver, name=name, changes=changes))
-
-    @strawberry.mutation
-    async def update_domain(self, info: GatewayInfo, name: str, input: DomainInput) -> Domain:
+        data = None if routing is None else routing.to_data()
         return Domain(
-            model=await domains.update_domain(ctx=info.context.resolver, name=name, changes=input.to_changes())
+            model=await domains.create_domain(ctx=info.context.resolver, name=name, changes=changes, routing=data)
+        )
+
+    @strawberry.mutation(description="Change a domain; `routing` is written in the same transaction.")
+    async def update_domain(
+        self, info: GatewayInfo, name: str, input: DomainInput, routing: DomainRoutingInput | None = None
+    ) -> Domain:
+        changes, data = input.to_changes(), None if routing is None else routing.to_data()
+        return Domain(
+            model=await domains.update_domain(ctx=info.context.resolver, name=name, changes=changes, routing=data)
         )
 
     @strawberry.mutation

@@ -22,6 +22,7 @@ from gateway.schema.enums import account_active, stored_access_policy
 from gateway.schema.fields import model_field, resolver_field
 from gateway.schema.greylisting import Greylisting, greylisting_of
 from gateway.schema.policy import SpamPolicy, Wblists, account_spam_policy, account_wblists
+from gateway.schema.routing import DomainRouting
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -247,6 +248,10 @@ class Domain:
     @strawberry.field(description="The domain's white/blacklists.")
     async def wblists(self, info: GatewayInfo) -> Wblists:
         return await account_wblists(info, f"@{self.model.name}")
+
+    @strawberry.field(description="Alias domains, catch-all, backup MX, relay, BCC, services and switches.")
+    async def routing(self, info: GatewayInfo) -> DomainRouting:
+        return DomainRouting(domain=self.model, model=await info.context.loaders.routing.load(self.model.name))
 
 
 async def _domain_of(root: Any, info: GatewayInfo) -> Domain | None:

@@ -10,7 +10,7 @@ from gateway.backends.base import AccountStores
 from gateway.backends.ldap import DirectoryStore
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.sql.iredadmin import IredadminDatabase
-from gateway.errors import Conflict, ErrorCode, GatewayError, InvalidInput, NotFound, NotSupported
+from gateway.errors import Conflict, ErrorCode, GatewayError, InvalidInput, NotFound
 from gateway.model import DomainChanges, PageQuery, UsedQuota, UserChanges
 from tests.ldap.backend_support import (
     UnreachableIredadmin,
@@ -85,13 +85,14 @@ async def test_create_conflicts(accounts: AccountStores, ldap_tree: LdapServer) 
     assert read(ldap_tree, tree_of(ldap_tree).domain_dn("alias.com")) is None
 
 
-async def test_domain_quota_is_not_supported(accounts: AccountStores, ldap_tree: LdapServer) -> None:
-    with pytest.raises(NotSupported):
-        await accounts.domains.create_domain("example.com", DomainChanges(quota=100))
-    assert await accounts.domains.get_domain("example.com") is None
-    await accounts.domains.create_domain("example.com", DomainChanges(quota=0))
-    with pytest.raises(NotSupported):
-        await accounts.domains.update_domain("example.com", DomainChanges(quota=5), no_check)
+async def test_domain_quota_is_kept_in_megabytes(accounts: AccountStores, ldap_tree: LdapServer) -> None:
+    await accounts.domains.create_domain("example.com", DomainChanges(quota=100))
+    dn = tree_of(ldap_tree).domain_dn("example.com")
+    assert read(ldap_tree, dn)["domainmaxquotasize"] == ["100"]  # type: ignore[index]
+    await accounts.domains.update_domain("example.com", DomainChanges(quota=5), no_check)
+    assert (await accounts.domains.get_domain("example.com")).quota == 5  # type: ignore[union-attr]
+    await accounts.domains.update_domain("example.com", DomainChanges(quota=0), no_check)
+    assert "domainmaxquotasize" not in read(ldap_tree, dn)  # type: ignore[operator]
 
 
 async def test_create_undone_when_a_container_fails(

@@ -55,17 +55,12 @@ async def test_sql_stores_a_domain_quota(sql_admin_api: Api) -> None:
     assert await sql_admin_api.rows("SELECT maxquota FROM domain") == [{"maxquota": 8192}]
 
 
-async def test_ldap_refuses_a_domain_quota_and_writes_nothing(ldap_admin_api: Api) -> None:
-    before = await ldap_admin_api.snapshot()
-    response = await ldap_admin_api.call("POST", "/api/domain/example.com", cn="Example", quota="4096")
-    assert (response.status_code, response.json()) == (400, {"success": False, "msg": "NOT_SUPPORTED"})
-    assert await ldap_admin_api.snapshot() == before
-
-    assert (await ldap_admin_api.call("POST", "/api/domain/example.com", cn="Example")).status_code == 201
-    before = await ldap_admin_api.snapshot()
+async def test_ldap_stores_a_domain_quota(ldap_admin_api: Api) -> None:
+    assert (await ldap_admin_api.call("POST", "/api/domain/example.com", cn="Example", quota="4096")).status_code == 201
+    assert (await ldap_admin_api.call("GET", "/api/domain/example.com")).json()["data"]["quota"] == 4096
     response = await ldap_admin_api.call("PUT", "/api/domain/example.com", cn="Renamed", quota="8192")
-    assert (response.status_code, response.json()) == (400, {"success": False, "msg": "NOT_SUPPORTED"})
-    assert await ldap_admin_api.snapshot() == before
+    assert (response.status_code, response.json()) == (200, {"success": True})
+    assert (await ldap_admin_api.call("GET", "/api/domain/example.com")).json()["data"]["quota"] == 8192
 
 
 async def test_get_domain_reports_settings_and_usage(admin_api: Api) -> None:

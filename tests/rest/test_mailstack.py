@@ -12,6 +12,7 @@ from tests.conftest import require_server
 from tests.databases import DatabasePair
 from tests.mailstack import MailStack, MailStackBase, require_tools
 from tests.rest.conftest import Api, open_api
+from tests.rest.mailstack_routing import prove_domain_routing
 from tests.rest.test_sessions import client_on
 
 pytestmark = pytest.mark.mailstack
@@ -137,6 +138,10 @@ async def test_after_delete_nothing_resolves(gateway: Api, stack: MailStack) -> 
     await _create(gateway, "DELETE", "/api/domain/example.com")
     assert stack.postmap("virtual_mailbox_domains", "example.com") is None
     assert stack.alias_targets("team@example.com") == set()
+
+
+async def test_domain_routing_reaches_postfix(gateway: Api, stack: MailStack) -> None:
+    await prove_domain_routing(gateway, stack)
 
 
 async def api_login(api: Api, email: str) -> int:

@@ -257,12 +257,12 @@ async def test_create_domain_writes_the_entry_iredmail_expects(ldap_admin_api: A
         }, container
 
 
-async def test_a_domain_quota_is_not_supported_on_ldap(ldap_admin_api: Api) -> None:
-    await refused(ldap_admin_api, "NOT_SUPPORTED", CREATE_DOMAIN, n="example.com", i={"quota": 4096})
-    await ok(ldap_admin_api, "POST", "/api/domain/example.com")
-    await refused(ldap_admin_api, "NOT_SUPPORTED", UPDATE_DOMAIN, n="example.com", i={"quota": 100})
+async def test_a_domain_quota_is_stored_on_ldap(ldap_admin_api: Api) -> None:
+    result = await data(ldap_admin_api, CREATE_DOMAIN, n="example.com", i={"quota": 4096})
+    assert result["createDomain"]["quota"] == 4096
     result = await data(ldap_admin_api, UPDATE_DOMAIN, n="example.com", i={"quota": 0, "description": "D"})
     assert result["updateDomain"]["description"] == "D"
+    assert (await data(ldap_admin_api, '{ domain(name: "example.com") { quota } }'))["domain"]["quota"] == 0
 
 
 async def test_create_domain_without_input(admin_api: Api) -> None:

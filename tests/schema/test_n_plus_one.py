@@ -21,6 +21,7 @@ from tests.schema.conftest import data
 from tests.storage import LdapStorage, SqlStorage
 
 DASHBOARD = """{ domains(first: 50) { totalCount nodes { name userCount greylisting { enabled whitelist }
+    routing { aliasDomains catchall outboundRelay }
     users(first: 50) { totalCount nodes { email aliases forwardings usedQuota { bytes messages } } } } } }"""
 # the mail policy of the same accounts: a query of its own, the dashboard's cost being near the limit
 POLICIES = """{ domains(first: 50) { nodes { spamPolicy { quarantineSpam } wblists { inboundWhitelist }
@@ -140,6 +141,7 @@ def _check(result: dict[str, Any], n: int) -> None:
     for i, domain in enumerate(connection["nodes"]):
         assert domain["userCount"] == n and domain["users"]["totalCount"] == n
         assert domain["greylisting"] == {"enabled": None, "whitelist": []}
+        assert domain["routing"] == {"aliasDomains": [], "catchall": [], "outboundRelay": ""}
         users = domain["users"]["nodes"]
         assert [u["email"] for u in users] == [email(i, j) for j in range(n)]
         for j, user in enumerate(users):

@@ -156,7 +156,7 @@ CASES = [
 ]
 
 
-# a total quota per domain: stored on SQL, NOT_SUPPORTED on LDAP
+# a total quota per domain: stored on SQL (domain.maxquota) and on LDAP (domainMaxQuotaSize)
 QUOTA_CASES = [
     Case("create domain with a total quota", "POST", "/api/domain/New.com", {"cn": "New Inc.", "quota": "2048"},
          "mutation { createDomain(name: \"New.com\", input: {description: \"New Inc.\", quota: 2048}) { name } }"),
@@ -289,10 +289,10 @@ async def test_domain_quota_is_stored_the_same_on_sql(
 
 
 @pytest.mark.parametrize("case", QUOTA_CASES, ids=[case.name for case in QUOTA_CASES])
-async def test_domain_quota_is_refused_the_same_on_ldap(
+async def test_domain_quota_is_stored_the_same_on_ldap(
     request: pytest.FixtureRequest, tmp_path: Path, case: Case
 ) -> None:
-    await compare(request, "ldap", tmp_path, case, "NOT_SUPPORTED")
+    await compare(request, "ldap", tmp_path, case, None)
 
 
 @pytest.mark.parametrize("case", LIST_CASES, ids=[case.name for case in LIST_CASES])

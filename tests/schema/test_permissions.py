@@ -251,6 +251,18 @@ async def test_domain_admin_is_denied_changes_beyond_its_rights(boss: Api) -> No
         'mutation { updateDomain(name: "a.com", input: {active: false}) { name } }',
         'mutation { updateDomain(name: "a.com", input: {transport: "smtp"}) { name } }',
         'mutation { updateDomain(name: "a.com", input: {maxUserQuota: 5}) { name } }',
+        'mutation { updateDomain(name: "b.com", input: {}, routing: {catchall: ["john@a.com"]}) { name } }',
+        'mutation { updateDomain(name: "b.com", input: {}, routing: {senderBcc: "john@a.com"}) { name } }',
+        *(
+            f'mutation {{ updateDomain(name: "a.com", input: {{}}, routing: {{{routing}}}) {{ name }} }}'
+            for routing in (
+                'addAliasDomains: ["a2.com"]', "aliasDomains: []", "backupMx: true", 'primaryMx: "192.0.2.1"',
+                'outboundRelay: "[192.0.2.1]:25"', 'addServices: ["self-service"]',
+                'enableDomainProfiles: ["bcc"]', 'disableUserProfiles: ["relay"]',
+                'disableUserPreferences: ["wblist"]',
+            )
+        ),
+        '{ domain(name: "b.com") { routing { catchall } } }',
         'mutation { setThrottle(account: "global", kind: INBOUND, input: {period: 1}) { period } }',
         'mutation { deleteThrottle(account: "global", kind: INBOUND) }',
         'mutation { setSpamPolicy(account: "global", input: {spamScore: 1}) { account } }',
@@ -278,9 +290,12 @@ async def test_domain_admin_manages_its_own_domain(boss: Api) -> None:
         createAlias(email: "sales@a.com", input: {members: ["new@a.com"]}) { members }
         setThrottle(account: "new@a.com", kind: OUTBOUND, input: {period: 60, maxMsgs: 3}) { account priority }
         updateDomainUsers(domain: "a.com", input: {language: "de_DE"})
+        catchall: updateDomain(name: "a.com", input: {}, routing: {catchall: ["john@a.com"], senderBcc: "ann@a.com"}) {
+            routing { catchall senderBcc } }
         setGreylisting(account: "new@a.com", enabled: false) { account enabled }
         updateGreylistingWhitelist(account: "a.com", add: ["198.51.100.0/24"], remove: ["@friend.a.com"]) { whitelist }
     }""", p=STRONG)
+    assert result.pop("catchall") == {"routing": {"catchall": ["john@a.com"], "senderBcc": "ann@a.com"}}
     assert result == {
         "updateDomain": {"description": "Mine"},
         "createUser": {"email": "new@a.com", "quota": 100},

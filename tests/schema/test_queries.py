@@ -451,11 +451,11 @@ async def test_large_quotas_are_reported(admin_api: Api) -> None:
     }
 
 
-# a total quota per domain exists on SQL only (LDAP answers NOT_SUPPORTED when a domain is given one)
-async def test_domain_quota_is_reported_on_sql(sql_admin_api: Api) -> None:
-    await ok(sql_admin_api, "POST", "/api/domain/big.com", quota=str(2**40))
-    await ok(sql_admin_api, "POST", "/api/domain/small.com", quota="4096")
-    result = await data(sql_admin_api, '{ domains { nodes { name quota } } domain(name: "small.com") { quota } }')
+# a total quota per domain, on every storage
+async def test_domain_quota_is_reported(admin_api: Api) -> None:
+    await ok(admin_api, "POST", "/api/domain/big.com", quota=str(2**40))
+    await ok(admin_api, "POST", "/api/domain/small.com", quota="4096")
+    result = await data(admin_api, '{ domains { nodes { name quota } } domain(name: "small.com") { quota } }')
     assert result == {
         "domains": {"nodes": [{"name": "big.com", "quota": 2**40}, {"name": "small.com", "quota": 4096}]},
         "domain": {"quota": 4096},

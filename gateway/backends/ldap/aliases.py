@@ -10,6 +10,7 @@ from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
 from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import ALIASES, Tree, active_filter, all_of, object_class
+from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry, Values
 from gateway.backends.ldap.journal import Journal
@@ -70,11 +71,13 @@ def add_within_limits(
 
 
 def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
-    domain = domain_from_entry(require_domain(directory, tree, alias.domain))
+    domain_entry = require_domain(directory, tree, alias.domain)
+    domain = domain_from_entry(domain_entry)
     entry = (tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
     add_within_limits(
         directory, tree, journal, check, domain, alias.address, entry, lambda n: replace(n, aliases=n.aliases - 1)
     )
+    add_alias_domain_addresses(directory, journal, domain_entry, entry[0], alias.address)
 
 
 def update_alias(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from gateway.backends.base import AdminBound, DeletedMailbox, DomainCheck
 from gateway.backends.ldap.connection import LEVEL, SUBTREE, Directory
 from gateway.backends.ldap.dn import CONTAINERS, Tree, active_filter, all_of, any_of, ends_with, eq, not_, object_class
+from gateway.backends.ldap.domain_routing import destinations, read_routing, write_routing
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
@@ -24,8 +25,8 @@ from gateway.backends.ldap.mapping import (
     status,
 )
 from gateway.backends.ldap.store import DirectoryPort, Write
-from gateway.errors import Conflict, ErrorCode, NotFound, NotSupported
-from gateway.model import Domain, DomainChanges, DomainUsage, UsedQuota
+from gateway.errors import Conflict, ErrorCode, NotFound
+from gateway.model import Destination, Domain, DomainChanges, DomainRouting, DomainUsage, UsedQuota
 
 T = TypeVar("T")
 
@@ -116,16 +117,19 @@ def refresh_counters(directory: Directory, tree: Tree, journal: Journal, name: s
     journal.replace(directory, entry, {attribute: [str(figures[key])] for key, attribute in COUNTERS.items()})
 
 
-def _refuse_quota(changes: DomainChanges) -> None:
-    if changes.quota:
-        raise NotSupported(ErrorCode.NOT_SUPPORTED, "iRedMail's LDAP backend stores no total quota per domain")
+def apply_routing(directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges) -> None:
+    """Apply the routing update ``changes`` carries, if any, to the domain as it is now."""
+    if changes.routing is None:
+        return
+    entry = require_domain(directory, tree, name)
+    current = read_routing(directory, tree, [entry])[name]
+    write_routing(directory, tree, journal, entry, current, changes.routing(current))
 
 
 def create_domain(
     directory: Directory, tree: Tree, journal: Journal, name: str, changes: DomainChanges, owner: str | None = None
 ) -> None:
     """The mailDomain entry and its ou=Users, Groups, Aliases and Externals; ``owner`` becomes its admin."""
-    _refuse_quota(changes)
     if is_hosted(directory, tree, name):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     dn = tree.domain_dn(name)
@@ -137,6 +141,7 @@ def create_domain(
         journal.add(
             directory, tree.container_dn(name, container), {"objectClass": ["organizationalUnit"], "ou": [container]}
         )
+    apply_routing(directory, tree, journal, name, changes)
 
 
 def update_domain(
@@ -145,12 +150,15 @@ def update_domain(
     entry = require_domain(directory, tree, name)
     current = domain_from_entry(entry)
     check(current, usage(directory, tree, [current.name])[current.name])
-    _refuse_quota(changes)
     values: dict[str, list[str]] = {}
     if changes.description is not None:
         values["cn"] = [changes.description] if changes.description else []
     if changes.transport is not None:
         values["mtaTransport"] = [changes.transport] if changes.transport else []
+    if changes.quota is not None:
+        values["domainMaxQuotaSize"] = [str(changes.quota)] if changes.quota else []
+    if changes.backupmx is not None:
+        values["domainBackupMX"] = ["yes"] if changes.backupmx else []
     if changes.active is not None:
         values["accountStatus"] = [status(changes.active)]
     settings = merged_settings(entry.values("accountSetting"), changes)
@@ -159,6 +167,7 @@ def update_domain(
     journal.replace(directory, entry, values)
     if changes.active is not None:
         set_accounts_status(directory, tree, journal, current.name, changes.active)
+    apply_routing(directory, tree, journal, current.name, changes)
 
 
 def set_accounts_status(directory: Directory, tree: Tree, journal: Journal, name: str, active: bool) -> None:
@@ -258,3 +267,13 @@ class LdapDomains(DirectoryPort):
         await self.store.write(
             partial(delete_domain, name=name, admin=admin, delete_date=delete_date), then=self.store.recorded
         )
+
+    async def domain_routing(self, names: Collection[str]) -> dict[str, DomainRouting]:
+        def read(directory: Directory, tree: Tree) -> dict[str, DomainRouting]:
+            entries = domain_entries(directory, tree, names_filter(names)) if names else []
+            return read_routing(directory, tree, entries)
+
+        return await self.store.read(read)
+
+    async def destinations(self, addresses: Collection[str]) -> dict[str, Destination]:
+        return await self.store.read(partial(destinations, emails=list(addresses)))

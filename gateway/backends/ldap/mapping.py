@@ -86,13 +86,9 @@ def merged_settings(current: Sequence[str], changes: DomainChanges) -> list[str]
     given = {key: getattr(changes, name) for name, key in SETTING_KEYS.items() if getattr(changes, name) is not None}
     if not given:
         return None
-    merged = dict(parse_settings(current))
-    for key, value in given.items():
-        if value in (0, ""):
-            merged.pop(key, None)
-        else:
-            merged[key] = str(value)
-    return [f"{key}:{value}" for key, value in merged.items()]
+    # keys given replace their values; the others stay as they are, repeated ones too
+    kept = [item for item in current if item.partition(":")[0] not in given]
+    return kept + [f"{key}:{value}" for key, value in given.items() if value not in (0, "")]
 
 
 # entries -> model
@@ -106,7 +102,7 @@ def domain_from_entry(entry: Entry) -> Domain:
         active=is_active(entry),
         transport=entry.first("mtaTransport"),
         backupmx=entry.first("domainBackupMX").lower() == "yes",
-        quota=0,
+        quota=entry.integer("domainMaxQuotaSize"),
         max_users=setting_int(settings, "numberOfUsers"),
         max_aliases=setting_int(settings, "numberOfAliases"),
         max_lists=setting_int(settings, "numberOfLists"),
@@ -179,6 +175,8 @@ def domain_attributes(name: str, changes: DomainChanges) -> dict[str, list[str]]
         "cn": [changes.description] if changes.description else [],
         "accountStatus": [ACTIVE],
         "accountSetting": merged_settings([], changes) or [],
+        "domainMaxQuotaSize": [str(changes.quota)] if changes.quota else [],
+        "domainBackupMX": ["yes"] if changes.backupmx else [],
     }
 
 

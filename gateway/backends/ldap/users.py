@@ -13,6 +13,7 @@ from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.admin_rights import set_user_global
 from gateway.backends.ldap.connection import LEVEL, Directory
 from gateway.backends.ldap.dn import USERS, Tree, active_filter, all_of, any_of, eq, not_, object_class, present
+from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
 from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain, usage
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
@@ -90,11 +91,13 @@ def fetch_users(directory: Directory, tree: Tree, domain: str, active: bool | No
 
 def create_user(directory: Directory, tree: Tree, journal: Journal, user: NewUser, check: UserCheck) -> None:
     """Add the user's entry after the checks, then check again: LDAP cannot lock the domain."""
-    domain = domain_from_entry(require_domain(directory, tree, user.domain))
+    domain_entry = require_domain(directory, tree, user.domain)
+    domain = domain_from_entry(domain_entry)
     if holders(directory, tree, user.email):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name], None)
     journal.add(directory, tree.user_dn(user.email), user_attributes(user, domain.active))
+    add_alias_domain_addresses(directory, journal, domain_entry, tree.user_dn(user.email), user.email)
     # a concurrent writer may have taken the address or the last free place meanwhile
     after = usage(directory, tree, [domain.name])[domain.name]
     check(domain, replace(after, users=after.users - 1, allocated_quota=after.allocated_quota - user.quota), None)

@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.backends.base import AdminBound, DomainCheck
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admin_limits import check_admin, lock_admin
+from gateway.backends.sql.domain_routing import destinations, read_routing, write_routing
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.settings_column import format_settings, parse_settings, setting_int
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
-from gateway.model import Domain, DomainChanges, DomainUsage
+from gateway.model import Destination, Domain, DomainChanges, DomainRouting, DomainUsage
 
 SETTING_KEYS = {
     "default_user_quota": "default_user_quota",
@@ -66,6 +67,8 @@ def _column_values(changes: DomainChanges) -> dict[str, Any]:
     }
     if changes.active is not None:
         values["active"] = int(changes.active)
+    if changes.backupmx is not None:
+        values["backupmx"] = int(changes.backupmx)
     return values
 
 
@@ -237,6 +240,14 @@ async def locked_domain(conn: AsyncConnection, name: str) -> Domain:
     return domain
 
 
+async def apply_routing(conn: AsyncConnection, name: str, changes: DomainChanges) -> None:
+    """Apply the routing update ``changes`` carries, if any, to what domain ``name`` holds."""
+    if changes.routing is None:
+        return
+    current = (await read_routing(conn, [name])).get(name, DomainRouting())
+    await write_routing(conn, name, current, changes.routing(current))
+
+
 class SqlDomains(SqlPort):
     """The ``DomainStore`` over ``vmail``: one transaction per operation."""
 
@@ -264,6 +275,7 @@ class SqlDomains(SqlPort):
                     insert(t.domain_admins).values(username=bound.username, domain=name, created=utcnow(), active=1)
                 )
                 await check_admin(conn, bound)
+            await apply_routing(conn, name, changes)
 
     @retried
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
@@ -272,9 +284,18 @@ class SqlDomains(SqlPort):
             usage = (await domain_usage(conn, [name]))[name]
             check(current, usage)
             await update_domain_row(conn, current, changes)
+            await apply_routing(conn, name, changes)
 
     @retried
     async def delete_domain(self, name: str, *, admin: str, delete_date: date | None) -> None:
         async with self.writing() as conn:
             await locked_domain(conn, name)
             await delete_domain_rows(conn, name, admin=admin, delete_date=delete_date)
+
+    async def domain_routing(self, names: Collection[str]) -> dict[str, DomainRouting]:
+        async with self.reading() as conn:
+            return await read_routing(conn, names)
+
+    async def destinations(self, addresses: Collection[str]) -> dict[str, Destination]:
+        async with self.reading() as conn:
+            return await destinations(conn, addresses)
