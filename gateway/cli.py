@@ -112,11 +112,19 @@ def init(admin_email: str, password: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Listen address (GATEWAY_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Listen port (GATEWAY_PORT, default 8080).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port; each has its own database connections.",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Run the HTTP service (REST under /api, GraphQL under /graphql).
 
     On the embedded default the SQLite databases and a first admin are
-    created on the first start; its password is printed once.
+    created on the first start; its password is printed once. With
+    ``--workers N`` a supervising process runs N workers behind one port.
     """
     import uvicorn
 
@@ -127,7 +135,18 @@ def serve(host: str | None, port: int | None) -> None:
         _print_report(report)
         if not report.ok:
             sys.exit(1)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        return
+    # each worker builds its app from the same environment; --host/--port only concern the shared socket
+    uvicorn.run(
+        "gateway.app:create_app",
+        factory=True,
+        workers=workers,
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+    )
 
 
 @main.command()
