@@ -99,6 +99,7 @@ class Figures:
 
     latencies: list[float]
     wall: float
+    cpu: float = math.nan  # CPU ms per operation of the service's processes (independent of load elsewhere)
 
     @property
     def rate(self) -> float:
@@ -264,7 +265,20 @@ async def clients(base: str, count: int) -> AsyncIterator[list[httpx.AsyncClient
         yield made
 
 
-async def gateway_phases(base: str, ops: int, concurrency: int, prefix: str) -> dict[str, Figures]:
+def service_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by ``pid`` and the workers it started."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for each in pids:
+        with contextlib.suppress(FileNotFoundError):
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def gateway_phases(
+    base: str, pid: int, ops: int, concurrency: int, prefix: str
+) -> dict[str, Figures]:
     users = users_of(prefix, ops)
     results: dict[str, Figures] = {}
     async with clients(base, concurrency) as pool, clients(base, concurrency) as login_pool:
@@ -288,7 +302,9 @@ async def gateway_phases(base: str, ops: int, concurrency: int, prefix: str) -> 
             "delete-user": lambda i, c: checked(pool[c].delete(f"/api/user/{users[i]}")),
         }
         for name in OPERATIONS:
+            before = service_cpu(pid)
             results[name] = await timed(ops, concurrency, steps[name])
+            results[name].cpu = (service_cpu(pid) - before) * 1000 / ops
     return results
 
 
@@ -602,6 +618,7 @@ async def raw_side(setup: Setup, count: int) -> AsyncIterator[SqlRaw | LdapRaw]:
 class Counts:
     statements: dict[str, int] = field(default_factory=dict)
     transactions: dict[str, int] = field(default_factory=dict)
+    checkouts: dict[str, int] = field(default_factory=dict)  # each one a ping first (pool_pre_ping)
 
 
 async def count_statements(setup: Setup) -> Counts:
@@ -609,7 +626,9 @@ async def count_statements(setup: Setup) -> Counts:
     from gateway.app import create_app
     from gateway.settings import Settings
 
-    settings = Settings(_env_file=None, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()})
+    settings = Settings(
+        _env_file=None, graphiql=False, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()}
+    )
     app = create_app(settings)
     counts = Counts()
     async with app.router.lifespan_context(app):
@@ -634,6 +653,7 @@ async def count_statements(setup: Setup) -> Counts:
             for name, request in requests:
                 statements: list[str] = []
                 begins: list[int] = []
+                taken: list[int] = []
 
                 def record(*args: Any, seen: list[str] = statements) -> None:
                     seen.append(args[2])
@@ -641,17 +661,23 @@ async def count_statements(setup: Setup) -> Counts:
                 def began(*args: Any, seen: list[int] = begins) -> None:
                     seen.append(1)
 
+                def checkout(*args: Any, seen: list[int] = taken) -> None:
+                    seen.append(1)
+
                 for engine in engines:
                     event.listen(engine.sync_engine, "before_cursor_execute", record)
                     event.listen(engine.sync_engine, "begin", began)
+                    event.listen(engine.sync_engine.pool, "checkout", checkout)
                 try:
                     await request()
                 finally:
                     for engine in engines:
                         event.remove(engine.sync_engine, "before_cursor_execute", record)
                         event.remove(engine.sync_engine, "begin", began)
+                        event.remove(engine.sync_engine.pool, "checkout", checkout)
                 counts.statements[name] = len(statements)
                 counts.transactions[name] = len(begins)
+                counts.checkouts[name] = len(taken)
     await asyncio.sleep(0)
     return counts
 
@@ -661,17 +687,23 @@ async def count_statements(setup: Setup) -> Counts:
 
 def print_table(title: str, gateway: dict[str, Figures], raw: dict[str, Figures], counts: Counts | None) -> None:
     print(f"\n{title}")
-    head = f"{'operation':<14}{'gw ops/s':>10}{'gw med ms':>11}{'gw p95 ms':>11}{'raw ops/s':>11}{'raw med ms':>12}"
+    print("(gw cpu ms: CPU time the service's processes spent per operation; gw/raw: ratio of the ops/s)")
+    if counts:
+        print("(stmts, txns, conns: SQL statements, transactions and pool checkouts of one request, in-process;"
+              " each checkout also pings; LDAP operations are not counted)")
+    head = f"{'operation':<14}{'gw ops/s':>10}{'gw med ms':>11}{'gw p95 ms':>11}{'gw cpu ms':>11}"
+    head += f"{'raw ops/s':>11}{'raw med ms':>12}"
     head += f"{'raw p95 ms':>12}{'gw/raw':>8}"
     if counts:
-        head += f"{'stmts':>7}{'txns':>6}"
+        head += f"{'stmts':>7}{'txns':>6}{'conns':>7}"
     print(head)
     for name, figures in gateway.items():
         base = raw[name]
-        line = f"{name:<14}{figures.rate:>10.0f}{figures.median:>11.2f}{figures.p95:>11.2f}{base.rate:>11.0f}"
+        line = f"{name:<14}{figures.rate:>10.0f}{figures.median:>11.2f}{figures.p95:>11.2f}{figures.cpu:>11.2f}"
+        line += f"{base.rate:>11.0f}"
         line += f"{base.median:>12.2f}{base.p95:>12.2f}{figures.rate / base.rate:>8.2f}"
         if counts and name in counts.statements:
-            line += f"{counts.statements[name]:>7}{counts.transactions[name]:>6}"
+            line += f"{counts.statements[name]:>7}{counts.transactions[name]:>6}{counts.checkouts[name]:>7}"
         print(line, flush=True)
 
 
@@ -702,12 +734,12 @@ async def create_domains(base: str) -> None:
 
 
 def bench_storage(kind: str, args: argparse.Namespace, pool: PreparedPool) -> None:
-    with prepared(kind, pool) as setup, serving(setup, args.workers) as (base, _):
+    with prepared(kind, pool) as setup, serving(setup, args.workers) as (base, process):
         asyncio.run(create_domains(base))
         counts = None if args.no_counts else asyncio.run(count_statements(setup))
         for concurrency in args.concurrency:
             async def both(concurrency: int = concurrency) -> tuple[dict[str, Figures], dict[str, Figures]]:
-                gateway = await gateway_phases(base, args.ops, concurrency, f"g{concurrency}")
+                gateway = await gateway_phases(base, process.pid, args.ops, concurrency, f"g{concurrency}")
                 async with raw_side(setup, concurrency) as raw:
                     return gateway, await raw_phases(raw, args.ops, concurrency, f"r{concurrency}")
 
@@ -771,7 +803,9 @@ def profile_storage(kind: str, pool: PreparedPool) -> None:
     from gateway.settings import Settings
 
     with prepared(kind, pool) as setup:
-        settings = Settings(_env_file=None, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()})
+        settings = Settings(
+        _env_file=None, graphiql=False, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()}
+    )
 
         async def run() -> None:
             app = create_app(settings)
