@@ -804,8 +804,8 @@ def profile_storage(kind: str, pool: PreparedPool) -> None:
 
     with prepared(kind, pool) as setup:
         settings = Settings(
-        _env_file=None, graphiql=False, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()}
-    )
+            _env_file=None, graphiql=False, **{k.removeprefix("GATEWAY_").lower(): v for k, v in setup.env.items()}
+        )
 
         async def run() -> None:
             app = create_app(settings)
