@@ -181,6 +181,10 @@ def serving(setup: Setup, workers: int) -> Iterator[tuple[str, subprocess.Popen[
                     break
             time.sleep(0.2)
         yield base, process
+    except BaseException:
+        log.seek(0)
+        print(f"the service's log ends:\n{log.read()[-6000:].decode(errors='replace')}", file=sys.stderr)
+        raise
     finally:
         process.terminate()
         try:
@@ -188,6 +192,13 @@ def serving(setup: Setup, workers: int) -> Iterator[tuple[str, subprocess.Popen[
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+class UnlimitedLdapServer(LdapServer):
+    """The test suite's slapd with ``sizelimit unlimited``, as iRedMail configures it (default: 500 entries)."""
+
+    def config_ldif(self, workdir: Path) -> str:
+        return super().config_ldif(workdir) + "olcSizeLimit: unlimited\n"  # the last entry is the mdb database
 
 
 @contextlib.contextmanager
@@ -209,7 +220,7 @@ def prepared(kind: str, pool: PreparedPool) -> Iterator[Setup]:
     from gateway.backends.sql.engine import make_engine
     from tests.storage import LdapStorage
 
-    with LdapServer() as server:
+    with UnlimitedLdapServer() as server:
         env.update(
             GATEWAY_BACKEND="ldap",
             GATEWAY_LDAP_URI=server.uri,
