@@ -57,6 +57,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from gateway.passwords import hash_password, verify_password  # noqa: E402
 from tests.databases import PreparedPool, server_problem  # noqa: E402
 from tests.ldap_server import LdapServer, slapd_problem  # noqa: E402
+from tests.processes import kill_group  # noqa: E402
 
 ADMIN = "postmaster@admins.bench"
 PASSWORD = "Bench-Adm1n-Pass!"
@@ -168,6 +169,7 @@ def serving(setup: Setup, workers: int) -> Iterator[tuple[str, subprocess.Popen[
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--workers", str(workers)],
         env=gateway_env(setup.env, port), cwd=tempfile.gettempdir(), stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -186,11 +188,7 @@ def serving(setup: Setup, workers: int) -> Iterator[tuple[str, subprocess.Popen[
         print(f"the service's log ends:\n{log.read()[-6000:].decode(errors='replace')}", file=sys.stderr)
         raise
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        kill_group(process)  # the supervisor and its workers
         log.close()
 
 
