@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import click
 from pydantic import ValidationError
+from starlette.applications import Starlette
 
 from gateway import __version__
 from gateway.app import check_settings, create_app
@@ -112,11 +113,19 @@ def init(admin_email: str, password: str | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Listen address (GATEWAY_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Listen port (GATEWAY_PORT, default 8080).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Worker processes sharing the port; each has its own database connections.",
+)
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Run the HTTP service (REST under /api, GraphQL under /graphql).
 
     On the embedded default the SQLite databases and a first admin are
-    created on the first start; its password is printed once.
+    created on the first start; its password is printed once. With
+    ``--workers N`` a supervising process runs N workers behind one port.
     """
     import uvicorn
 
@@ -132,15 +141,23 @@ def serve(host: str | None, port: int | None) -> None:
             sys.exit(1)
     # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe.
     # X-Forwarded-For is believed per GATEWAY_TRUSTED_PROXIES only, not by uvicorn's own default for 127.0.0.1.
+    quiet = {"log_config": None, "log_level": settings.log_level.lower(), "access_log": False, "proxy_headers": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **quiet)
+        return
+    # each worker builds its app from the same environment; --host/--port only concern the shared socket
     uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        proxy_headers=False,
+        "gateway.cli:worker_app", factory=True, workers=workers, host=settings.host, port=settings.port, **quiet
     )
+
+
+def worker_app() -> Starlette:
+    """The app of one ``serve --workers`` process, its settings and logging from the environment as ``serve``'s."""
+    from gateway.logs import configure_logging
+
+    settings = _settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 @main.command()

@@ -3,13 +3,17 @@
 Seeds D domains × U users into throw-away databases (SQLite files in a temporary
 directory by default, or the empty databases named by --vmail-dsn/--iredapd-dsn),
 logs in as a global admin and runs the dashboard query K times through the ASGI
-app in-process (GraphiQL off). Prints figures; checks nothing.
+app in-process (GraphiQL off). The raw baseline reads the same data with plain
+SQL on one kept connection and serializes the same JSON, K times in the same
+run; the ratio is the query's median over the baseline's. Prints figures;
+checks nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import resource
 import statistics
@@ -22,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import bindparam, event, insert, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from gateway.app import create_app
 from gateway.backends.sql import tables as t
@@ -150,6 +154,72 @@ def counting(*engines: AsyncEngine) -> Iterator[list[str]]:
             event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
+RAW_DOMAINS = text("SELECT domain FROM domain ORDER BY domain LIMIT :first")
+RAW_COUNTS = text(
+    "SELECT domain, COUNT(*) FROM mailbox WHERE domain IN :domains GROUP BY domain"
+).bindparams(bindparam("domains", expanding=True))
+RAW_USERS = text(
+    "SELECT domain, username FROM mailbox WHERE domain IN :domains ORDER BY domain, username"
+).bindparams(bindparam("domains", expanding=True))
+RAW_FORWARDINGS = text(
+    "SELECT address, forwarding, is_forwarding, is_list FROM forwardings WHERE domain IN :domains"
+    " AND (is_forwarding = 1 OR is_list = 1) ORDER BY address, forwarding"
+).bindparams(bindparam("domains", expanding=True))
+RAW_USED = text("SELECT username, bytes, messages FROM used_quota WHERE domain IN :domains").bindparams(
+    bindparam("domains", expanding=True)
+)
+
+
+async def raw_dashboard(conn: AsyncConnection, first_domains: int, first_users: int) -> bytes:
+    """The dashboard's data with plain SQL (5 statements), serialized as the GraphQL answer is."""
+    domains = [row[0] for row in await conn.execute(RAW_DOMAINS, {"first": first_domains})]
+    counts = {row[0]: row[1] for row in await conn.execute(RAW_COUNTS, {"domains": domains})}
+    users: dict[str, list[str]] = {name: [] for name in domains}
+    for domain, username in await conn.execute(RAW_USERS, {"domains": domains}):
+        if len(users[domain]) < first_users:
+            users[domain].append(username)
+    forwardings: dict[str, list[str]] = {}
+    aliases: dict[str, list[str]] = {}
+    for address, target, is_forwarding, is_list in await conn.execute(RAW_FORWARDINGS, {"domains": domains}):
+        if is_forwarding:
+            forwardings.setdefault(address, []).append(target)
+        if is_list:
+            aliases.setdefault(target, []).append(address)
+    used = {row[0]: (row[1], row[2]) for row in await conn.execute(RAW_USED, {"domains": domains})}
+    nodes = [
+        {
+            "name": domain,
+            "userCount": counts.get(domain, 0),
+            "users": {
+                "nodes": [
+                    {
+                        "email": email,
+                        "aliases": aliases.get(email, []),
+                        "forwardings": forwardings.get(email, []),
+                        "usedQuota": {"bytes": used.get(email, (0, 0))[0], "messages": used.get(email, (0, 0))[1]},
+                    }
+                    for email in users[domain]
+                ]
+            },
+        }
+        for domain in domains
+    ]
+    return json.dumps({"data": {"domains": {"nodes": nodes}}}, separators=(",", ":")).encode()
+
+
+async def raw_timings(engine: AsyncEngine, args: argparse.Namespace) -> tuple[list[float], int]:
+    """Milliseconds of each timed raw run, and the size of its JSON."""
+    timings: list[float] = []
+    async with engine.connect() as conn:
+        for run in range(args.warmup + args.runs):
+            started = time.perf_counter()
+            body = await raw_dashboard(conn, args.first, args.first)
+            await conn.rollback()
+            if run >= args.warmup:
+                timings.append((time.perf_counter() - started) * 1000)
+    return timings, len(body)
+
+
 def _peak_rss_mib() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
@@ -202,6 +272,7 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
                 if run >= args.warmup:
                     timings.append(elapsed * 1000)
                     counts.append(len(statements))
+        raw, raw_size = await raw_timings(engines["vmail"], args)
     nodes = body["data"]["domains"]["nodes"]
     users = sum(len(domain["users"]["nodes"]) for domain in nodes)
 
@@ -212,6 +283,9 @@ async def bench(args: argparse.Namespace, vmail_dsn: str, iredapd_dsn: str) -> N
     print(f"latency median      {statistics.median(timings):.1f} ms")
     print(f"latency p95         {_p95(timings):.1f} ms")
     print(f"latency min/max     {min(timings):.1f} / {max(timings):.1f} ms")
+    print(f"raw SQL + JSON      median {statistics.median(raw):.1f} ms, p95 {_p95(raw):.1f} ms "
+          f"(5 statements, {raw_size / 1024:.0f} KiB)")
+    print(f"ratio query/raw     {statistics.median(timings) / statistics.median(raw):.1f}x (medians)")
     statements_per_query = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
     print(f"statements/query    {statements_per_query}")
     print(f"peak RSS            {_peak_rss_mib():.1f} MiB (whole process, seeding included)")

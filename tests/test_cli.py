@@ -140,12 +140,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(directory: Path, port: int) -> subprocess.Popen[str]:
+def _serve(directory: Path, port: int, *options: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
     env["GATEWAY_PORT"] = str(port)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))  # this checkout
     return subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve"],
+        [sys.executable, "-m", "gateway", "serve", *options],
         cwd=directory, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
@@ -208,3 +208,37 @@ def test_serve_on_the_embedded_default(tmp_path: Path) -> None:
     with sqlite3.connect(data / "iredadmin.sqlite3") as db:
         rows = db.execute("SELECT admin, event, msg FROM log ORDER BY id").fetchall()
     assert rows == [("postmaster@gateway.local", "login", "[API] Admin login success")]
+
+
+def test_serve_help_documents_workers() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--workers" in result.output and "Worker processes" in result.output
+
+
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes a ``serve --workers`` supervisor started (multiprocessing's spawned children)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(child)
+        for child in children
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def test_serve_with_two_workers_answers_on_one_port(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = _serve(tmp_path, port, "--workers", "2")
+    try:
+        _wait_healthy(port, process)
+        deadline = time.monotonic() + 30
+        while len(_workers_of(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(_workers_of(process.pid)) == 2
+        for _ in range(6):  # a new connection each time, whichever worker accepts it
+            assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+            assert httpx.get(f"{base}/api/domains").json() == {"success": False, "msg": "LOGIN_REQUIRED"}
+    finally:
+        output = _stop(process)
+    assert "shown only this once" in output  # initialised once, by the supervisor
