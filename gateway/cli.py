@@ -141,7 +141,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
             sys.exit(1)
     # uvicorn's records go through the gateway's handler; each request is logged once, by gateway.observe.
     # X-Forwarded-For is believed per GATEWAY_TRUSTED_PROXIES only, not by uvicorn's own default for 127.0.0.1.
-    quiet = {"log_config": None, "log_level": settings.log_level.lower(), "access_log": False, "proxy_headers": False}
+    quiet: dict[str, Any] = {
+        "log_config": None, "log_level": settings.log_level.lower(), "access_log": False, "proxy_headers": False
+    }
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **quiet)
         return
