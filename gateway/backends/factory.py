@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -88,8 +89,16 @@ def open_backends(settings: Settings) -> Backends:
     iredapd = make_engine(settings.iredapd_url(), "GATEWAY_IREDAPD_DSN", timeout=timeout)
     iredadmin = make_engine(iredadmin_url, "GATEWAY_IREDADMIN_DSN", timeout=timeout)
     amavisd = make_engine(settings.required_amavisd_url(), "GATEWAY_AMAVISD_DSN", timeout=timeout)
-    policy = SqlAmavisd(amavisd)  # in SQL on LDAP installs too
-    sessions = SqlSessions(iredadmin)
+    policy = SqlAmavisd(amavisd)
+    # the policy stores, sessions and the admin log: in SQL on LDAP installs too
+    sql_ports: dict[str, Any] = {
+        "throttles": SqlThrottles(iredapd),
+        "spam_policies": policy,
+        "wblists": policy,
+        "sessions": SqlSessions(iredadmin),
+        "greylisting": SqlGreylisting(iredapd),
+        "audit": SqlAuditLog(iredadmin),
+    }
     if settings.backend == "ldap":
         pool = LdapPool(
             settings.ldap_uri,
@@ -105,12 +114,7 @@ def open_backends(settings: Settings) -> Backends:
         directory = DirectoryStore(pool, settings.ldap_base_dn, iredadmin=IredadminDatabase(iredadmin))
         return Backends(
             **account_ports(ldap_account_stores(directory)),
-            throttles=SqlThrottles(iredapd),
-            spam_policies=policy,
-            wblists=policy,
-            sessions=sessions,
-            greylisting=SqlGreylisting(iredapd),
-            audit=SqlAuditLog(iredadmin),
+            **sql_ports,
             probes={"ldap": ldap_probe, **{name: sql_probe(engine) for name, engine in engines.items()}},
             closers=[pool.aclose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
             engines=engines,
@@ -120,12 +124,7 @@ def open_backends(settings: Settings) -> Backends:
     engines = {"vmail": vmail, "iredapd": iredapd, "amavisd": amavisd, "iredadmin": iredadmin}
     return Backends(
         **account_ports(sql_account_stores(vmail)),
-        throttles=SqlThrottles(iredapd),
-        spam_policies=policy,
-        wblists=policy,
-        sessions=sessions,
-        greylisting=SqlGreylisting(iredapd),
-        audit=SqlAuditLog(iredadmin),
+        **sql_ports,
         probes={name: sql_probe(engine) for name, engine in engines.items()},
         closers=[vmail.dispose, iredapd.dispose, amavisd.dispose, iredadmin.dispose],
         engines=engines,
