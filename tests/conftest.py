@@ -105,7 +105,8 @@ def secrets_log() -> Iterator[None]:
 
     from gateway.logs import formatter
 
-    handler = logging.FileHandler(name, mode="w", encoding="utf-8")
+    # appended to: every pytest-xdist worker writes to the same file, which scripts/test.sh starts empty
+    handler = logging.FileHandler(name, mode="a", encoding="utf-8")
     handler.setFormatter(formatter("json"))
     root = logging.getLogger()
     level = root.level

@@ -1,9 +1,10 @@
 """The log of a whole test run holds none of the passwords the tests used.
 
-With ``TEST_SECRETS_LOG=FILE`` (``scripts/test.sh`` sets it) every record the
-run logs is written to FILE as the service writes it (JSON, from INFO up;
-``TEST_SECRETS_LOG_LEVEL`` changes the level), and this test, which runs
-last, greps FILE for every password in the tests' source.
+With ``TEST_SECRETS_LOG=FILE`` (``scripts/test.sh`` sets it and starts it
+empty) every record the run logs is appended to FILE as the service writes it
+(JSON, from INFO up; ``TEST_SECRETS_LOG_LEVEL`` changes the level), and this
+test greps FILE for every password in the tests' source. In one pytest process
+it runs last; ``scripts/test.sh`` runs it on its own after the parallel run.
 """
 
 from __future__ import annotations

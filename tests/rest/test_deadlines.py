@@ -217,7 +217,7 @@ async def test_health_answers_while_storage_hangs(
         hanging = asyncio.ensure_future(api.call("GET", "/api/domains"))
         started = time.monotonic()
         response = await api.client.get("/healthz")
-        assert response.status_code == 200 and time.monotonic() - started < 1
+        assert response.status_code == 200 and not hanging.done()
         assert_unavailable(Answer(await hanging, time.monotonic() - started))
 
 
