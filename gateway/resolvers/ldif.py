@@ -1,11 +1,13 @@
 """LDIF export of one directory entry (OpenLDAP only; ``NOT_SUPPORTED`` on SQL).
 
-Who may read which entry: a domain, its catch-all, its users, aliases and
-lists, its domain admins; a user only when its rights do not exceed the
-caller's (a domain admin never reads a global admin's mailbox or another
-domain's admin); standalone admins global admins only. Password hashes are
-never part of the text: ``userPassword`` is left out, as iRedAdmin-Pro's
-``API_HIDDEN_*`` profiles leave it out of every answer.
+Who may read which entry: the admins of a domain its entry, its catch-all,
+its aliases and lists, and those of its users whose rights do not exceed
+their own (a domain admin never reads a global admin's mailbox or the
+mailbox of another domain's admin); global admins every entry, and they
+alone the standalone admins (``o=domainAdmins``). Permission is checked
+before the storage, so on SQL a refusal is still ``PERMISSION_DENIED``.
+Password hashes are never part of the text: ``userPassword`` is left out, as
+iRedAdmin-Pro's ``API_HIDDEN_*`` profiles leave it out of every answer.
 """
 
 from __future__ import annotations
