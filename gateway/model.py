@@ -375,3 +375,15 @@ class AuditQuery:
     since: datetime | None = None
     until: datetime | None = None
     domains: frozenset[str] | None = None
+
+
+class LdifKind(StrEnum):
+    """Which directory entry an LDIF export reads: ``domain`` and ``catchall`` are named by a domain, the rest
+    by an address."""
+
+    DOMAIN = "domain"
+    CATCHALL = "catchall"
+    ADMIN = "admin"
+    USER = "user"
+    MAILLIST = "maillist"
+    ALIAS = "alias"

@@ -39,6 +39,7 @@ from gateway.model import (
     DomainUsage,
     GreylistingSetting,
     GreylistingWhitelist,
+    LdifKind,
     NewUser,
     Page,
     PageQuery,
@@ -201,9 +202,19 @@ class ListingStore(Protocol):
     async def stats(self, names: Collection[str] | None) -> Stats: ...
 
 
+class LdifStore(Protocol):
+    """Directory entries as LDIF (RFC 2849), where the account storage is a directory (reference: pro-api-storage 8)."""
+
+    async def entry_ldif(self, kind: LdifKind, name: str, *, hidden: Collection[str]) -> str | None:
+        """The text of the one entry of ``kind`` named ``name`` (a domain or an address), its attributes
+        ``hidden`` left out; None when there is no such entry."""
+        ...
+
+
 @dataclass(frozen=True)
 class AccountStores:
-    """The ports over one account storage (``vmail`` or the directory); ``maillists`` is None where it has none."""
+    """The ports over one account storage (``vmail`` or the directory); ``maillists`` and ``ldif`` are None
+    where it has none."""
 
     domains: DomainStore
     users: UserStore
@@ -213,6 +224,7 @@ class AccountStores:
     listing: ListingStore
     forwardings: ForwardingStore
     hashes: PasswordHashStore
+    ldif: LdifStore | None
 
 
 def account_ports(stores: AccountStores) -> dict[str, Any]:

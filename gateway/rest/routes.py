@@ -12,6 +12,7 @@ from gateway.rest import (
     auth,
     domains,
     greylisting,
+    ldif,
     log,
     maillists,
     spampolicy,
@@ -28,6 +29,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     *admins.ROUTES,
     *spampolicy.ROUTES, *wblist.ROUTES,
     *log.ROUTES,
+    *ldif.ROUTES,
 )
 
 

@@ -104,3 +104,12 @@ THROTTLE: Shape = {"anyOf": [_THROTTLE, {"type": "object", "maxProperties": 0}]}
 DOMAINS = listing(DOMAIN, "example.com")
 USERS = listing(USER, "john@example.com")
 ALIASES = listing(ALIAS, "team@example.com")
+LDIF: Shape = {
+    "type": "string",
+    "description": "One directory entry as LDIF (RFC 2849), without userPassword",
+    "examples": [
+        "dn: mail=john@example.com,ou=Users,domainName=example.com,o=domains,dc=example,dc=com\n"
+        "objectClass: inetOrgPerson\nobjectClass: mailUser\naccountStatus: active\ncn: John\n"
+        "mail: john@example.com\nmailQuota: 1073741824\nsn: john\nuid: john\n"
+    ],
+}

@@ -11,7 +11,7 @@ from strawberry.types.enum import has_enum_definition
 
 from gateway.errors import ErrorCode, InvalidInput
 from gateway.mailpolicy import WblistColour, WblistDirection
-from gateway.model import AccessPolicy, AccountStatus, ThrottleKind
+from gateway.model import AccessPolicy, AccountStatus, LdifKind, ThrottleKind
 from gateway.resolvers import validation
 
 E = TypeVar("E", bound=StrEnum)
@@ -70,6 +70,18 @@ _graphql_enum(
     {
         WblistColour.WHITELIST: "Accepted (and not scanned for spam).",
         WblistColour.BLACKLIST: "Refused.",
+    },
+)
+_graphql_enum(
+    LdifKind,
+    "Which directory entry an LDIF export reads (OpenLDAP only).",
+    {
+        LdifKind.DOMAIN: "The domain's own entry (named by the domain), not what lies beneath it.",
+        LdifKind.CATCHALL: "The domain's catch-all entry (named by the domain).",
+        LdifKind.ADMIN: "A standalone admin (named by its address).",
+        LdifKind.USER: "A mail user (named by its address).",
+        LdifKind.MAILLIST: "A mailing list (named by its address).",
+        LdifKind.ALIAS: "A mail alias (named by its address).",
     },
 )
 

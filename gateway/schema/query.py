@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.model import ThrottleKind
+from gateway.model import LdifKind, ThrottleKind
 from gateway.resolvers import admins, aliases, dashboard, domains, maillists, throttles, users
+from gateway.resolvers import ldif as ldif_export
 from gateway.resolvers.access import require_actor
 from gateway.resolvers.throttles import GLOBAL
 from gateway.schema import policy
@@ -109,3 +110,10 @@ class Query(GreylistingQuery):
         resolver=audit_log,
         description="iRedAdmin's admin log, newest first; a domain admin sees its domains' rows.",
     )
+
+    @strawberry.field(
+        description="One directory entry as LDIF text (RFC 2849), without userPassword; OpenLDAP only "
+        "(NOT_SUPPORTED elsewhere). `name` is the domain for DOMAIN and CATCHALL, else the address."
+    )
+    async def ldif(self, info: GatewayInfo, kind: LdifKind, name: str) -> str:
+        return await ldif_export.entry_ldif(ctx=info.context.resolver, kind=kind, name=name)

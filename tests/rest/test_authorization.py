@@ -183,6 +183,18 @@ ADMIN_OBJECTS = [
     Call("POST", f"/api/verify_password/user/{PLAIN}", {"password": STRONG}),
 ]
 REFUSED = OTHER_DOMAIN + EXCEEDING_ACCOUNTS + GLOBAL_OBJECTS + ADMIN_OBJECTS
+# LDIF exports (kind, name) of entries beyond BOSS's rights: b.com's, the exceeding mailboxes', the admins'
+LDIF_BEYOND = [
+    ("domain", "b.com"),
+    ("catchall", "b.com"),
+    ("user", KIM),
+    ("alias", "crew@b.com"),
+    ("maillist", "list@b.com"),
+    *(("user", email) for email in EXCEEDING),
+    ("admin", "other@admins.test"),
+    ("admin", BOSS),
+]
+REFUSED += [Call("GET", f"/api/ldif/{kind}/{name}") for kind, name in LDIF_BEYOND]
 # routes no refusal applies to, and why
 NOT_REFUSED = {
     ("POST", "/login"): "anyone may try to log in",

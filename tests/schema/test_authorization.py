@@ -18,6 +18,7 @@ from tests.rest.test_authorization import (
     EXCEEDING,
     GLOBAL_MAILBOX,
     KIM,
+    LDIF_BEYOND,
     LEFTOVER,
     PEER,
     PLAIN,
@@ -175,3 +176,12 @@ async def test_bulk_mutations_skip_the_accounts_beyond_the_admins_rights(admin_a
         user = users[email]
         assert (user.active, user.language, verify_password(user.password, STRONG)) == (True, "en_US", True), email
     assert (await data(api, LOGIN, u=B_ADMIN, p=STRONG))["login"] == {"username": B_ADMIN, "isGlobal": False}
+
+
+async def test_domain_admin_reads_no_ldif_beyond_its_rights(admin_api: Api) -> None:
+    api = await arrange(admin_api)
+    await login(api, BOSS, BOSS_PASSWORD)
+    for kind, name in LDIF_BEYOND:
+        body = await gql(api, f'query {{ ldif(kind: {kind.upper()}, name: "{name}") }}')
+        assert codes(body) == ["PERMISSION_DENIED"], (kind, name, body)
+        assert body["data"] is None, (kind, name)

@@ -6,6 +6,7 @@ from gateway.backends.ldap.aliases import LdapAliases
 from gateway.backends.ldap.connection import LdapPool
 from gateway.backends.ldap.domains import LdapDomains
 from gateway.backends.ldap.forwardings import LdapForwardings, LdapPasswordHashes
+from gateway.backends.ldap.ldif import LdapLdif
 from gateway.backends.ldap.listing import LdapListing
 from gateway.backends.ldap.maillists import LdapMaillists
 from gateway.backends.ldap.store import DirectoryStore
@@ -23,6 +24,7 @@ def ldap_account_stores(store: DirectoryStore) -> AccountStores:
         listing=LdapListing(store),
         forwardings=LdapForwardings(store),
         hashes=LdapPasswordHashes(store),
+        ldif=LdapLdif(store),
     )
 
 

@@ -21,10 +21,21 @@ class Entry:
 
     dn: str
     raw: Mapping[str, tuple[bytes, ...]] = field(default_factory=dict)
+    spelled: Mapping[str, str] = field(default_factory=dict)
+    """Each attribute's name as the directory gave it, by its lower-cased name."""
 
     @classmethod
     def from_response(cls, dn: str, raw_attributes: Mapping[str, Sequence[bytes]]) -> Entry:
-        return cls(dn, {name.lower(): tuple(values) for name, values in raw_attributes.items() if values})
+        present = {name: values for name, values in raw_attributes.items() if values}
+        return cls(
+            dn,
+            {name.lower(): tuple(values) for name, values in present.items()},
+            {name.lower(): name for name in present},
+        )
+
+    def name(self, lowered: str) -> str:
+        """The directory's spelling of the attribute ``lowered`` (itself when unknown)."""
+        return self.spelled.get(lowered, lowered)
 
     def values(self, name: str) -> list[str]:
         """Every value of ``name``, decoded as UTF-8."""

@@ -15,7 +15,8 @@ from gateway.backends.sql.mailboxes import SqlUsers
 
 
 def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
-    """Every account port on ``vmail``; iRedMail's SQL servers keep mailing lists in mlmmj, so there are none."""
+    """Every account port on ``vmail``; iRedMail's SQL servers keep mailing lists in mlmmj, so there are none;
+    LDIF is of directories only."""
     return AccountStores(
         domains=SqlDomains(vmail),
         users=SqlUsers(vmail),
@@ -25,4 +26,5 @@ def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
         listing=SqlListing(vmail),
         forwardings=SqlForwardings(vmail),
         hashes=SqlPasswordHashes(vmail),
+        ldif=None,
     )
