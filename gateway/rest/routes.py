@@ -14,6 +14,7 @@ from gateway.rest import (
     greylisting,
     log,
     maillists,
+    renames,
     spampolicy,
     throttles,
     users,
@@ -28,6 +29,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     *admins.ROUTES,
     *spampolicy.ROUTES, *wblist.ROUTES,
     *log.ROUTES,
+    *renames.ROUTES,
 )
 
 

@@ -8,6 +8,7 @@ from gateway.backends.ldap.domains import LdapDomains
 from gateway.backends.ldap.forwardings import LdapForwardings, LdapPasswordHashes
 from gateway.backends.ldap.listing import LdapListing
 from gateway.backends.ldap.maillists import LdapMaillists
+from gateway.backends.ldap.renames import LdapRenames
 from gateway.backends.ldap.store import DirectoryStore
 from gateway.backends.ldap.users import LdapUsers
 
@@ -23,6 +24,7 @@ def ldap_account_stores(store: DirectoryStore) -> AccountStores:
         listing=LdapListing(store),
         forwardings=LdapForwardings(store),
         hashes=LdapPasswordHashes(store),
+        renames=LdapRenames(store),
     )
 
 
