@@ -9,7 +9,7 @@ import ldap3  # type: ignore[import-untyped]
 from tests.rest.conftest import STRONG, Api
 from tests.rest.test_cross_database import assert_refused_unchanged, closed_port, unreachable_iredapd
 from tests.rest.test_sessions import client_on
-from tests.storage import LdapStorage, fetch, set_used_quota
+from tests.storage import LdapStorage, fetch, run, set_used_quota
 
 JOHN, JOHNNY = "john@example.com", "johnny@example.com"
 BOB, CAROL = "bob@example.com", "carol@other.org"
@@ -283,3 +283,18 @@ async def test_ldap_alias_entry_moves_within_its_container(ldap_domain_api: Api)
     assert entry is not None and entry["mail"] == ["staff@example.com"]
     assert entry["shadowaddress"] == ["staff@alias.test"]
     assert storage.entry(storage.tree.alias_dn("team@example.com")) is None
+
+
+async def test_ldap_rename_is_undone_when_a_later_step_fails(ldap_domain_api: Api) -> None:
+    """iRedAdmin's used_quota table missing: the moved entry and the rewritten values are put back."""
+    api = await arrange(ldap_domain_api)
+    storage = api.storage
+    assert isinstance(storage, LdapStorage)
+    before = await api.snapshot()
+    await run(storage.ancillary, "ALTER TABLE used_quota RENAME TO used_quota_away")
+    try:
+        response = await api.call("POST", f"/api/user/{JOHN}/change_email/{JOHNNY}")
+    finally:
+        await run(storage.ancillary, "ALTER TABLE used_quota_away RENAME TO used_quota")
+    assert (response.status_code, response.json()["msg"]) == (500, "INTERNAL_ERROR")
+    assert await api.snapshot() == before
