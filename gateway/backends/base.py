@@ -183,6 +183,14 @@ class ForwardingStore(Protocol):
     async def set_forwardings(self, email: str, targets: Sequence[str]) -> None: ...
 
 
+class RenameStore(Protocol):
+    """A mail user's or alias's new address in one write, with every stored copy of the old one
+    (rows or values naming it elsewhere follow); NO_SUCH_ACCOUNT, or ALREADY_EXISTS when the new one is taken."""
+
+    async def rename_user(self, email: str, new_email: str) -> None: ...
+    async def rename_alias(self, address: str, new_address: str) -> None: ...
+
+
 class PasswordHashStore(Protocol):
     """The stored password hashes of a domain's users, for an export that must round-trip."""
 
@@ -225,6 +233,7 @@ class AccountStores:
     forwardings: ForwardingStore
     hashes: PasswordHashStore
     ldif: LdifStore | None
+    renames: RenameStore
 
 
 def account_ports(stores: AccountStores) -> dict[str, Any]:
@@ -250,6 +259,9 @@ class ThrottleStore(Protocol):
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
+    def renaming(self, account: str, new_account: str) -> AbstractAsyncContextManager[int]:
+        """Give the rows of ``account`` to ``new_account`` (whose own are removed) around the account's rename."""
+        ...
 
 
 class GreylistingStore(Protocol):
@@ -288,6 +300,9 @@ class SpamPolicyStore(Protocol):
     def clearing(self, account: str) -> AbstractAsyncContextManager[int]: ...
     def clearing_accounts(self, accounts: Collection[str]) -> AbstractAsyncContextManager[int]: ...
     def clearing_domain(self, domain: str) -> AbstractAsyncContextManager[int]: ...
+    def renaming(self, account: str, new_account: str) -> AbstractAsyncContextManager[int]:
+        """Give the policy and lists of ``account`` to ``new_account`` around the account's rename."""
+        ...
 
 
 class WblistStore(Protocol):
@@ -348,6 +363,10 @@ class IredadminStore(Protocol):
 
     async def used_by_domain(self, domains: Collection[str] | None) -> dict[str, UsedQuota]:
         """What Dovecot counted, summed per domain (every domain when None)."""
+        ...
+
+    async def move_used_quota(self, username: str, new_username: str) -> None:
+        """Dovecot's count of ``username`` becomes that of ``new_username`` (a renamed mailbox)."""
         ...
 
 

@@ -15,6 +15,7 @@ from gateway.rest import (
     ldif,
     log,
     maillists,
+    renames,
     spampolicy,
     throttles,
     users,
@@ -30,6 +31,7 @@ ROUTES: tuple[ApiRoute, ...] = (
     *spampolicy.ROUTES, *wblist.ROUTES,
     *log.ROUTES,
     *ldif.ROUTES,
+    *renames.ROUTES,
 )
 
 

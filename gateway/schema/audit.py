@@ -22,7 +22,7 @@ from gateway.schema.types import Edge, GatewayInfo, PageInfo
 MUTATION = "Mutation"
 UNRECORDED = frozenset({"logout"})  # mutations that change nothing an admin manages
 # the arguments that name what a mutation changes; only these reach the message (never a password)
-IDENTIFIERS = ("name", "email", "mail", "address", "account", "domain", "target", "kind")
+IDENTIFIERS = ("name", "email", "mail", "address", "account", "domain", "target", "kind", "newEmail", "newAddress")
 _WORDS = re.compile(r"[A-Z]?[a-z0-9]+")
 
 

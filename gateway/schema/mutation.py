@@ -11,6 +11,7 @@ from gateway.schema import policy
 from gateway.schema.greylisting import GreylistingMutation
 from gateway.schema.inputs import AdminInput, AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
+from gateway.schema.renames import RenameMutation
 from gateway.schema.routing import DomainRoutingInput
 from gateway.schema.types import Admin, AdminAccount, Alias, Domain, GatewayInfo, MailingList, Throttle, User
 
@@ -23,7 +24,7 @@ def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
 
 
 @strawberry.type
-class Mutation(GreylistingMutation):
+class Mutation(GreylistingMutation, RenameMutation):
     @strawberry.mutation(
         description="Log in; the session cookie is shared with /api. Later mutations of the document act as this admin."
     )

@@ -59,6 +59,7 @@ def _account_calls(email: str) -> list[Call]:
         Call("PUT", f"/api/spampolicy/user/{email}", {"bypass_spam_checks": "yes"}),
         Call("DELETE", f"/api/spampolicy/user/{email}"),
         *_wblist_changes(email),
+        Call("POST", f"/api/user/{email}/change_email/renamed@{email.rsplit('@', 1)[1]}"),
     ]
 
 
@@ -124,10 +125,12 @@ OTHER_DOMAIN = [
     *_wblist_changes("b.com"),
     *_wblist_reads(KIM),
     Call("GET", "/api/log", {"domain": "b.com"}),
+    Call("POST", "/api/alias/crew@b.com/change_email/band@b.com"),
 ]
 EXCEEDING_ACCOUNTS = [
     *(call for email in EXCEEDING for call in _account_calls(email)),
     Call("POST", f"/api/user/{LEFTOVER}", {"password": STRONG}),
+    Call("POST", f"/api/user/{PLAIN}/change_email/{LEFTOVER}"),
 ]
 GLOBAL_OBJECTS = [
     Call("POST", "/api/domain/new.com"),

@@ -47,6 +47,7 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
         ("deleteThrottle", f'deleteThrottle(account: "{email}", kind: INBOUND)'),
         *_greylisting_mutations(email),
         *_policy_mutations(email),
+        ("renameUser", f'renameUser(email: "{email}", newEmail: "renamed@{email.rsplit("@", 1)[1]}") {{ email }}'),
     ]
 
 
@@ -92,10 +93,12 @@ OTHER_DOMAIN = [
     ("deleteThrottle", 'deleteThrottle(account: "b.com", kind: INBOUND)'),
     *_greylisting_mutations("b.com"),
     *_policy_mutations("b.com"),
+    ("renameAlias", 'renameAlias(address: "crew@b.com", newAddress: "band@b.com") { email }'),
 ]
 EXCEEDING_ACCOUNTS = [
     *(mutation for email in EXCEEDING for mutation in _account_mutations(email)),
     ("createUser", f'createUser(email: "{LEFTOVER}", input: {{password: "{STRONG}"}}) {{ email }}'),
+    ("renameUser", f'renameUser(email: "{PLAIN}", newEmail: "{LEFTOVER}") {{ email }}'),
 ]
 GLOBAL_OBJECTS = [
     ("createDomain", 'createDomain(name: "new.com") { name }'),

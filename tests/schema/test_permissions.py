@@ -69,6 +69,8 @@ MUTATIONS = {
     "removeWblistEntries": 'mutation { removeWblistEntries(account: "kim@b.com", direction: OUTBOUND,'
     ' colour: BLACKLIST, addresses: ["spam@x.org"]) }',
     "clearWblist": 'mutation { clearWblist(account: "b.com", direction: INBOUND, colour: BLACKLIST) }',
+    "renameUser": 'mutation { renameUser(email: "kim@b.com", newEmail: "kimberly@b.com") { email } }',
+    "renameAlias": 'mutation { renameAlias(address: "crew@b.com", newAddress: "band@b.com") { email } }',
 }
 
 

@@ -9,6 +9,7 @@ from gateway.backends.ldap.forwardings import LdapForwardings, LdapPasswordHashe
 from gateway.backends.ldap.ldif import LdapLdif
 from gateway.backends.ldap.listing import LdapListing
 from gateway.backends.ldap.maillists import LdapMaillists
+from gateway.backends.ldap.renames import LdapRenames
 from gateway.backends.ldap.store import DirectoryStore
 from gateway.backends.ldap.users import LdapUsers
 
@@ -25,6 +26,7 @@ def ldap_account_stores(store: DirectoryStore) -> AccountStores:
         forwardings=LdapForwardings(store),
         hashes=LdapPasswordHashes(store),
         ldif=LdapLdif(store),
+        renames=LdapRenames(store),
     )
 
 

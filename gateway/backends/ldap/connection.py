@@ -161,6 +161,10 @@ class Directory:
     def delete(self, dn: str) -> None:
         self._done(self._conn.delete(dn))
 
+    def rename(self, dn: str, new_rdn: str) -> None:
+        """Give the entry at ``dn`` (and its subtree) the leading RDN ``new_rdn``; the old RDN value goes."""
+        self._done(self._conn.modify_dn(dn, new_rdn, delete_old_dn=True))
+
 
 class _Stale(Exception):
     """A pooled connection turned out closed before the server answered anything."""

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 
 from gateway.backends.ldap.connection import ADD, DELETE, REPLACE, Directory, dn_depth
+from gateway.backends.ldap.dn import leading_rdn
 from gateway.backends.ldap.entry import Entry, Values
 from gateway.errors import GatewayError
 
@@ -67,6 +68,11 @@ class Journal:
         """Delete a subtree read with all user attributes, leaves first."""
         for entry in sorted(entries, key=lambda item: dn_depth(item.dn), reverse=True):
             self.delete(directory, entry)
+
+    def rename(self, directory: Directory, dn: str, new_dn: str) -> None:
+        """Move the entry at ``dn`` to ``new_dn``, a DN with another leading RDN under the same parent."""
+        directory.rename(dn, leading_rdn(new_dn))
+        self._undo.append(lambda d: d.rename(new_dn, leading_rdn(dn)))
 
     def rollback(self, directory: Directory) -> None:
         """Apply the inverses, newest first; a failing one is logged and the rest still run."""

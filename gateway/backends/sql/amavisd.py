@@ -178,6 +178,28 @@ class SqlAmavisd(SqlPort):
         return self._clearing(lambda email: email.endswith(suffix), f"%{suffix}", suffix)
 
     @asynccontextmanager
+    async def renaming(self, account: str, new_account: str) -> AsyncIterator[int]:
+        """Give the policy, users row and lists of ``account`` to ``new_account``, whose own go; commit
+        when the block succeeds."""
+        body_done = False
+        try:
+            async with self.writing() as conn:
+                await self._remove_accounts(conn, lambda email: email == new_account, new_account)
+                moved = await conn.execute(update(users).where(users.c.email == account).values(email=new_account))
+                named = await conn.execute(
+                    update(policy).where(policy.c.policy_name == account).values(policy_name=new_account)
+                )
+                yield int(moved.rowcount or 0) + int(named.rowcount or 0)
+                body_done = True
+        except Exception as exc:
+            if not body_done:
+                raise
+            log.error(
+                "amavisd: moving the policy rows of %s to %s may not have committed: %s",
+                account, new_account, type(exc).__name__,
+            )  # fmt: skip
+
+    @asynccontextmanager
     async def _clearing(self, matches: Any, pattern: str, label: str) -> AsyncIterator[int]:
         body_done = False
         try:

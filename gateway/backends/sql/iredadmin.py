@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete, func, insert, select
 
 from gateway.backends.base import DeletedMailbox
-from gateway.backends.sql import listing
+from gateway.backends.sql import listing, renames
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import unavailability_translated, write_transaction
 from gateway.backends.sql.port import SqlPort
@@ -75,3 +75,8 @@ class IredadminDatabase(SqlPort):
         query = select(t.deleted_mailboxes.c.maildir).where(t.deleted_mailboxes.c.username == username)
         async with self.reading() as conn:
             return [str(path) for path in (await conn.execute(query)).scalars()]
+
+    async def move_used_quota(self, username: str, new_username: str) -> None:
+        """Dovecot's count of ``username`` becomes that of ``new_username`` (a renamed mailbox)."""
+        async with unavailability_translated(self.engine), write_transaction(self.engine) as conn:
+            await renames.move_used_quota(conn, username, new_username)

@@ -12,6 +12,7 @@ from gateway.backends.sql.forwardings import SqlForwardings
 from gateway.backends.sql.hashes import SqlPasswordHashes
 from gateway.backends.sql.listing import SqlListing
 from gateway.backends.sql.mailboxes import SqlUsers
+from gateway.backends.sql.renames import SqlRenames
 
 
 def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
@@ -27,4 +28,5 @@ def sql_account_stores(vmail: AsyncEngine) -> AccountStores:
         forwardings=SqlForwardings(vmail),
         hashes=SqlPasswordHashes(vmail),
         ldif=None,
+        renames=SqlRenames(vmail),
     )

@@ -137,6 +137,32 @@ class SqlThrottles(SqlPort):
         )
 
     @asynccontextmanager
+    async def renaming(self, account: str, new_account: str) -> AsyncIterator[int]:
+        """Give the iRedAPD rows of ``account`` to ``new_account``, whose own rows (left by an earlier
+        account) go; commit when the block (the account's rename) succeeds, roll back when it raises."""
+        body_done = False
+        try:
+            async with self._writing() as conn:
+                await self._remove_matching(conn, lambda column: column == new_account)
+                moved = 0
+                for table in (*ACCOUNT_TABLES, t.throttle_tracking):
+                    result = await conn.execute(
+                        update(table).where(table.c.account == account).values(account=new_account)
+                    )
+                    moved += int(result.rowcount or 0)
+                yield moved
+                body_done = True
+        except Exception as exc:
+            if not body_done:
+                if is_retryable(exc):
+                    raise Conflict(ErrorCode.CONCURRENT_CHANGE, f"moving the iRedAPD rows of {account}") from exc
+                raise
+            log.error(
+                "iredapd: moving the rows of %s to %s may not have committed: %s",
+                account, new_account, exc.__class__.__name__,
+            )  # fmt: skip
+
+    @asynccontextmanager
     async def _clearing(self, match: AccountMatch, label: str) -> AsyncIterator[int]:
         """Remove the rows whose account ``match``es in a transaction held open around the block.
 
