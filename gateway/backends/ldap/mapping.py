@@ -238,27 +238,25 @@ def password_values(password_hash: str, now: datetime | None = None) -> dict[str
 
 def alias_attributes(alias: Alias, domain_active: bool) -> dict[str, list[str]]:
     """A new mailAlias entry; the members are its forwarding addresses."""
-    return {
-        "objectClass": ["mailAlias"],
-        "mail": [alias.address],
-        "cn": [alias.name] if alias.name else [],
-        "accountStatus": [status(alias.active)],
-        "enabledService": list(FORWARDING_SERVICES),
-        "mailForwardingAddress": list(alias.members),
-        "accessPolicy": [alias.access_policy],
-        "domainStatus": [] if domain_active else [DISABLED],
-    }
+    values = _forwarding_attributes("mailAlias", alias, domain_active)
+    values["mailForwardingAddress"] = list(alias.members)
+    return values
 
 
 def list_attributes(maillist: Alias, domain_active: bool) -> dict[str, list[str]]:
     """A new mailList entry; members are recorded on the members' own entries."""
+    return _forwarding_attributes("mailList", maillist, domain_active)
+
+
+def _forwarding_attributes(object_class: str, account: Alias, domain_active: bool) -> dict[str, list[str]]:
+    """What a new mailAlias and a new mailList entry both hold."""
     return {
-        "objectClass": ["mailList"],
-        "mail": [maillist.address],
-        "cn": [maillist.name] if maillist.name else [],
-        "accountStatus": [status(maillist.active)],
+        "objectClass": [object_class],
+        "mail": [account.address],
+        "cn": [account.name] if account.name else [],
+        "accountStatus": [status(account.active)],
         "enabledService": list(FORWARDING_SERVICES),
-        "accessPolicy": [maillist.access_policy],
+        "accessPolicy": [account.access_policy],
         "domainStatus": [] if domain_active else [DISABLED],
     }
 
