@@ -212,21 +212,24 @@ def user_attributes(user: NewUser, domain_active: bool, now: datetime | None = N
     }
 
 
+def put_text(values: dict[str, list[str]], attribute: str, given: str | None) -> None:
+    """Set a single-valued text attribute when ``given`` is not None; an empty text removes it."""
+    if given is not None:
+        values[attribute] = [given] if given else []
+
+
 def user_changes(email: str, changes: UserChanges, now: datetime | None = None) -> dict[str, list[str]]:
     """The attribute values a change set gives a user; an empty list removes the attribute."""
     values: dict[str, list[str]] = {}
     if changes.name is not None:
         values["cn"] = [changes.name or local_part(email)]
-    if changes.language is not None:
-        values["preferredLanguage"] = [changes.language] if changes.language else []
+    put_text(values, "preferredLanguage", changes.language)
     if changes.quota is not None:
         values["mailQuota"] = [str(changes.quota * MB)] if changes.quota else []
-    if changes.transport is not None:
-        values["mtaTransport"] = [changes.transport] if changes.transport else []
+    put_text(values, "mtaTransport", changes.transport)
     if changes.active is not None:
         values["accountStatus"] = [status(changes.active)]
-    if changes.employee_id is not None:
-        values["employeeNumber"] = [changes.employee_id] if changes.employee_id else []
+    put_text(values, "employeeNumber", changes.employee_id)
     if changes.password_hash is not None:
         values.update(password_values(changes.password_hash, now))
     return values
