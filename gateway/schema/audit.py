@@ -103,8 +103,10 @@ async def audit_log(
     until: datetime | None = None,
 ) -> AuditLogConnection:
     """The ``auditLog`` root field."""
-    where = audit.LogFilter(admin=admin, domain=domain, event=event, since=since, until=until)
-    page = await audit.read_log(ctx=info.context.resolver, where=where, limit=first, before_id=_before(after))
+    query = model.AuditQuery(
+        limit=first, before_id=_before(after), admin=admin, domain=domain, event=event, since=since, until=until
+    )
+    page = await audit.read_log(ctx=info.context.resolver, query=query)
     nodes = [AuditEntry.of(item) for item in page.items]
     edges = [Edge(cursor=encode_cursor(str(node.id)), node=node) for node in nodes]
     return AuditLogConnection(
