@@ -21,6 +21,7 @@ The classes say what kind of failure it is; the code says which.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 
 class ErrorCode(StrEnum):
@@ -109,6 +110,12 @@ class GatewayError(Exception):
 
     code: ErrorCode = ErrorCode.INTERNAL_ERROR
 
+    def __init_subclass__(cls, code: ErrorCode | None = None, **kwargs: Any) -> None:
+        """A kind of failure names its default code in its bases: ``class NotFound(GatewayError, code=...)``."""
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+
     def __init__(self, code: ErrorCode | None = None, detail: str | None = None) -> None:
         if code is not None:
             self.code = code
@@ -121,10 +128,8 @@ class GatewayError(Exception):
         return self.code.http_status
 
 
-class InvalidInput(GatewayError):
+class InvalidInput(GatewayError, code=ErrorCode.INVALID_PARAMETER):
     """The request carries a malformed, unknown or out-of-range value."""
-
-    code = ErrorCode.INVALID_PARAMETER
 
 
 class InvalidEntries(InvalidInput):
@@ -140,43 +145,29 @@ def client_details(exc: GatewayError) -> dict[str, list[str]]:
     return {"invalid": exc.invalid} if isinstance(exc, InvalidEntries) else {}
 
 
-class NotAuthenticated(GatewayError):
+class NotAuthenticated(GatewayError, code=ErrorCode.LOGIN_REQUIRED):
     """No session, or the credentials are wrong."""
 
-    code = ErrorCode.LOGIN_REQUIRED
 
-
-class Forbidden(GatewayError):
+class Forbidden(GatewayError, code=ErrorCode.PERMISSION_DENIED):
     """The actor is known but may not do this."""
 
-    code = ErrorCode.PERMISSION_DENIED
 
-
-class NotFound(GatewayError):
+class NotFound(GatewayError, code=ErrorCode.NO_SUCH_ACCOUNT):
     """The domain or account named does not exist."""
 
-    code = ErrorCode.NO_SUCH_ACCOUNT
 
-
-class Conflict(GatewayError):
+class Conflict(GatewayError, code=ErrorCode.ALREADY_EXISTS):
     """The object exists already, or a domain limit would be exceeded."""
 
-    code = ErrorCode.ALREADY_EXISTS
 
-
-class NotSupported(GatewayError):
+class NotSupported(GatewayError, code=ErrorCode.NOT_SUPPORTED):
     """The configured backend does not offer this feature."""
 
-    code = ErrorCode.NOT_SUPPORTED
 
-
-class ConfigurationError(GatewayError):
+class ConfigurationError(GatewayError, code=ErrorCode.INVALID_CONFIGURATION):
     """A setting is missing or invalid; the message names the setting."""
 
-    code = ErrorCode.INVALID_CONFIGURATION
 
-
-class BackendUnavailable(GatewayError):
+class BackendUnavailable(GatewayError, code=ErrorCode.BACKEND_UNAVAILABLE):
     """A database or directory server does not answer."""
-
-    code = ErrorCode.BACKEND_UNAVAILABLE

@@ -36,26 +36,24 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
+        where: dict[str, Any] = {"namespace": NAMESPACE, "registry": self.registry}
         self.requests = Counter(
             "http_requests",
             "HTTP requests answered, by route template, method and status",
             ["route", "method", "status"],
-            namespace=NAMESPACE,
-            registry=self.registry,
+            **where,
         )
         self.latency = Histogram(
             "http_request_duration_seconds",
             "Time from receiving a request to the end of its answer, by route template and method",
             ["route", "method"],
-            namespace=NAMESPACE,
-            registry=self.registry,
+            **where,
         )
         self.graphql = Counter(
             "graphql_operations",
             "GraphQL operations run, by operation name, type and whether they answered errors",
             ["operation", "type", "outcome"],
-            namespace=NAMESPACE,
-            registry=self.registry,
+            **where,
         )
         self._operation_names: set[str] = set()
         self._storage: StorageCollector | None = None

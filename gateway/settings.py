@@ -111,37 +111,34 @@ class Settings(BaseSettings):
 
     def vmail_url(self) -> str:
         """The DSN of the ``vmail`` database (embedded SQLite when unset)."""
-        if self.vmail_dsn is not None:
-            return self.vmail_dsn.get_secret_value()
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'vmail.sqlite3').resolve()}"
+        return self.vmail_dsn.get_secret_value() if self.vmail_dsn is not None else self._sqlite_url("vmail")
 
     def iredadmin_url(self) -> str | None:
         """The DSN of iRedAdmin's ``iredadmin`` database (embedded SQLite when no database is configured).
 
         None when real databases are configured without it.
         """
-        if self.iredadmin_dsn is not None:
-            return self.iredadmin_dsn.get_secret_value()
-        if self.embedded:
-            return f"sqlite+aiosqlite:///{(self.data_dir / 'iredadmin.sqlite3').resolve()}"
-        return None
+        return self._optional_url(self.iredadmin_dsn, "iredadmin")
 
     def iredapd_url(self) -> str:
         """The DSN of the ``iredapd`` database (embedded SQLite when unset)."""
-        if self.iredapd_dsn is not None:
-            return self.iredapd_dsn.get_secret_value()
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'iredapd.sqlite3').resolve()}"
+        return self.iredapd_dsn.get_secret_value() if self.iredapd_dsn is not None else self._sqlite_url("iredapd")
 
     def amavisd_url(self) -> str | None:
         """The DSN of Amavisd's ``amavisd`` database (embedded SQLite when no database is configured).
 
         None when real databases are configured without it.
         """
-        if self.amavisd_dsn is not None:
-            return self.amavisd_dsn.get_secret_value()
-        if self.embedded:
-            return f"sqlite+aiosqlite:///{(self.data_dir / 'amavisd.sqlite3').resolve()}"
-        return None
+        return self._optional_url(self.amavisd_dsn, "amavisd")
+
+    def _optional_url(self, dsn: SecretStr | None, database: str) -> str | None:
+        if dsn is not None:
+            return dsn.get_secret_value()
+        return self._sqlite_url(database) if self.embedded else None
+
+    def _sqlite_url(self, database: str) -> str:
+        """The embedded SQLite file of ``database`` under ``data_dir``."""
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{database}.sqlite3').resolve()}"
 
     def required_amavisd_url(self) -> str:
         """``amavisd_url``, or a ``ConfigurationError`` naming the setting."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import TypeVar
 
@@ -159,45 +159,34 @@ def naive_utc(moment: datetime) -> datetime:
     return moment
 
 
-@dataclass(frozen=True)
-class LogFilter:
-    """What a reader asks of the log."""
+async def read_log(*, ctx: Context, query: AuditQuery) -> Page[AuditEntry]:
+    """The rows ``query`` asks for, newest first, among those the actor may see.
 
-    admin: str | None = None
-    domain: str | None = None
-    event: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-async def read_log(
-    *, ctx: Context, where: LogFilter, limit: int, offset: int = 0, before_id: int | None = None
-) -> Page[AuditEntry]:
-    """Log rows, newest first: a global admin sees every row, a domain admin those of its domains."""
+    A global admin sees every row, a domain admin those of its domains: ``query.domains`` is set from the actor,
+    whatever the caller gave.
+    """
     actor = require_actor(ctx)
-    if not 1 <= limit <= MAX_PAGE_SIZE:
+    if not 1 <= query.limit <= MAX_PAGE_SIZE:
         raise InvalidInput(ErrorCode.INVALID_PAGE_SIZE, f"the page size must be between 1 and {MAX_PAGE_SIZE}")
-    if offset < 0:
+    if query.offset < 0:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "the page must be 1 or more")
-    since = naive_utc(where.since) if where.since else None
-    until = naive_utc(where.until) if where.until else None
+    since = naive_utc(query.since) if query.since else None
+    until = naive_utc(query.until) if query.until else None
     if since and until and since > until:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "from is after until")
-    domain = addresses.domain_name(where.domain) if where.domain else None
+    domain = addresses.domain_name(query.domain) if query.domain else None
     if domain is not None and not actor.may_manage(domain):
         raise Forbidden(ErrorCode.PERMISSION_DENIED)
-    query = AuditQuery(
-        limit=limit,
-        offset=offset,
-        before_id=before_id,
-        admin=where.admin.strip().lower() if where.admin else None,
+    normalised = replace(
+        query,
+        admin=query.admin.strip().lower() if query.admin else None,
         domain=domain,
-        event=where.event.strip() if where.event else None,
+        event=query.event.strip() if query.event else None,
         since=since,
         until=until,
         domains=None if actor.is_global else actor.domains,
     )
-    return await ctx.audit.page(query)
+    return await ctx.audit.page(normalised)
 
 
 def page_offset(page: int, size: int) -> int:

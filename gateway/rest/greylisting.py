@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from gateway.model import GreylistingSetting
@@ -28,14 +29,8 @@ DOMAINS = (
 
 
 def _row(value: GreylistingSetting) -> dict[str, Any]:
-    return {
-        "account": value.account,
-        "priority": value.priority,
-        "sender": value.sender,
-        "sender_priority": value.sender_priority,
-        "comment": value.comment,
-        "active": int(value.active),
-    }
+    """The row under iRedAPD's column names, ``active`` as 0/1."""
+    return {**asdict(value), "active": int(value.active)}
 
 
 def _state(value: GreylistingState) -> dict[str, Any]:

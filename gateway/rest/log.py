@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.model import AuditEntry
+from gateway.model import AuditEntry, AuditQuery
 from gateway.resolvers import audit
 from gateway.resolvers.context import Context
 from gateway.rest.declare import INTEGER, TEXT, ApiRoute, Param, Values
@@ -38,14 +38,16 @@ def _entry(value: AuditEntry) -> dict[str, Any]:
 async def _list(ctx: Context, values: Values) -> dict[str, Any]:
     page = 1 if values["page"] is None else values["page"]
     size = DEFAULT_PAGE_SIZE if values["page_size"] is None else values["page_size"]
-    where = audit.LogFilter(
+    query = AuditQuery(
+        limit=size,
+        offset=audit.page_offset(page, size),
         admin=values["admin"],
         domain=values["domain"],
         event=values["event"],
         since=audit.parse_time(values["from"]),
         until=audit.parse_time(values["until"], end=True),
     )
-    found = await audit.read_log(ctx=ctx, where=where, limit=size, offset=audit.page_offset(page, size))
+    found = await audit.read_log(ctx=ctx, query=query)
     return {"total": found.total, "page": page, "entries": [_entry(item) for item in found.items]}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from inspect import isawaitable
 from typing import Annotated, Any
@@ -57,43 +58,19 @@ class AuditMutations(SchemaExtension):
 
 @strawberry.type(description="A row of iRedAdmin's admin log, as the panel shows it.")
 class AuditEntry:
-    model: strawberry.Private[model.AuditEntry]
+    id: int
+    timestamp: datetime = strawberry.field(description="When, in UTC.")
+    admin: str
+    ip: str = strawberry.field(description="The client's address.")
+    domain: str
+    username: str = strawberry.field(description="The account changed, when one was.")
+    event: str = strawberry.field(description="The panel's event name: create, update, delete, login, …")
+    loglevel: str
+    message: str
 
-    @strawberry.field
-    def id(self) -> int:
-        return self.model.id
-
-    @strawberry.field(description="When, in UTC.")
-    def timestamp(self) -> datetime:
-        return self.model.timestamp
-
-    @strawberry.field
-    def admin(self) -> str:
-        return self.model.admin
-
-    @strawberry.field(description="The client's address.")
-    def ip(self) -> str:
-        return self.model.ip
-
-    @strawberry.field
-    def domain(self) -> str:
-        return self.model.domain
-
-    @strawberry.field(description="The account changed, when one was.")
-    def username(self) -> str:
-        return self.model.username
-
-    @strawberry.field(description="The panel's event name: create, update, delete, login, …")
-    def event(self) -> str:
-        return self.model.event
-
-    @strawberry.field
-    def loglevel(self) -> str:
-        return self.model.loglevel
-
-    @strawberry.field
-    def message(self) -> str:
-        return self.model.message
+    @classmethod
+    def of(cls, value: model.AuditEntry) -> AuditEntry:
+        return cls(**asdict(value))
 
 
 @strawberry.type
@@ -126,10 +103,12 @@ async def audit_log(
     until: datetime | None = None,
 ) -> AuditLogConnection:
     """The ``auditLog`` root field."""
-    where = audit.LogFilter(admin=admin, domain=domain, event=event, since=since, until=until)
-    page = await audit.read_log(ctx=info.context.resolver, where=where, limit=first, before_id=_before(after))
-    nodes = [AuditEntry(model=item) for item in page.items]
-    edges = [Edge(cursor=encode_cursor(str(node.model.id)), node=node) for node in nodes]
+    query = model.AuditQuery(
+        limit=first, before_id=_before(after), admin=admin, domain=domain, event=event, since=since, until=until
+    )
+    page = await audit.read_log(ctx=info.context.resolver, query=query)
+    nodes = [AuditEntry.of(item) for item in page.items]
+    edges = [Edge(cursor=encode_cursor(str(node.id)), node=node) for node in nodes]
     return AuditLogConnection(
         total_count=page.total,
         nodes=nodes,

@@ -8,54 +8,53 @@ from gateway import model
 from gateway.resolvers.domain_routing import ListChange, RoutingInput, primary_mx
 
 
+def _stored_list(root: DomainRouting, info: strawberry.Info) -> list[str]:
+    """The stored routing's value of the field's name."""
+    return list(getattr(root.model, info.python_name))
+
+
+def _stored_text(root: DomainRouting, info: strawberry.Info) -> str:
+    """The stored routing's value of the field's name."""
+    text: str = getattr(root.model, info.python_name)
+    return text
+
+
+def _backup_mx(root: DomainRouting) -> bool:
+    return root.domain.backupmx
+
+
+def _primary_mx(root: DomainRouting) -> str:
+    return primary_mx(root.domain.name, root.domain.transport) if root.domain.backupmx else ""
+
+
+def _outbound_relay(root: DomainRouting) -> str:
+    return root.model.relayhost
+
+
 @strawberry.type(description="Where a domain's mail goes beyond its accounts, and its domain-level switches.")
 class DomainRouting:
     domain: strawberry.Private[model.Domain]
     model: strawberry.Private[model.DomainRouting]
 
-    @strawberry.field
-    def alias_domains(self) -> list[str]:
-        return list(self.model.alias_domains)
-
-    @strawberry.field(description="Where mail to unknown addresses goes; empty: nowhere (it bounces).")
-    def catchall(self) -> list[str]:
-        return list(self.model.catchall)
-
-    @strawberry.field(description="Relayed to the primary MX instead of delivered.")
-    def backup_mx(self) -> bool:
-        return self.domain.backupmx
-
-    @strawberry.field(description="The backup MX's next hop; empty: the domain's MX records.")
-    def primary_mx(self) -> str:
-        return primary_mx(self.domain.name, self.domain.transport) if self.domain.backupmx else ""
-
-    @strawberry.field(description="Relay host for mail its users send, like [192.0.2.1]:25.")
-    def outbound_relay(self) -> str:
-        return self.model.relayhost
-
-    @strawberry.field
-    def sender_bcc(self) -> str:
-        return self.model.sender_bcc
-
-    @strawberry.field
-    def recipient_bcc(self) -> str:
-        return self.model.recipient_bcc
-
-    @strawberry.field
-    def services(self) -> list[str]:
-        return list(self.model.services)
-
-    @strawberry.field
-    def disabled_domain_profiles(self) -> list[str]:
-        return list(self.model.disabled_domain_profiles)
-
-    @strawberry.field
-    def disabled_user_profiles(self) -> list[str]:
-        return list(self.model.disabled_user_profiles)
-
-    @strawberry.field
-    def disabled_user_preferences(self) -> list[str]:
-        return list(self.model.disabled_user_preferences)
+    alias_domains: list[str] = strawberry.field(resolver=_stored_list)
+    catchall: list[str] = strawberry.field(
+        resolver=_stored_list, description="Where mail to unknown addresses goes; empty: nowhere (it bounces)."
+    )
+    backup_mx: bool = strawberry.field(
+        resolver=_backup_mx, description="Relayed to the primary MX instead of delivered."
+    )
+    primary_mx: str = strawberry.field(
+        resolver=_primary_mx, description="The backup MX's next hop; empty: the domain's MX records."
+    )
+    outbound_relay: str = strawberry.field(
+        resolver=_outbound_relay, description="Relay host for mail its users send, like [192.0.2.1]:25."
+    )
+    sender_bcc: str = strawberry.field(resolver=_stored_text)
+    recipient_bcc: str = strawberry.field(resolver=_stored_text)
+    services: list[str] = strawberry.field(resolver=_stored_list)
+    disabled_domain_profiles: list[str] = strawberry.field(resolver=_stored_list)
+    disabled_user_profiles: list[str] = strawberry.field(resolver=_stored_list)
+    disabled_user_preferences: list[str] = strawberry.field(resolver=_stored_list)
 
 
 def _listed(given: list[str] | None, add: list[str] | None, remove: list[str] | None) -> ListChange:

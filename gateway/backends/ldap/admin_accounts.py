@@ -25,6 +25,7 @@ from gateway.backends.ldap.mapping import (
     is_active,
     parse_settings,
     password_values,
+    put_text,
     status,
 )
 from gateway.backends.ldap.users import holders
@@ -102,10 +103,8 @@ def fetch_admins(directory: Directory, tree: Tree, active: bool | None) -> list[
 
 def _values(current: Entry | None, changes: AdminChanges, is_global: bool) -> dict[str, list[str]]:
     values: dict[str, list[str]] = {}
-    if changes.name is not None:
-        values["cn"] = [changes.name] if changes.name else []
-    if changes.language is not None:
-        values["preferredLanguage"] = [changes.language] if changes.language else []
+    put_text(values, "cn", changes.name)
+    put_text(values, "preferredLanguage", changes.language)
     if changes.active is not None:
         values["accountStatus"] = [status(changes.active)]
     if changes.password_hash is not None:

@@ -134,7 +134,7 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
         attributes=["objectClass", "domainName", "mail", "accountStatus", "mailQuota"],
     )
     wanted = None if names is None else {name.lower() for name in names}
-    domains = active_domains = users = active_users = aliases = quota = 0
+    domains = active_domains = users = active_users = aliases = allocated_quota = 0
     for entry in entries:
         classes = entry.classes()
         if "maildomain" in classes:
@@ -147,19 +147,10 @@ def stats(directory: Directory, tree: Tree, names: Collection[str] | None) -> St
         if "mailuser" in classes and is_mailbox(entry):
             users += 1
             active_users += is_active(entry)
-            quota += entry.integer("mailQuota") // MB
+            allocated_quota += entry.integer("mailQuota") // MB
         elif "mailalias" in classes:
             aliases += 1
-    return Stats(
-        domains=domains,
-        active_domains=active_domains,
-        users=users,
-        active_users=active_users,
-        aliases=aliases,
-        allocated_quota=quota,
-        used_bytes=0,
-        used_messages=0,
-    )
+    return Stats(domains, active_domains, users, active_users, aliases, allocated_quota, used_bytes=0, used_messages=0)
 
 
 class LdapListing(DirectoryPort):

@@ -212,21 +212,24 @@ def user_attributes(user: NewUser, domain_active: bool, now: datetime | None = N
     }
 
 
+def put_text(values: dict[str, list[str]], attribute: str, given: str | None) -> None:
+    """Set a single-valued text attribute when ``given`` is not None; an empty text removes it."""
+    if given is not None:
+        values[attribute] = [given] if given else []
+
+
 def user_changes(email: str, changes: UserChanges, now: datetime | None = None) -> dict[str, list[str]]:
     """The attribute values a change set gives a user; an empty list removes the attribute."""
     values: dict[str, list[str]] = {}
     if changes.name is not None:
         values["cn"] = [changes.name or local_part(email)]
-    if changes.language is not None:
-        values["preferredLanguage"] = [changes.language] if changes.language else []
+    put_text(values, "preferredLanguage", changes.language)
     if changes.quota is not None:
         values["mailQuota"] = [str(changes.quota * MB)] if changes.quota else []
-    if changes.transport is not None:
-        values["mtaTransport"] = [changes.transport] if changes.transport else []
+    put_text(values, "mtaTransport", changes.transport)
     if changes.active is not None:
         values["accountStatus"] = [status(changes.active)]
-    if changes.employee_id is not None:
-        values["employeeNumber"] = [changes.employee_id] if changes.employee_id else []
+    put_text(values, "employeeNumber", changes.employee_id)
     if changes.password_hash is not None:
         values.update(password_values(changes.password_hash, now))
     return values
@@ -238,27 +241,25 @@ def password_values(password_hash: str, now: datetime | None = None) -> dict[str
 
 def alias_attributes(alias: Alias, domain_active: bool) -> dict[str, list[str]]:
     """A new mailAlias entry; the members are its forwarding addresses."""
-    return {
-        "objectClass": ["mailAlias"],
-        "mail": [alias.address],
-        "cn": [alias.name] if alias.name else [],
-        "accountStatus": [status(alias.active)],
-        "enabledService": list(FORWARDING_SERVICES),
-        "mailForwardingAddress": list(alias.members),
-        "accessPolicy": [alias.access_policy],
-        "domainStatus": [] if domain_active else [DISABLED],
-    }
+    values = _forwarding_attributes("mailAlias", alias, domain_active)
+    values["mailForwardingAddress"] = list(alias.members)
+    return values
 
 
 def list_attributes(maillist: Alias, domain_active: bool) -> dict[str, list[str]]:
     """A new mailList entry; members are recorded on the members' own entries."""
+    return _forwarding_attributes("mailList", maillist, domain_active)
+
+
+def _forwarding_attributes(object_class: str, account: Alias, domain_active: bool) -> dict[str, list[str]]:
+    """What a new mailAlias and a new mailList entry both hold."""
     return {
-        "objectClass": ["mailList"],
-        "mail": [maillist.address],
-        "cn": [maillist.name] if maillist.name else [],
-        "accountStatus": [status(maillist.active)],
+        "objectClass": [object_class],
+        "mail": [account.address],
+        "cn": [account.name] if account.name else [],
+        "accountStatus": [status(account.active)],
         "enabledService": list(FORWARDING_SERVICES),
-        "accessPolicy": [maillist.access_policy],
+        "accessPolicy": [account.access_policy],
         "domainStatus": [] if domain_active else [DISABLED],
     }
 

@@ -19,6 +19,7 @@ from gateway.backends.sql.admins import ALL_DOMAINS, SqlAdmins
 from gateway.backends.sql.domains import is_hosted, locked_domain
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.mailboxes import address_taken
+from gateway.backends.sql.rows import row_by_key
 from gateway.backends.sql.settings_column import format_settings, parse_settings
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, InvalidInput, NotFound
@@ -73,10 +74,7 @@ def _mail_user(row: Row[Any], rights: set[str]) -> Admin:
 
 
 async def fetch_admin(conn: AsyncConnection, email: str, *, lock: bool = False) -> Admin | None:
-    query = select(t.admin).where(t.admin.c.username == email)
-    if lock:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
+    row = await row_by_key(conn, t.admin.c.username, email, lock=lock)
     if row is None:
         return None
     return _standalone(row, (await _rights(conn, [email])).get(email, set()))
@@ -108,7 +106,6 @@ def _settings_text(current: str | None, changes: AdminChanges, is_global: bool) 
         elif value is False:
             settings.pop(key, None)
     return format_settings(settings)
-
 
 
 async def insert_admin(conn: AsyncConnection, email: str, changes: AdminChanges) -> None:
@@ -170,7 +167,6 @@ async def _existing(conn: AsyncConnection, emails: Collection[str]) -> set[str]:
     return found
 
 
-
 async def assign_domain_admins(
     conn: AsyncConnection, domain: str, *, add: Collection[str], remove: Collection[str], remove_all: bool
 ) -> None:
@@ -189,7 +185,6 @@ async def assign_domain_admins(
     if add:
         await conn.execute(update(t.mailbox).where(t.mailbox.c.username.in_(list(add))).values(isadmin=1))
     await revoke_if_no_domains(conn, leaving - set(add))
-
 
 
 async def stored_hash(conn: AsyncConnection, email: str, *, admin: bool) -> str | None:

@@ -28,7 +28,6 @@ from sqlalchemy import (
     MetaData,
     PrimaryKeyConstraint,
     String,
-    Table,
     UniqueConstraint,
     text,
 )
@@ -37,9 +36,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 if TYPE_CHECKING:
-    from gateway.backends.sql.tables import _Columns
-
-_MYSQL_OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_general_ci"}
+    from gateway.backends.sql.tables import DeclareTable, _Columns
 
 # ``policy`` columns after id and policy_name, in iRedMail's order, by kind.
 POLICY_FLAGS = (
@@ -141,19 +138,16 @@ class _Amavisd:
             return Column("partition_tag", type_, server_default=text("0"), autoincrement=False)
         return Column("partition_tag", type_, nullable=True, server_default=text("0"))
 
-    def options(self) -> dict[str, Any]:
-        return dict(_MYSQL_OPTIONS) if self.mysql else {}
-
 
 def build_amavisd(metadata: MetaData, c: _Columns) -> None:
     """Declare the amavisd tables for ``c``'s layout on ``metadata``."""
+    table = c.declarer(metadata, "amavisd")
     a = _Amavisd(c)
-    opts = a.options()
-    _lookup_tables(metadata, a, opts)
-    _storage_tables(metadata, a, opts)
+    _lookup_tables(table, a)
+    _storage_tables(table, a)
 
 
-def _lookup_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> None:
+def _lookup_tables(table: DeclareTable, a: _Amavisd) -> None:
     """The tables of ``@lookup_sql_dsn``: accounts, their policies and white/blacklists."""
     for name in ("users", "mailaddr"):
         columns: list[Any] = [a.id(), a.integer("priority", 7)]
@@ -164,28 +158,25 @@ def _lookup_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> Non
         if name == "users":
             columns.append(a.varchar("fullname", 255, a.null))
         unique = "email" if a.mysql else f"{name}_email_key"
-        Table(name, metadata, *columns, UniqueConstraint("email", name=unique), **opts)
+        table(name, *columns, UniqueConstraint("email", name=unique))
 
     for name in ("wblist", "outbound_wblist"):
-        Table(
+        table(
             name,
-            metadata,
             a.unsigned("rid", nullable=False, autoincrement=False),
             a.unsigned("sid", nullable=False, autoincrement=False),
             Column("wb", String(10), nullable=False),
             PrimaryKeyConstraint("rid", "sid"),
             *a.check("rid"),
             *a.check("sid"),
-            **opts,
         )
 
     if a.pgsql:
         policy_name = Column("policy_name", String(255), nullable=True)
     else:
         policy_name = Column("policy_name", String(255), nullable=False, server_default="")
-    Table(
+    table(
         "policy",
-        metadata,
         a.id(),
         policy_name,
         *(a.char1(name, a.null) for name in POLICY_FLAGS),
@@ -198,11 +189,10 @@ def _lookup_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> Non
         a.varchar("banned_rulenames", 64, a.null),
         *(a.varchar(name, 64, a.null) for name in _TRAILING),
         Index("policy_idx_policy_name", "policy_name", unique=True),
-        **opts,
     )
 
 
-def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> None:
+def _storage_tables(table: DeclareTable, a: _Amavisd) -> None:
     """The tables of ``@storage_sql_dsn``: Amavisd's log of processed mail and its SQL quarantine."""
     if a.pgsql:
         email_raw: Column[Any] = Column("email_raw", String(255), nullable=False, server_default="")
@@ -210,9 +200,8 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
     else:
         email_raw = a.binary("email_raw", 255, default="")
         maddr_domain = Column("domain", String(255), nullable=False)
-    Table(
+    table(
         "maddr",
-        metadata,
         a.partition_tag(keyed=False),
         a.id(big=True),
         a.binary("email", 255),
@@ -222,7 +211,6 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
         Index("maddr_idx_email", "email"),
         Index("maddr_idx_email_raw", "email_raw"),
         Index("maddr_idx_domain", "domain"),
-        **opts,
     )
 
     msgs_indexes = [
@@ -243,9 +231,8 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
         if a.pgsql
         else Column("time_iso", mysql.CHAR(16) if a.mysql else String(16), nullable=False)
     )
-    Table(
+    table(
         "msgs",
-        metadata,
         a.partition_tag(),
         a.binary("mail_id", 16),
         a.binary("secret_id", 16, nullable=True, default=""),
@@ -271,12 +258,10 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
         *a.check("sid"),
         *a.check("size"),
         *msgs_indexes,
-        **opts,
     )
 
-    Table(
+    table(
         "msgrcpt",
-        metadata,
         a.partition_tag(),
         a.binary("mail_id", 16),
         a.integer("rseqnum", 0),
@@ -292,13 +277,11 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
         PrimaryKeyConstraint("partition_tag", "mail_id", "rseqnum"),
         Index("msgrcpt_idx_mail_id", "mail_id"),
         Index("msgrcpt_idx_rid", "rid"),
-        **opts,
     )
 
     mail_text: TypeEngine[Any] = mysql.BLOB() if a.mysql else postgresql.BYTEA() if a.pgsql else LargeBinary()
-    Table(
+    table(
         "quarantine",
-        metadata,
         a.partition_tag(),
         a.binary("mail_id", 16),
         a.unsigned("chunk_ind", nullable=False, autoincrement=False),
@@ -306,7 +289,6 @@ def _storage_tables(metadata: MetaData, a: _Amavisd, opts: dict[str, Any]) -> No
         PrimaryKeyConstraint("partition_tag", "mail_id", "chunk_ind"),
         *a.check("chunk_ind"),
         *([] if a.pgsql else [Index("quar_idx_mail_id", "mail_id")]),
-        **opts,
     )
 
 

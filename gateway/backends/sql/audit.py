@@ -9,6 +9,7 @@ use with the panel's columns and indexes, so the panel can read it later.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -48,6 +49,8 @@ log_table = Table(
 )
 
 _INDEXED = ("timestamp", "admin", "ip", "domain", "username", "event", "loglevel")
+# ``AuditEntry`` field -> ``log`` column, for every field but ``id``
+_COLUMNS = {**{name: name for name in _INDEXED}, "message": "msg"}
 
 # iRedAdmin's columns, types and indexes (MySQL: SQL/iredadmin.mysql; PostgreSQL: SQL/iredadmin.pgsql).
 _MYSQL = """CREATE TABLE IF NOT EXISTS `log` (
@@ -120,6 +123,12 @@ def _filtered(query: AuditQuery, statement: Select[Any]) -> Select[Any]:
     return statement.where(*conditions)
 
 
+def _entry(row: Mapping[str, Any]) -> AuditEntry:
+    values = {field: row[column] for field, column in _COLUMNS.items()}
+    values["message"] = values["message"] or ""
+    return AuditEntry(id=int(row["id"]), **values)
+
+
 class SqlAuditLog(SqlPort):
     """An ``AuditLogStore`` on the ``iredadmin`` database."""
 
@@ -143,16 +152,7 @@ class SqlAuditLog(SqlPort):
     async def record(self, entry: AuditEntry) -> None:
         async with self.writing() as conn:
             await conn.execute(
-                insert(log_table).values(
-                    timestamp=entry.timestamp,
-                    admin=entry.admin,
-                    ip=entry.ip,
-                    domain=entry.domain,
-                    username=entry.username,
-                    event=entry.event,
-                    loglevel=entry.loglevel,
-                    msg=entry.message,
-                )
+                insert(log_table).values({column: getattr(entry, field) for field, column in _COLUMNS.items()})
             )
 
     async def page(self, query: AuditQuery) -> Page[AuditEntry]:
@@ -171,17 +171,4 @@ class SqlAuditLog(SqlPort):
         if query.before_id is not None:
             statement = statement.where(table.c.id < query.before_id)
         statement = statement.order_by(table.c.id.desc()).offset(query.offset).limit(query.limit + 1)
-        return [
-            AuditEntry(
-                id=int(row.id),
-                timestamp=row.timestamp,
-                admin=row.admin,
-                ip=row.ip,
-                domain=row.domain,
-                username=row.username,
-                event=row.event,
-                loglevel=row.loglevel,
-                message=row.msg or "",
-            )
-            for row in await conn.execute(statement)
-        ]
+        return [_entry(row._mapping) for row in await conn.execute(statement)]

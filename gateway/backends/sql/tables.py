@@ -20,7 +20,7 @@ kept in iRedAdmin's ``iredadmin`` database.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -42,12 +42,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.schema import SchemaItem
 from sqlalchemy.types import TypeEngine
 
 from gateway.backends.sql.amavisd_tables import build_amavisd
 
 Database = Literal["vmail", "iredapd", "amavisd"]
 Layout = Literal["generic", "mysql", "postgresql"]
+DeclareTable = Callable[..., Table]
 
 _MYSQL_DATETIME_ZERO = "1970-01-01 01:01:01"
 _MYSQL_EXPIRED = "9999-12-31 00:00:00"
@@ -211,10 +213,19 @@ class _Columns:
             name = f"idx_{table}_{'_'.join(key.columns)}".replace("-", "_")
         return Index(name, *key.columns, unique=key.unique)
 
+    def declarer(self, metadata: MetaData, database: Database) -> DeclareTable:
+        """``table(name, *columns_and_indexes)``: a table of ``database`` on ``metadata``, with its MySQL options."""
+        options = self.table_options(database)
+
+        def table(name: str, *items: SchemaItem) -> Table:
+            return Table(name, metadata, *items, **options)
+
+        return table
+
     def table_options(self, database: Database) -> dict[str, Any]:
         if not self.mysql:
             return {}
-        if database == "vmail":
+        if database in ("vmail", "amavisd"):
             return {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4", "mysql_collate": "utf8mb4_general_ci"}
         return {"mysql_engine": "InnoDB"}
 
@@ -267,13 +278,12 @@ _MAILBOX_INDEXED = (
 
 
 def _vmail(metadata: MetaData, c: _Columns) -> None:
-    opts = c.table_options("vmail")
+    table = c.declarer(metadata, "vmail")
     # The MySQL and PostgreSQL schemas put these two in opposite order.
     backupmx, settings = c.flag("backupmx", 0), c.long_text("settings")
 
-    Table(
+    table(
         "domain",
-        metadata,
         c.string("domain", 255, primary_key=True),
         c.long_text("description"),
         c.long_text("disclaimer"),
@@ -286,12 +296,10 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
         *((settings, backupmx) if c.pgsql else (backupmx, settings)),
         *_lifecycle(c),
         *c.indexes("domain", [_key("backupmx"), _key("expired"), _key("active")]),
-        **opts,
     )
 
-    Table(
+    table(
         "mailbox",
-        metadata,
         c.string("username", 255, primary_key=True, pgsql_default=None),
         c.string("password", 255),
         c.string("name", 255),
@@ -325,12 +333,10 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
         c.stamp("passwordlastchange"),
         *_lifecycle(c),
         *c.indexes("mailbox", [_key(name) for name in _MAILBOX_INDEXED]),
-        **opts,
     )
 
-    Table(
+    table(
         "forwardings",
-        metadata,
         c.id(),
         c.string("address", 255),
         c.string("forwarding", 255),
@@ -354,44 +360,36 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
             ],
             pgsql_only=[_key("address"), _key("is_forwarding")],
         ),
-        **opts,
     )
 
-    Table(
+    table(
         "alias",
-        metadata,
         c.string("address", 255, primary_key=True),
         c.string("name", 255),
         c.string("accesspolicy", 30),
         c.string("domain", 255),
         *_lifecycle(c),
         *c.indexes("alias", [_key("domain"), _key("expired"), _key("active")]),
-        **opts,
     )
 
-    Table(
+    table(
         "alias_domain",
-        metadata,
         c.string("alias_domain", 255, None, primary_key=True),
         c.string("target_domain", 255, None),
         *_lifecycle(c, expired=False),
         *c.indexes("alias_domain", [_key("target_domain"), _key("active")]),
-        **opts,
     )
 
-    Table(
+    table(
         "domain_admins",
-        metadata,
         c.string("username", 255, primary_key=True, mysql_charset="ascii"),
         c.string("domain", 255, primary_key=True, mysql_charset="ascii"),
         *_lifecycle(c),
         *c.indexes("domain_admins", [_key("username"), _key("domain"), _key("active")]),
-        **opts,
     )
 
-    Table(
+    table(
         "admin",
-        metadata,
         c.string("username", 255, primary_key=True),
         c.string("password", 255),
         c.string("name", 255),
@@ -400,12 +398,10 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
         c.long_text("settings"),
         *_lifecycle(c),
         *c.indexes("admin", [_key("passwordlastchange"), _key("expired"), _key("active")]),
-        **opts,
     )
 
-    Table(
+    table(
         "maillists",
-        metadata,
         c.id(),
         c.string("address", 255),
         c.string("domain", 255),
@@ -428,12 +424,10 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
                 _key("active"),
             ],
         ),
-        **opts,
     )
 
-    Table(
+    table(
         "maillist_owners",
-        metadata,
         c.id(),
         c.string("address", 255),
         c.string("owner", 255),
@@ -443,12 +437,10 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
             "maillist_owners",
             [_key("address", "owner", unique=True), _key("owner"), _key("domain"), _key("dest_domain")],
         ),
-        **opts,
     )
 
-    Table(
+    table(
         "moderators",
-        metadata,
         c.id(),
         c.string("address", 255),
         c.string("moderator", 255),
@@ -459,47 +451,39 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
             [_key("address", "moderator", unique=True), _key("domain"), _key("dest_domain")],
             pgsql_only=[_key("address"), _key("moderator")],
         ),
-        **opts,
     )
 
     for name in ("sender_bcc_domain", "recipient_bcc_domain"):
-        Table(
+        table(
             name,
-            metadata,
             c.string("domain", 255, primary_key=True),
             c.string("bcc_address", 255),
             *_lifecycle(c),
             *c.indexes(name, [_key("bcc_address"), _key("expired"), _key("active")]),
-            **opts,
         )
 
     for name in ("sender_bcc_user", "recipient_bcc_user"):
         # Upstream indexes sender_bcc_user.domain but not recipient_bcc_user.domain.
         domain_key = [_key("domain")] if name == "sender_bcc_user" else []
-        Table(
+        table(
             name,
-            metadata,
             c.string("username", 255, primary_key=True),
             c.string("bcc_address", 255),
             c.string("domain", 255),
             *_lifecycle(c),
             *c.indexes(name, [_key("bcc_address"), *domain_key, _key("expired"), _key("active")]),
-            **opts,
         )
 
-    Table(
+    table(
         "sender_relayhost",
-        metadata,
         c.id(),
         c.string("account", 255),
         c.string("relayhost", 255),
         *c.indexes("sender_relayhost", [_key("account", unique=True)]),
-        **opts,
     )
 
-    deleted = Table(
+    deleted = table(
         "deleted_mailboxes",
-        metadata,
         # iRedMail's MySQL table has no primary key, only KEY id (id).
         c.id(mysql_primary_key=False),
         c.timestamp("timestamp"),
@@ -522,21 +506,18 @@ def _vmail(metadata: MetaData, c: _Columns) -> None:
             # Elsewhere id is the primary key and needs no index of its own.
             mysql_only=[_key("id")] if c.mysql else [],
         ),
-        **opts,
     )
 
     if c.mysql:
         event.listen(deleted, "after_create", _mysql_auto_increment_id)
 
-    Table(
+    table(
         "used_quota",
-        metadata,
         c.string("username", 255, None, primary_key=True),
         c.bigint("bytes", mysql_width=None),
         c.bigint("messages", mysql_width=None),
         c.string("domain", 255),
         *c.indexes("used_quota", [_key("domain")]),
-        **opts,
     )
 
 
@@ -547,12 +528,11 @@ def _mysql_auto_increment_id(table: Table, connection: Connection, **_kw: Any) -
 
 
 def _iredapd(metadata: MetaData, c: _Columns) -> None:
-    opts = c.table_options("iredapd")
+    table = c.declarer(metadata, "iredapd")
     unsigned_int = mysql.INTEGER(10, unsigned=True)
 
-    Table(
+    table(
         "throttle",
-        metadata,
         c.id(),
         c.string("account", 255, None),
         c.string("kind", 10, "outbound"),
@@ -569,7 +549,6 @@ def _iredapd(metadata: MetaData, c: _Columns) -> None:
             mysql_only=[_key("account", "kind", unique=True, mysql_name="account_kind")],
             pgsql_only=[_key("account", pgsql_name="idx_account")],
         ),
-        **opts,
     )
 
     # iRedAPD's MySQL tid is NOT NULL DEFAULT 0; its PostgreSQL tid is nullable.
@@ -586,9 +565,8 @@ def _iredapd(metadata: MetaData, c: _Columns) -> None:
     else:
         tid = Column("tid", Integer(), ForeignKey("throttle.id"), nullable=False, server_default=text("0"))
 
-    Table(
+    table(
         "throttle_tracking",
-        metadata,
         c.id(),
         tid,
         c.string("account", 255),
@@ -604,12 +582,10 @@ def _iredapd(metadata: MetaData, c: _Columns) -> None:
             mysql_only=[_key("tid", "account", unique=True, mysql_name="tid_account")],
             pgsql_only=[_key("tid", "account", pgsql_name="idx_tid_account")],
         ),
-        **opts,
     )
 
-
-    _greylisting(metadata, c, opts)
-    _iredapd_logs(metadata, c, opts)
+    _greylisting(table, c)
+    _iredapd_logs(table, c)
 
 
 def _unsigned_int(c: _Columns, name: str) -> Column[int]:
@@ -617,14 +593,13 @@ def _unsigned_int(c: _Columns, name: str) -> Column[int]:
     return c.integer(name, mysql.INTEGER(10, unsigned=True), BigInteger(), generic=BigInteger())
 
 
-def _greylisting(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
+def _greylisting(table: DeclareTable, c: _Columns) -> None:
     # iRedAPD's MySQL schema keeps accounts and senders in VARCHAR(100), its PostgreSQL one in VARCHAR(255).
     def account_sender() -> list[Column[str]]:
         return [c.string("account", 100, pgsql_length=255), c.string("sender", 100, pgsql_length=255)]
 
-    Table(
+    table(
         "greylisting",
-        metadata,
         c.id(),
         c.string("account", 100, pgsql_length=255),
         c.integer("priority", mysql.TINYINT(2), SmallInteger()),
@@ -633,29 +608,23 @@ def _greylisting(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
         c.string("comment", 255),
         c.flag("active", 1),
         *c.indexes("greylisting", [_key("account", "sender", unique=True), _key("comment")]),
-        **opts,
     )
     for name in ("greylisting_whitelists", "greylisting_whitelist_domain_spf"):
-        Table(
+        table(
             name,
-            metadata,
             c.id(),
             *account_sender(),
             c.string("comment", 255),
             *c.indexes(name, [_key("account", "sender", unique=True), _key("comment")]),
-            **opts,
         )
-    Table(
+    table(
         "greylisting_whitelist_domains",
-        metadata,
         c.id(),
         c.string("domain", 255),
         *c.indexes("greylisting_whitelist_domains", [_key("domain", unique=True)]),
-        **opts,
     )
-    Table(
+    table(
         "greylisting_tracking",
-        metadata,
         c.id(),
         c.string("sender", 255, None),
         c.string("recipient", 255, None),
@@ -676,7 +645,6 @@ def _greylisting(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
                 _key("client_address", "passed", mysql_name="client_address_passed"),
             ],
         ),
-        **opts,
     )
 
 
@@ -699,38 +667,31 @@ _SMTP_SESSION_FIELDS = (
 )
 
 
-def _iredapd_logs(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None:
+def _iredapd_logs(table: DeclareTable, c: _Columns) -> None:
     """The tables iRedAPD's other plugins and tools keep: rDNS lists, SRS exclusions, caches, session log."""
-    Table(
+    table(
         "wblist_rdns",
-        metadata,
         c.id(),
         c.string("rdns", 255),
         c.string("wb", 10, "B"),
         *c.indexes("wblist_rdns", [_key("rdns", unique=True), _key("wb")]),
-        **opts,
     )
-    Table(
+    table(
         "srs_exclude_domains",
-        metadata,
         c.id(),
         c.string("domain", 255),
         *c.indexes("srs_exclude_domains", [_key("domain", unique=True)]),
-        **opts,
     )
     score_type = mysql.INTEGER(3, unsigned=True) if c.mysql else Integer()
-    Table(
+    table(
         "senderscore_cache",
-        metadata,
         c.string("client_address", 40, primary_key=True),
         Column("score", score_type, nullable=True, server_default=text("0")),
         _unsigned_int(c, "time"),
         *c.indexes("senderscore_cache", [_key("score"), _key("time")]),
-        **opts,
     )
-    Table(
+    table(
         "smtp_sessions",
-        metadata,
         c.id(),
         c.timestamp("time"),
         _unsigned_int(c, "time_num"),
@@ -741,7 +702,6 @@ def _iredapd_logs(metadata: MetaData, c: _Columns, opts: dict[str, Any]) -> None
             "smtp_sessions",
             [_key(name) for name in ("time", "time_num", "action", "reason", *(f for f, _ in _SMTP_SESSION_FIELDS))],
         ),
-        **opts,
     )
 
 
