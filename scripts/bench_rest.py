@@ -205,6 +205,7 @@ def prepared(kind: str, pool: PreparedPool) -> Iterator[Setup]:
     sql_kind = "mariadb" if kind == "ldap" else kind
     pair = pool.take(sql_kind)
     env = {"GATEWAY_IREDAPD_DSN": pair.iredapd, "GATEWAY_IREDADMIN_DSN": pair.vmail}
+    env["GATEWAY_AMAVISD_DSN"] = pair.amavisd
     if kind != "ldap":
         env["GATEWAY_VMAIL_DSN"] = pair.vmail
         result = subprocess.run(
