@@ -338,6 +338,7 @@ class SqlUsers(SqlPort):
     @retried
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
         async with self.writing() as conn:
-            if await fetch_user(conn, email, lock=True) is None:
+            mailbox = select(t.mailbox.c.username).where(t.mailbox.c.username == email).with_for_update()
+            if (await conn.execute(mailbox)).first() is None:
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)
