@@ -62,10 +62,8 @@ def _client(connection: HTTPConnection) -> str:
 
 async def start_session(connection: HTTPConnection, response: Response, ctx: Context, actor: Actor) -> None:
     """A new session for ``actor`` (always a new id; the request's old session ends) and its cookie."""
-    old = session_id(connection)
-    if old is not None:
-        await ctx.sessions.delete(old)
-    new = await ctx.sessions.create(actor.username, timedelta(seconds=ctx.settings.session_max_age))
+    lifetime = timedelta(seconds=ctx.settings.session_max_age)
+    new = await ctx.sessions.create(actor.username, lifetime, replacing=session_id(connection))
     _remember(connection, new)
     setattr(connection.state, ADMIN_KEY, actor.username)
     response.set_cookie(

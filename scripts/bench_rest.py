@@ -205,6 +205,7 @@ def prepared(kind: str, pool: PreparedPool) -> Iterator[Setup]:
     sql_kind = "mariadb" if kind == "ldap" else kind
     pair = pool.take(sql_kind)
     env = {"GATEWAY_IREDAPD_DSN": pair.iredapd, "GATEWAY_IREDADMIN_DSN": pair.vmail}
+    env["GATEWAY_AMAVISD_DSN"] = pair.amavisd
     if kind != "ldap":
         env["GATEWAY_VMAIL_DSN"] = pair.vmail
         result = subprocess.run(
@@ -627,7 +628,7 @@ async def raw_side(setup: Setup, count: int) -> AsyncIterator[SqlRaw | LdapRaw]:
 class Counts:
     statements: dict[str, int] = field(default_factory=dict)
     transactions: dict[str, int] = field(default_factory=dict)
-    checkouts: dict[str, int] = field(default_factory=dict)  # each one a ping first (pool_pre_ping)
+    checkouts: dict[str, int] = field(default_factory=dict)  # pool checkouts
 
 
 async def count_statements(setup: Setup) -> Counts:
@@ -699,7 +700,7 @@ def print_table(title: str, gateway: dict[str, Figures], raw: dict[str, Figures]
     print("(gw cpu ms: CPU time the service's processes spent per operation; gw/raw: ratio of the ops/s)")
     if counts:
         print("(stmts, txns, conns: SQL statements, transactions and pool checkouts of one request, in-process;"
-              " each checkout also pings; LDAP operations are not counted)")
+              " LDAP operations are not counted)")
     head = f"{'operation':<14}{'gw ops/s':>10}{'gw med ms':>11}{'gw p95 ms':>11}{'gw cpu ms':>11}"
     head += f"{'raw ops/s':>11}{'raw med ms':>12}"
     head += f"{'raw p95 ms':>12}{'gw/raw':>8}"

@@ -87,6 +87,11 @@ async def list_aliases(*, ctx: Context, domain: str, active: bool | None = None)
 
 async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
     """Create an alias, within the domain's ``numberOfAliases``."""
+    return await get_alias(ctx=ctx, address=await add_alias(ctx=ctx, address=address, data=data))
+
+
+async def add_alias(*, ctx: Context, address: str, data: AliasInput) -> str:
+    """``create_alias`` without reading the alias back: its address."""
     address = addresses.mailbox_address(address)
     domain = addresses.domain_of(address)
     require_domain(ctx, domain)
@@ -102,14 +107,19 @@ async def create_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias
         created=None,
     )
     await ctx.aliases.create_alias(alias, alias_limit("max_aliases", "aliases"), await admin_bound(ctx, "aliases"))
-    return await get_alias(ctx=ctx, address=address)
+    return address
 
 
 async def update_alias(*, ctx: Context, address: str, data: AliasInput) -> Alias:
     """Update name, policy, status or members (replace, or add and remove)."""
+    return await get_alias(ctx=ctx, address=await change_alias(ctx=ctx, address=address, data=data))
+
+
+async def change_alias(*, ctx: Context, address: str, data: AliasInput) -> str:
+    """``update_alias`` without reading the alias back: its address."""
     address = managed_address(ctx, address)
     await ctx.aliases.update_alias(address, merged_members(data))
-    return await get_alias(ctx=ctx, address=address)
+    return address
 
 
 async def delete_alias(*, ctx: Context, address: str) -> None:

@@ -130,9 +130,14 @@ async def new_user(*, ctx: Context, email: str, data: UserInput, domain: Domain 
 
 async def create_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Create a mailbox with the domain's defaults, limits and password policy."""
+    return await get_user(ctx=ctx, email=await add_user(ctx=ctx, email=email, data=data))
+
+
+async def add_user(*, ctx: Context, email: str, data: UserInput) -> str:
+    """``create_user`` without reading the mailbox back: its address."""
     user = await new_user(ctx=ctx, email=email, data=data)
     await _create_one(ctx, user)
-    return await get_user(ctx=ctx, email=user.email)
+    return user.email
 
 
 async def _create_one(ctx: Context, user: NewUser) -> None:
@@ -165,13 +170,19 @@ async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
 
 async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
     """Update a user's profile, status, quota or password."""
+    return await get_user(ctx=ctx, email=await change_user(ctx=ctx, email=email, data=data))
+
+
+async def change_user(*, ctx: Context, email: str, data: UserInput) -> str:
+    """``update_user`` without reading the mailbox back: its address."""
     email = addresses.member_address(email)
     actor = await require_account(ctx, email)
     if data.is_global_admin and not actor.is_global:
         raise Forbidden(ErrorCode.PERMISSION_DENIED, "only a global admin may promote")
     if data.is_global_admin is False and email == actor.username:
         raise Forbidden(ErrorCode.PERMISSION_DENIED, "an admin cannot demote itself")
-    domain = await _domain_of(ctx, email)
+    # the domain's password policy applies to a new password; the store checks the domain itself
+    domain = await _domain_of(ctx, email) if data.password is not None else None
     changes = UserChanges(
         name=None if data.name is None else validation.display_name(data.name),
         language=None if data.language is None else validation.language(data.language),
@@ -183,17 +194,17 @@ async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
         is_global_admin=data.is_global_admin,
     )
     bound = None if changes.quota is None else await admin_bound(ctx, None, quota=changes.quota)
-    await ctx.users.update_user(email, domain.name, changes, _quota_check(changes.quota), bound)
+    await ctx.users.update_user(email, addresses.domain_of(email), changes, _quota_check(changes.quota), bound)
     if changes.password_hash is not None or changes.active is False or changes.is_global_admin is False:
         await ctx.sessions.delete_for([email])  # the account's sessions end, the caller's own included
-    return await get_user(ctx=ctx, email=email)
+    return email
 
 
 async def set_password(*, ctx: Context, email: str, password: str | None, password_hash: str | None = None) -> None:
     """Change one user's password; giving neither a password nor a hash is an empty password (``PW_EMPTY``)."""
     if password is None and password_hash is None:
         password = ""
-    await update_user(ctx=ctx, email=email, data=UserInput(password=password, password_hash=password_hash))
+    await change_user(ctx=ctx, email=email, data=UserInput(password=password, password_hash=password_hash))
 
 
 async def delete_user(*, ctx: Context, email: str, keep_mailbox_days: int | None = None) -> None:

@@ -80,7 +80,7 @@ def member_routes(
 ROUTES = (
     *member_routes(
         "/alias/{mail}", "mail alias",
-        get=aliases.get_alias, create=aliases.create_alias, update=aliases.update_alias, delete=aliases.delete_alias,
+        get=aliases.get_alias, create=aliases.add_alias, update=aliases.change_alias, delete=aliases.delete_alias,
     ),
     ApiRoute(
         "GET", "/aliases/{domain}", "List a domain's mail aliases",

@@ -52,11 +52,11 @@ async def _get(ctx: Context, values: Values) -> dict[str, Any]:
 
 
 async def _create(ctx: Context, values: Values) -> None:
-    await users.create_user(ctx=ctx, email=values["mail"], data=_input(values))
+    await users.add_user(ctx=ctx, email=values["mail"], data=_input(values))
 
 
 async def _update(ctx: Context, values: Values) -> None:
-    await users.update_user(ctx=ctx, email=values["mail"], data=_input(values))
+    await users.change_user(ctx=ctx, email=values["mail"], data=_input(values))
 
 
 async def _set_password(ctx: Context, values: Values) -> None:

@@ -12,7 +12,7 @@ from gateway.addresses import domain_of
 from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admin_limits import check_admin, lock_admin
-from gateway.backends.sql.domains import domain_usage, locked_domain
+from gateway.backends.sql.domains import locked_domain_usage
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.mailboxes import address_taken
 from gateway.backends.sql.port import SqlPort
@@ -151,10 +151,9 @@ class SqlAliases(SqlPort):
     async def create_alias(self, alias: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
         async with self.writing() as conn:
             await lock_admin(conn, bound)
-            domain = await locked_domain(conn, alias.domain)
+            domain, usage = await locked_domain_usage(conn, alias.domain)
             if await address_taken(conn, alias.address):
                 raise Conflict(ErrorCode.ALREADY_EXISTS)
-            usage = (await domain_usage(conn, [alias.domain]))[alias.domain]
             check(domain, usage)
             await insert_alias(conn, alias)
             await check_admin(conn, bound)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, literal, or_, select, update
+from sqlalchemy import Row, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.base import AdminBound, DomainCheck
@@ -240,6 +240,47 @@ async def locked_domain(conn: AsyncConnection, name: str) -> Domain:
     return domain
 
 
+def _usage_figures(name: Any) -> tuple[Any, ...]:
+    """Scalar subqueries of ``domain_usage``'s figures for the domain ``name`` (a column or a value)."""
+    m, q = t.mailbox, t.used_quota
+    return (
+        select(func.count()).where(m.c.domain == name).scalar_subquery(),
+        select(func.coalesce(func.sum(m.c.quota), 0)).where(m.c.domain == name).scalar_subquery(),
+        select(func.count()).where(t.alias.c.domain == name).scalar_subquery(),
+        select(func.coalesce(func.sum(q.c.bytes), 0)).where(q.c.domain == name).scalar_subquery(),
+        select(func.coalesce(func.sum(q.c.messages), 0)).where(q.c.domain == name).scalar_subquery(),
+    )
+
+
+def _usage_of(figures: Sequence[Any]) -> DomainUsage:
+    users, allocated, aliases, used_bytes, used_messages = (int(value or 0) for value in figures)
+    return DomainUsage(
+        users=users, aliases=aliases, allocated_quota=allocated, used_bytes=used_bytes, used_messages=used_messages
+    )
+
+
+_LOCKED_WITH_USAGE = (
+    select(t.domain, *_usage_figures(t.domain.c.domain)).where(t.domain.c.domain == bindparam("name")).with_for_update()
+)
+_USAGE = select(*_usage_figures(bindparam("name")))
+
+
+async def locked_domain_usage(conn: AsyncConnection, name: str) -> tuple[Domain, DomainUsage]:
+    """``locked_domain`` and what the domain holds, counted once the lock is held.
+
+    One statement where the counts are read after the lock is granted (SQLite holds the write lock
+    from BEGIN; MariaDB reads the subqueries of the locked row after locking it). PostgreSQL reads
+    a whole statement in the snapshot taken before a lock wait: the counts follow in a second one.
+    """
+    if conn.dialect.name == "postgresql":
+        domain = await locked_domain(conn, name)
+        return domain, _usage_of((await conn.execute(_USAGE, {"name": name})).one())
+    row = (await conn.execute(_LOCKED_WITH_USAGE, {"name": name})).first()
+    if row is None:
+        raise NotFound(ErrorCode.NO_SUCH_DOMAIN)
+    return domain_from_row(row), _usage_of(row[len(t.domain.columns) :])
+
+
 async def apply_routing(conn: AsyncConnection, name: str, changes: DomainChanges) -> None:
     """Apply the routing update ``changes`` carries, if any, to what domain ``name`` holds."""
     if changes.routing is None:
@@ -280,8 +321,7 @@ class SqlDomains(SqlPort):
     @retried
     async def update_domain(self, name: str, changes: DomainChanges, check: DomainCheck) -> None:
         async with self.writing() as conn:
-            current = await locked_domain(conn, name)
-            usage = (await domain_usage(conn, [name]))[name]
+            current, usage = await locked_domain_usage(conn, name)
             check(current, usage)
             await update_domain_row(conn, current, changes)
             await apply_routing(conn, name, changes)

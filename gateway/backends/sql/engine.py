@@ -6,6 +6,7 @@ import logging
 import math
 import random
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from functools import wraps
@@ -14,7 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 import anyio
 from sqlalchemy import event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool, ConnectionPoolEntry
@@ -70,14 +71,15 @@ _MARIADB_STATEMENT_TIME_EXCEEDED = 1969
 
 
 def make_engine(dsn: str, setting: str, *, timeout: float = DATABASE_TIMEOUT) -> AsyncEngine:
-    """Create the async engine for one database, with pre-ping and every wait bounded by ``timeout``.
+    """Create the async engine for one database, every wait bounded by ``timeout``.
 
     ``timeout`` seconds bound the wait for a pooled connection, opening a
     connection and each statement: asyncmy's connect and read timeouts plus
     MariaDB's ``max_statement_time``; asyncpg's connect and command timeouts;
     SQLite's busy timeout. A statement that runs out of time discards its
     connection (it is never returned to the pool mid-protocol) and surfaces as
-    unavailability, so the request answers 503 ``BACKEND_UNAVAILABLE``.
+    unavailability, so the request answers 503 ``BACKEND_UNAVAILABLE``. A pooled connection is
+    pinged only when it comes back from idling (``_ping_after_idle``).
     """
     url = parse_dsn(dsn, setting)
     if timeout <= 0:
@@ -96,13 +98,13 @@ def make_engine(dsn: str, setting: str, *, timeout: float = DATABASE_TIMEOUT) ->
         connect_args = {"connect_timeout": timeout, "read_timeout": timeout}
     engine = create_async_engine(
         url,
-        pool_pre_ping=True,
         pool_timeout=timeout,
         hide_parameters=True,  # statement parameters (password hashes) never reach an error message or log
         poolclass=BoundedPool,
         connect_args=connect_args,
     )
     _timeouts_are_unavailability(engine)
+    _ping_after_idle(engine)
     if url.drivername.startswith("sqlite"):
         _sqlite_write_locking(engine)
     elif url.drivername.startswith("mysql"):
@@ -123,6 +125,39 @@ class BoundedPool(AsyncAdaptedQueuePool):
             return super()._do_get()
         except PoolTimeout as exc:
             raise TimeoutError(f"no free database connection within {self.timeout():g} s") from exc
+
+
+# A pooled connection idle this long is pinged before it is handed out (a server restart or an idle
+# timeout may have ended it meanwhile); one in steady use is handed out as it is.
+PING_AFTER_IDLE = 1.0
+_IDLE_SINCE = "gateway_idle_since"
+
+
+def _ping_after_idle(engine: AsyncEngine) -> None:
+    """Ping a connection that idled in the pool before handing it out; a dead one is replaced at once.
+
+    A ping on every checkout costs each request a round trip per connection. Idle connections are
+    the ones a server restart or idle timeout ends unnoticed: they are pinged, and a failed ping makes
+    the pool open a new connection instead (SQLAlchemy retries a checkout whose listener raises
+    ``DisconnectionError``). A connection that dies while in steady use fails its statement: the
+    request answers 503 and the pool drops every connection opened before that failure.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _ping(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            log.info("%s database: a pooled connection is gone (%s); opening another", engine.url.database,
+                     exc.__class__.__name__)  # fmt: skip
+            raise DisconnectionError() from exc
 
 
 def _timeouts_are_unavailability(engine: AsyncEngine) -> None:

@@ -14,7 +14,7 @@ from gateway.backends.base import AdminBound, UserCheck
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.admin_rights import set_user_global
-from gateway.backends.sql.domains import domain_usage, locked_domain, record_deleted_mailboxes
+from gateway.backends.sql.domains import domain_usage, locked_domain, locked_domain_usage, record_deleted_mailboxes
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
@@ -285,10 +285,9 @@ class SqlUsers(SqlPort):
     async def create_user(self, user: NewUser, check: UserCheck, bound: AdminBound | None = None) -> None:
         async with self.writing() as conn:
             await lock_admin(conn, bound)
-            domain = await locked_domain(conn, user.domain)
+            domain, usage = await locked_domain_usage(conn, user.domain)
             if await address_taken(conn, user.email):
                 raise Conflict(ErrorCode.ALREADY_EXISTS)
-            usage = (await domain_usage(conn, [user.domain]))[user.domain]
             check(domain, usage, None)
             await insert_user(conn, user)
             await check_admin(conn, bound)
@@ -314,11 +313,10 @@ class SqlUsers(SqlPort):
     ) -> None:
         async with self.writing() as conn:
             await lock_admin(conn, bound)
-            domain = await locked_domain(conn, domain_name)
+            domain, usage = await locked_domain_usage(conn, domain_name)
             current = await fetch_user(conn, email, lock=True)
             if current is None:
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-            usage = (await domain_usage(conn, [domain_name]))[domain_name]
             check(domain, usage, current)
             await update_user_row(conn, email, changes)
             if changes.is_global_admin is not None:
@@ -340,6 +338,7 @@ class SqlUsers(SqlPort):
     @retried
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None:
         async with self.writing() as conn:
-            if await fetch_user(conn, email, lock=True) is None:
+            mailbox = select(t.mailbox.c.username).where(t.mailbox.c.username == email).with_for_update()
+            if (await conn.execute(mailbox)).first() is None:
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)

@@ -79,8 +79,9 @@ class SqlSessions:
                             raise
             self._ready = True
 
-    async def create(self, username: str, lifetime: timedelta) -> str:
-        """A new session of ``username`` ending ``lifetime`` from now; expired rows go in the same transaction."""
+    async def create(self, username: str, lifetime: timedelta, *, replacing: str | None = None) -> str:
+        """A new session of ``username`` ending ``lifetime`` from now; expired rows and the session
+        ``replacing`` names go in the same transaction."""
         await self.prepare()
         session_id = secrets.token_urlsafe(ID_BYTES)
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -89,6 +90,8 @@ class SqlSessions:
         table = gateway_sessions
         async with _driver_failures(), write_transaction(self.engine) as conn:
             await conn.execute(delete(table).where(table.c.expires <= created))
+            if replacing and len(replacing) <= MAX_ID_LENGTH:
+                await conn.execute(delete(table).where(table.c.token_hash == digest(replacing)))
             await conn.execute(
                 insert(table).values(
                     token_hash=digest(session_id), username=username, created=created, expires=expires

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Table, delete, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Table, delete, insert, literal_column, or_, select, text, union_all, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -34,6 +34,8 @@ LIMIT_COLUMNS = ("period", "msg_size", "max_msgs", "max_quota", "max_rcpts")
 ACCOUNT_TABLES: tuple[Table, ...] = (t.throttle, t.greylisting, t.greylisting_whitelists)
 RowKey = tuple[str, int]  # (table name, id)
 AccountMatch = Callable[[Any], ColumnElement[bool]]
+# PostgreSQL: writers of one throttle take turns (one statement object, compiled once)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
 
 
 def throttle_from_row(row: Row[Any]) -> Throttle:
@@ -94,10 +96,7 @@ class SqlThrottles(SqlPort):
                 return
             if conn.dialect.name == "postgresql":
                 # iRedAPD's PostgreSQL table has no unique key: serialize writers of one account/kind.
-                await conn.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
-                    {"key": f"iredapd.throttle:{throttle.account}:{throttle.kind}"},
-                )
+                await conn.execute(_ADVISORY_LOCK, {"key": f"iredapd.throttle:{throttle.account}:{throttle.kind}"})
             await self._replace(conn, values)
 
     @staticmethod
@@ -218,11 +217,18 @@ class SqlThrottles(SqlPort):
             self.unconfirmed.pop(key, None)
 
     async def _remove_matching(self, conn: AsyncConnection, match: AccountMatch) -> dict[RowKey, str]:
-        removed: dict[RowKey, str] = {}
+        """Find the matching rows of every table in one statement, then delete those found."""
+        found = union_all(
+            *(
+                select(literal_column(f"'{table.name}'").label("name"), table.c.id, table.c.account).where(
+                    match(table.c.account)
+                )
+                for table in ACCOUNT_TABLES
+            )
+        )
+        removed = {(str(row.name), int(row.id)): str(row.account) for row in await conn.execute(found)}
         for table in ACCOUNT_TABLES:
-            rows = (await conn.execute(select(table.c.id, table.c.account).where(match(table.c.account)))).all()
-            await self._purge(conn, table, [int(row.id) for row in rows])
-            removed.update(((table.name, int(row.id)), str(row.account)) for row in rows)
+            await self._purge(conn, table, [row_id for name, row_id in removed if name == table.name])
         return removed
 
     @staticmethod
