@@ -164,14 +164,16 @@ async def _check_forwardings(ctx: Context, email: str, data: UserRoutingInput) -
             raise InvalidInput(ErrorCode.UNKNOWN_FORWARDING_TARGET, f"{target} has no account on this server")
 
 
-def _services(email: str, change: ListChange, current: tuple[str, ...]) -> tuple[str, ...]:
+def _services(change: ListChange, current: tuple[str, ...]) -> tuple[str, ...]:
+    """``change`` applied; a full list keeps the services of KEPT_ON_RESET the user has."""
     if change.given is not None:
         kept = {name for name in current if name in KEPT_ON_RESET}
         change = replace(change, given=tuple(sorted(set(change.given) | kept | {"mail"})))
     return change.applied(current)
 
 
-def _apply(email: str, data: UserRoutingInput, current: UserRouting) -> UserRouting:
+def applied(email: str, data: UserRoutingInput, current: UserRouting) -> UserRouting:
+    """The routing ``current`` becomes with the checked ``data``."""
     forwardings = data.forwardings.applied(current.forwardings) or (email,)
     if len(forwardings) > MAX_FORWARDINGS:
         raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
@@ -189,7 +191,7 @@ def _apply(email: str, data: UserRoutingInput, current: UserRouting) -> UserRout
         aliases=aliases,
         sender_bcc=keep(data.sender_bcc, current.sender_bcc),
         recipient_bcc=keep(data.recipient_bcc, current.recipient_bcc),
-        services=_services(email, data.services, current.services),
+        services=_services(data.services, current.services),
         mailbox_format=keep(data.mailbox_format, current.mailbox_format),
         mailbox_folder=keep(data.mailbox_folder, current.mailbox_folder),
         maildir=keep(data.maildir, current.maildir),
@@ -207,7 +209,7 @@ async def routing_update(ctx: Context, actor: Actor, email: str, data: UserRouti
     data = checked(data)
     await _check_aliases(ctx, email, data)
     await _check_forwardings(ctx, email, data)
-    return lambda current: _apply(email, data, current)
+    return lambda current: applied(email, data, current)
 
 
 async def get_routing(*, ctx: Context, emails: list[str]) -> dict[str, UserRouting]:
