@@ -16,7 +16,8 @@ from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.admin_rights import set_user_global
 from gateway.backends.sql.domains import domain_usage, locked_domain, record_deleted_mailboxes
 from gateway.backends.sql.engine import retried
-from gateway.backends.sql.existence import address_taken, addresses_taken
+from gateway.backends.sql.existence import address_taken as address_taken  # re-exported
+from gateway.backends.sql.existence import addresses_taken
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.user_routing import apply_routing, read_routing
 from gateway.clock import utcnow
