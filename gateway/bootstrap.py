@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import anyio.to_thread
 
 from gateway import addresses
-from gateway.backends.sql import admins, domains, mailboxes
+from gateway.backends.sql import admins, domains, existence
 from gateway.backends.sql.engine import write_transaction
 from gateway.backends.sql.schema import SchemaStatus, prepare_schema
 from gateway.backends.sql.store import SqlDatabases
@@ -77,7 +77,7 @@ async def initialise(
     async with databases.vmail.connect() as conn:
         if only_without_admins and await admins.global_admin_exists(conn):
             return report
-        if await mailboxes.address_taken(conn, email):
+        if await existence.address_taken(conn, email):
             return InitReport(schemas=schemas, admin=email, admin_created=False, generated_password=None)
         if await domains.is_hosted(conn, addresses.domain_of(email)):
             raise ConfigurationError(

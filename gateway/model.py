@@ -199,6 +199,33 @@ class UserChanges:
     employee_id: str | None = None
     password_hash: str | None = None
     is_global_admin: bool | None = None  # promote (also isadmin) or demote; domain rights stay
+    routing: UserRoutingUpdate | None = None
+    """Applied to the stored routing within the write; it checks and may refuse."""
+
+
+@dataclass(frozen=True)
+class UserRouting:
+    """A user's forwardings, per-user aliases, BCC, services and profile fields (storage reference 2).
+
+    ``forwardings`` holds the targets; the user's own address among them keeps a copy in the mailbox,
+    and the own address alone is a mailbox without forwarding. ``maildir`` is the absolute home.
+    """
+
+    forwardings: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    sender_bcc: str = ""
+    recipient_bcc: str = ""
+    services: tuple[str, ...] = ()
+    mailbox_format: str = ""
+    mailbox_folder: str = ""
+    maildir: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    telephone: tuple[str, ...] = ()
+    mobile: tuple[str, ...] = ()
+
+
+UserRoutingUpdate = Callable[[UserRouting], UserRouting]
 
 
 @dataclass(frozen=True)

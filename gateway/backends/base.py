@@ -48,6 +48,7 @@ from gateway.model import (
     UsedQuota,
     User,
     UserChanges,
+    UserRouting,
 )
 
 DomainCheck = Callable[[Domain, DomainUsage], None]
@@ -108,6 +109,10 @@ class UserStore(Protocol):
     async def update_domain_users(self, domain: str, changes: UserChanges, *, skip: Collection[str] = ()) -> int: ...
     async def set_passwords(self, domain: str, hashes: Mapping[str, str]) -> None: ...
     async def delete_user(self, email: str, *, admin: str, delete_date: date | None) -> None: ...
+    async def user_routing(self, emails: Collection[str]) -> dict[str, UserRouting]:
+        """Forwardings, per-user aliases, BCC, services and profile fields of each of ``emails`` that is a user;
+        a ``UserChanges.routing`` update is applied to them within ``update_user``'s write."""
+        ...
 
 
 class AliasStore(Protocol):

@@ -20,6 +20,7 @@ from gateway.resolvers.context import Context
 from gateway.resolvers.domains import deletion_date, get_domain
 from gateway.resolvers.lookup import found
 from gateway.resolvers.password_policy import check_password
+from gateway.resolvers.user_routing import UserRoutingInput, routing_update
 
 DEFAULT_LANGUAGE = "en_US"
 
@@ -168,12 +169,16 @@ async def create_users(*, ctx: Context, users: Sequence[NewUser]) -> None:
         await ctx.users.create_users([(user, _quota_check(user.quota)) for user in users])
 
 
-async def update_user(*, ctx: Context, email: str, data: UserInput) -> User:
-    """Update a user's profile, status, quota or password."""
-    return await get_user(ctx=ctx, email=await change_user(ctx=ctx, email=email, data=data))
+async def update_user(
+    *, ctx: Context, email: str, data: UserInput, routing: UserRoutingInput | None = None
+) -> User:
+    """Update a user's profile, status, quota or password; ``routing`` is written in the same write."""
+    return await get_user(ctx=ctx, email=await change_user(ctx=ctx, email=email, data=data, routing=routing))
 
 
-async def change_user(*, ctx: Context, email: str, data: UserInput) -> str:
+async def change_user(
+    *, ctx: Context, email: str, data: UserInput, routing: UserRoutingInput | None = None
+) -> str:
     """``update_user`` without reading the mailbox back: its address."""
     email = addresses.member_address(email)
     actor = await require_account(ctx, email)
@@ -192,6 +197,7 @@ async def change_user(*, ctx: Context, email: str, data: UserInput) -> str:
         employee_id=None if data.employee_id is None else validation.display_name(data.employee_id),
         password_hash=await hash_input(ctx, data, domain),
         is_global_admin=data.is_global_admin,
+        routing=None if routing is None else await routing_update(ctx, actor, email, routing),
     )
     bound = None if changes.quota is None else await admin_bound(ctx, None, quota=changes.quota)
     await ctx.users.update_user(email, addresses.domain_of(email), changes, _quota_check(changes.quota), bound)

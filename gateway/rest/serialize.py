@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Throttle, User
+from gateway.model import Alias, Domain, DomainRouting, DomainUsage, Throttle, User, UserRouting
 from gateway.resolvers.domain_routing import primary_mx
 
 
@@ -65,7 +65,23 @@ def domain(value: Domain, usage: DomainUsage | None = None, extras: DomainRoutin
     return data
 
 
-def user(value: User) -> dict[str, Any]:
+def user_routing(value: UserRouting) -> dict[str, Any]:
+    """Per-user aliases, BCC, services and profile fields, under the names PUT takes."""
+    return {
+        "aliases": list(value.aliases),
+        "senderBcc": value.sender_bcc,
+        "recipientBcc": value.recipient_bcc,
+        "services": list(value.services),
+        "mailboxFormat": value.mailbox_format,
+        "mailboxFolder": value.mailbox_folder,
+        "gn": value.first_name,
+        "sn": value.last_name,
+        "telephoneNumber": list(value.telephone),
+        "mobile": list(value.mobile),
+    }
+
+
+def user(value: User, extras: UserRouting | None = None) -> dict[str, Any]:
     return {
         "mail": value.email,
         "domain": value.domain,
@@ -82,6 +98,7 @@ def user(value: User) -> dict[str, Any]:
         "created": time(value.created),
         "modified": time(value.modified),
         "passwordLastChange": time(value.password_last_change),
+        **({} if extras is None else user_routing(extras)),
     }
 
 

@@ -63,20 +63,27 @@ DOMAIN = record(
     },
     optional=(*_USAGE, *_ROUTING),
 )
+_USER_LISTS = ("aliases", "services", "telephoneNumber", "mobile")
+_USER_TEXTS = ("senderBcc", "recipientBcc", "mailboxFormat", "mailboxFolder", "gn", "sn")
 USER = record(
     {
         "mail": _TEXT, "domain": _TEXT, "name": _TEXT, "language": _TEXT, "quota": _INTEGER, "transport": _TEXT,
         "accountStatus": _STATUS, "employeeid": _TEXT, "isAdmin": _BOOLEAN, "isGlobalAdmin": _BOOLEAN,
         "maildir": _TEXT, "forwardings": _ADDRESSES, "created": _TIME, "modified": _TIME,
         "passwordLastChange": _TIME,
+        **{name: _ADDRESSES for name in _USER_LISTS},
+        **{name: _TEXT for name in _USER_TEXTS},
     },
     {
         "mail": "john@example.com", "domain": "example.com", "name": "John", "language": "en_US", "quota": 1024,
         "transport": "dovecot", "accountStatus": "active", "employeeid": "", "isAdmin": False,
         "isGlobalAdmin": False, "maildir": "example.com/j/o/h/john-2026.01.02.03.04.05/",
         "forwardings": ["john@example.com"], "created": "2026-01-02 03:04:05", "modified": None,
-        "passwordLastChange": "2026-01-02 03:04:05",
+        "passwordLastChange": "2026-01-02 03:04:05", "aliases": ["j.doe@example.com"], "senderBcc": "",
+        "recipientBcc": "", "services": ["deliver", "imap", "smtp"], "mailboxFormat": "maildir",
+        "mailboxFolder": "Maildir", "gn": "John", "sn": "Doe", "telephoneNumber": [], "mobile": [],
     },
+    optional=(*_USER_LISTS, *_USER_TEXTS),
 )
 ALIAS = record(
     {

@@ -6,8 +6,9 @@ from typing import Any
 
 from gateway.resolvers import users
 from gateway.resolvers.context import Context
+from gateway.resolvers.user_routing import get_routing
 from gateway.resolvers.users import UserInput
-from gateway.rest import serialize, shapes
+from gateway.rest import serialize, shapes, user_routing
 from gateway.rest.admins import IS_GLOBAL_ADMIN
 from gateway.rest.declare import INTEGER, TEXT, ApiRoute, Param, Values
 from gateway.rest.fields import (
@@ -20,7 +21,7 @@ from gateway.rest.fields import (
     PASSWORD_HASH,
     STATUS,
     TRANSPORT,
-    account_list,
+    active_filter,
     deletion_routes,
 )
 
@@ -29,7 +30,9 @@ QUOTA = Param("quota", INTEGER, "Mailbox quota in MB (0 = unlimited)", aliases=(
 EMPLOYEE_ID = Param("employeeid", TEXT, "Employee number")
 PASSWORDS = (PASSWORD, PASSWORD_HASH)
 CREATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, EMPLOYEE_ID)
-UPDATE_PARAMS = (DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, STATUS, EMPLOYEE_ID, IS_GLOBAL_ADMIN)
+UPDATE_PARAMS = (
+    DISPLAY_NAME, *PASSWORDS, LANGUAGE, QUOTA, TRANSPORT, STATUS, EMPLOYEE_ID, IS_GLOBAL_ADMIN, *user_routing.PARAMS,
+)  # fmt: skip
 BULK_PARAMS = (*PASSWORDS, LANGUAGE, TRANSPORT, STATUS)
 
 
@@ -48,7 +51,16 @@ def _input(values: Values) -> UserInput:
 
 
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:
-    return serialize.user(await users.get_user(ctx=ctx, email=values["mail"]))
+    found = await users.get_user(ctx=ctx, email=values["mail"])
+    return serialize.user(found, (await get_routing(ctx=ctx, emails=[found.email])).get(found.email))
+
+
+async def _list(ctx: Context, values: Values) -> list[Any]:
+    found = await users.list_users(ctx=ctx, domain=values["domain"], active=active_filter(values))
+    if values["email_only"]:
+        return [user.email for user in found]
+    routing = await get_routing(ctx=ctx, emails=[user.email for user in found])
+    return [serialize.user(user, routing.get(user.email)) for user in found]
 
 
 async def _create(ctx: Context, values: Values) -> None:
@@ -56,7 +68,9 @@ async def _create(ctx: Context, values: Values) -> None:
 
 
 async def _update(ctx: Context, values: Values) -> None:
-    await users.change_user(ctx=ctx, email=values["mail"], data=_input(values))
+    await users.change_user(
+        ctx=ctx, email=values["mail"], data=_input(values), routing=user_routing.routing_input(values)
+    )
 
 
 async def _set_password(ctx: Context, values: Values) -> None:
@@ -93,7 +107,7 @@ ROUTES = (
     ),
     ApiRoute(
         "GET", "/users/{domain}", "List a domain's mail users",
-        account_list(users.list_users, lambda user: user.email, serialize.user),
+        _list,
         params=(DISABLED_ONLY, EMAIL_ONLY), path_values=(DOMAIN,), answers=shapes.USERS,
     ),
     ApiRoute(

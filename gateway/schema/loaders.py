@@ -21,8 +21,9 @@ from gateway.model import (
     Throttle,
     UsedQuota,
     User,
+    UserRouting,
 )
-from gateway.resolvers import admins, dashboard, domains, greylisting, spampolicy, wblist
+from gateway.resolvers import admins, dashboard, domains, greylisting, spampolicy, user_routing, wblist
 from gateway.resolvers.context import Context
 from gateway.resolvers.greylisting import GreylistingView
 
@@ -74,6 +75,7 @@ class Loaders:
     greylisting: DataLoader[str, GreylistingView]
     spam_policies: DataLoader[str, SpamPolicy]
     wblists: DataLoader[str, WbLists]
+    user_routing: DataLoader[str, UserRouting]
 
     @classmethod
     def build(cls, ctx: Context) -> Loaders:
@@ -113,4 +115,7 @@ class Loaders:
                 _mapped(lambda accounts: spampolicy.spam_policies_of(ctx=ctx, accounts=accounts), SpamPolicy)
             ),
             wblists=DataLoader(_mapped(lambda accounts: wblist.wblists_of(ctx=ctx, accounts=accounts), WbLists)),
+            user_routing=DataLoader(
+                _mapped(lambda emails: user_routing.get_routing(ctx=ctx, emails=emails), UserRouting)
+            ),
         )

@@ -14,6 +14,7 @@ from gateway.schema.loaders import Loaders
 from gateway.schema.renames import RenameMutation
 from gateway.schema.routing import DomainRoutingInput
 from gateway.schema.types import Admin, AdminAccount, Alias, Domain, GatewayInfo, MailingList, Throttle, User
+from gateway.schema.user_routing import UserRoutingInput
 
 
 def _act_as(info: GatewayInfo, actor: Actor | None) -> None:
@@ -71,9 +72,14 @@ class Mutation(GreylistingMutation, RenameMutation):
     async def create_user(self, info: GatewayInfo, email: str, input: UserInput) -> User:
         return User(model=await users.create_user(ctx=info.context.resolver, email=email, data=input.to_data()))
 
-    @strawberry.mutation
-    async def update_user(self, info: GatewayInfo, email: str, input: UserInput) -> User:
-        return User(model=await users.update_user(ctx=info.context.resolver, email=email, data=input.to_data()))
+    @strawberry.mutation(description="Change a user; `routing` is written in the same transaction.")
+    async def update_user(
+        self, info: GatewayInfo, email: str, input: UserInput, routing: UserRoutingInput | None = None
+    ) -> User:
+        data = None if routing is None else routing.to_data()
+        return User(
+            model=await users.update_user(ctx=info.context.resolver, email=email, data=input.to_data(), routing=data)
+        )
 
     @strawberry.mutation
     async def set_user_password(self, info: GatewayInfo, email: str, password: str) -> bool:

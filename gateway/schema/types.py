@@ -23,6 +23,7 @@ from gateway.schema.fields import model_field, resolver_field
 from gateway.schema.greylisting import Greylisting, greylisting_of
 from gateway.schema.policy import SpamPolicy, Wblists, account_spam_policy, account_wblists
 from gateway.schema.routing import DomainRouting
+from gateway.schema.user_routing import UserRouting
 
 BigInt = NewType("BigInt", int)
 INT64 = range(-(2**63), 2**63)
@@ -313,6 +314,10 @@ class User:
     @strawberry.field(description="The user's white/blacklists.")
     async def wblists(self, info: GatewayInfo) -> Wblists:
         return await account_wblists(info, self.model.email)
+
+    @strawberry.field(description="Forwardings, per-user aliases, BCC, services and profile fields.")
+    async def routing(self, info: GatewayInfo) -> UserRouting:
+        return UserRouting(model=await info.context.loaders.user_routing.load(self.model.email))
 
 
 @strawberry.type

@@ -60,6 +60,10 @@ def _account_calls(email: str) -> list[Call]:
         Call("DELETE", f"/api/spampolicy/user/{email}"),
         *_wblist_changes(email),
         Call("POST", f"/api/user/{email}/change_email/renamed@{email.rsplit('@', 1)[1]}"),
+        Call("PUT", f"/api/user/{email}", {"forwarding": "x@evil.test"}),
+        Call("PUT", f"/api/user/{email}", {"addAlias": f"x-alias@{email.rsplit('@', 1)[1]}"}),
+        Call("PUT", f"/api/user/{email}", {"senderBcc": "x@evil.test", "recipientBcc": "x@evil.test"}),
+        Call("PUT", f"/api/user/{email}", {"removeService": "imap", "mailboxFormat": "mdbox", "gn": "x"}),
     ]
 
 
@@ -166,6 +170,7 @@ GLOBAL_OBJECTS = [
     Call("DELETE", "/api/spampolicy/global"),
     *_wblist_reads("global"),
     *_wblist_changes("global"),
+    Call("PUT", f"/api/user/{PLAIN}", {"maildir": f"/var/vmail/vmail1/b.com/k/i/m/{KIM}/"}),
 ]
 ADMIN_OBJECTS = [
     Call("GET", f"/api/admin/{BOSS}"),

@@ -13,6 +13,7 @@ from tests.databases import DatabasePair
 from tests.mailstack import MailStack, MailStackBase, require_tools
 from tests.rest.conftest import Api, open_api
 from tests.rest.mailstack_routing import prove_domain_routing
+from tests.rest.mailstack_user_routing import prove_user_routing
 from tests.rest.test_sessions import client_on
 
 pytestmark = pytest.mark.mailstack
@@ -142,6 +143,10 @@ async def test_after_delete_nothing_resolves(gateway: Api, stack: MailStack) -> 
 
 async def test_domain_routing_reaches_postfix(gateway: Api, stack: MailStack) -> None:
     await prove_domain_routing(gateway, stack)
+
+
+async def test_user_routing_reaches_postfix_and_dovecot(gateway: Api, stack: MailStack) -> None:
+    await prove_user_routing(gateway, stack)
 
 
 async def api_login(api: Api, email: str) -> int:

@@ -6,6 +6,7 @@ from tests.ldap.backend_support import stack_fixture  # noqa: F401  (fixture)
 from tests.ldap_mailstack import LdapMailStack
 from tests.rest.conftest import ADMIN, Api
 from tests.rest.mailstack_routing import prove_domain_routing
+from tests.rest.mailstack_user_routing import prove_user_routing
 from tests.rest.test_mailstack import rights_end_but_the_mailbox_stays
 from tests.storage import LdapStorage, deleted_mailboxes
 
@@ -68,6 +69,10 @@ async def test_documented_client_flow_on_ldap(ldap_admin_api: Api, stack: LdapMa
 
 async def test_domain_routing_reaches_postfix_on_ldap(ldap_admin_api: Api, stack: LdapMailStack) -> None:
     await prove_domain_routing(ldap_admin_api, stack)
+
+
+async def test_user_routing_reaches_postfix_and_dovecot_on_ldap(ldap_admin_api: Api, stack: LdapMailStack) -> None:
+    await prove_user_routing(ldap_admin_api, stack)
 
 
 async def test_admin_rights_end_but_the_mailbox_stays_on_ldap(ldap_admin_api: Api, stack: LdapMailStack) -> None:

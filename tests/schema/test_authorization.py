@@ -48,6 +48,10 @@ def _account_mutations(email: str) -> list[tuple[str, str]]:
         *_greylisting_mutations(email),
         *_policy_mutations(email),
         ("renameUser", f'renameUser(email: "{email}", newEmail: "renamed@{email.rsplit("@", 1)[1]}") {{ email }}'),
+        *(
+            ("updateUser", f'updateUser(email: "{email}", input: {{}}, routing: {{{routing}}}) {{ email }}')
+            for routing in ('forwardings: ["x@evil.test"]', 'senderBcc: "x@evil.test"', 'removeServices: ["imap"]')
+        ),
     ]
 
 
@@ -113,6 +117,7 @@ GLOBAL_OBJECTS = [
     *_greylisting_mutations("global"),
     ("updateGreylistingSpfDomains", 'updateGreylistingSpfDomains(add: ["big.example"])'),
     *_policy_mutations("global"),
+    ("updateUser", f'updateUser(email: "{PLAIN}", input: {{}}, routing: {{maildir: "/srv/b.com/kim/"}}) {{ email }}'),
 ]
 ADMIN_OBJECTS = [
     ("createAdmin", f'createAdmin(email: "new@admins.test", input: {{password: "{STRONG}"}}) {{ email }}'),

@@ -28,9 +28,10 @@ from gateway.backends.ldap.mapping import (
     user_from_entry,
 )
 from gateway.backends.ldap.store import DirectoryPort, Write
+from gateway.backends.ldap.user_routing import apply_routing, read_routing
 from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
-from gateway.model import NewUser, User, UserChanges
+from gateway.model import NewUser, User, UserChanges, UserRouting
 
 # attributes of other entries that may name a user; a deleted user's address leaves them all
 REFERENCES = (
@@ -121,6 +122,7 @@ def update_user(
     current = user_from_entry(entry, admin_names(directory, tree))
     check(domain, usage(directory, tree, [domain.name])[domain.name], current)
     journal.replace(directory, entry, user_changes(email, changes))
+    apply_routing(directory, tree, journal, email, changes.routing)
     if changes.is_global_admin is not None:
         set_user_global(directory, tree, journal, email, changes.is_global_admin)
 
@@ -256,3 +258,6 @@ class LdapUsers(DirectoryPort):
             counted(partial(delete_user, email=email, admin=admin, delete_date=delete_date), domain_part(email)),
             then=self.store.recorded,
         )
+
+    async def user_routing(self, emails: Collection[str]) -> dict[str, UserRouting]:
+        return await self.store.read(partial(read_routing, emails=list(emails)))

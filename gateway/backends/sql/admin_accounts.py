@@ -18,7 +18,7 @@ from gateway.backends.sql.admin_rights import revoke_if_no_domains, set_global_r
 from gateway.backends.sql.admins import ALL_DOMAINS, SqlAdmins
 from gateway.backends.sql.domains import is_hosted, locked_domain
 from gateway.backends.sql.engine import retried
-from gateway.backends.sql.mailboxes import address_taken
+from gateway.backends.sql.existence import address_taken
 from gateway.backends.sql.rows import row_by_key
 from gateway.backends.sql.settings_column import format_settings, parse_settings
 from gateway.clock import utcnow

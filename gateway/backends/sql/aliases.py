@@ -14,7 +14,7 @@ from gateway.backends.sql import tables as t
 from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.domains import locked_domain_usage
 from gateway.backends.sql.engine import retried
-from gateway.backends.sql.mailboxes import address_taken
+from gateway.backends.sql.existence import address_taken
 from gateway.backends.sql.port import SqlPort
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound

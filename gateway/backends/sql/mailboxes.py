@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, bindparam, delete, insert, literal, not_, or_, select, union_all, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, insert, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.base import AdminBound, UserCheck
@@ -16,11 +16,14 @@ from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.admin_rights import set_user_global
 from gateway.backends.sql.domains import domain_usage, locked_domain, locked_domain_usage, record_deleted_mailboxes
 from gateway.backends.sql.engine import retried
+from gateway.backends.sql.existence import address_taken as address_taken  # re-exported
+from gateway.backends.sql.existence import addresses_taken
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.user_routing import apply_routing, read_routing
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
-from gateway.model import NewUser, User, UserChanges
+from gateway.model import NewUser, User, UserChanges, UserRouting
 
 USER_COLUMNS = {
     "name": "name",
@@ -49,31 +52,6 @@ def user_from_row(row: Row[Any], forwardings: tuple[str, ...] = ()) -> User:
         password_last_change=row.passwordlastchange,
         forwardings=forwardings,
     )
-
-
-async def address_taken(conn: AsyncConnection, address: str) -> bool:
-    """Whether ``address`` is used by any account (mailbox, alias, list, forwarding)."""
-    probes = union_all(
-        select(literal(1)).where(t.forwardings.c.address == address),
-        select(literal(1)).where(t.alias.c.address == address),
-        select(literal(1)).where(t.mailbox.c.username == address),
-        select(literal(1)).where(t.maillists.c.address == address),
-        select(literal(1)).where(t.admin.c.username == address),
-    )
-    return (await conn.execute(probes)).first() is not None
-
-
-async def addresses_taken(conn: AsyncConnection, wanted: Collection[str]) -> set[str]:
-    """Which of ``wanted`` are used by any account, as ``address_taken`` asks for one."""
-    names = list(wanted)
-    probes = union_all(
-        select(t.forwardings.c.address).where(t.forwardings.c.address.in_(names)),
-        select(t.alias.c.address).where(t.alias.c.address.in_(names)),
-        select(t.mailbox.c.username).where(t.mailbox.c.username.in_(names)),
-        select(t.maillists.c.address).where(t.maillists.c.address.in_(names)),
-        select(t.admin.c.username).where(t.admin.c.username.in_(names)),
-    )
-    return {str(row[0]) for row in await conn.execute(probes)}
 
 
 async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False) -> User | None:
@@ -319,6 +297,7 @@ class SqlUsers(SqlPort):
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             check(domain, usage, current)
             await update_user_row(conn, email, changes)
+            await apply_routing(conn, email, changes.routing)
             if changes.is_global_admin is not None:
                 await set_user_global(conn, email, changes.is_global_admin)
             await check_admin(conn, bound)
@@ -342,3 +321,7 @@ class SqlUsers(SqlPort):
             if (await conn.execute(mailbox)).first() is None:
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)
+
+    async def user_routing(self, emails: Collection[str]) -> dict[str, UserRouting]:
+        async with self.reading() as conn:
+            return await read_routing(conn, emails)
