@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from gateway import addresses
 from gateway.errors import ErrorCode, Forbidden, InvalidInput
@@ -177,6 +178,11 @@ def checked(data: RoutingInput) -> RoutingInput:
     )
 
 
+def given_fields(data: object, names: Iterable[str]) -> dict[str, Any]:
+    """The fields ``names`` of ``data`` that it gives (not None), by name: what they replace."""
+    return {name: value for name in names if (value := getattr(data, name)) is not None}
+
+
 def _refuse_disabled(actor: Actor, data: RoutingInput, current: DomainRouting) -> None:
     """A domain admin may not change what a global admin switched off for the domain (its profile pages)."""
     if actor.is_global:
@@ -199,19 +205,15 @@ def routing_update(actor: Actor, name: str, data: RoutingInput) -> RoutingUpdate
         if len(aliases) > MAX_ALIAS_DOMAINS:
             raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
 
-        def keep(value: str | None, now: str) -> str:
-            return now if value is None else value
-
-        return DomainRouting(
+        return replace(
+            current,
             alias_domains=aliases,
             catchall=current.catchall if data.catchall is None else tuple(sorted(data.catchall)),
-            relayhost=keep(data.relayhost, current.relayhost),
-            sender_bcc=keep(data.sender_bcc, current.sender_bcc),
-            recipient_bcc=keep(data.recipient_bcc, current.recipient_bcc),
             services=data.services.applied(current.services),
             disabled_domain_profiles=data.disabled_domain_profiles.applied(current.disabled_domain_profiles),
             disabled_user_profiles=data.disabled_user_profiles.applied(current.disabled_user_profiles),
             disabled_user_preferences=data.disabled_user_preferences.applied(current.disabled_user_preferences),
+            **given_fields(data, ("relayhost", "sender_bcc", "recipient_bcc")),
         )
 
     return apply

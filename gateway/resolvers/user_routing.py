@@ -16,7 +16,7 @@ from gateway.model import Actor, UserRouting, UserRoutingUpdate
 from gateway.resolvers import validation
 from gateway.resolvers.access import managed_address
 from gateway.resolvers.context import Context
-from gateway.resolvers.domain_routing import ListChange, bcc_address
+from gateway.resolvers.domain_routing import ListChange, bcc_address, given_fields
 
 MAX_FORWARDINGS = 100
 MAX_ALIASES = 100
@@ -33,6 +33,12 @@ _SERVICE = re.compile(r"[a-z][a-z0-9_-]{0,63}", re.ASCII)
 _FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}", re.ASCII)
 _PATH_PART = re.compile(r"[a-z0-9_][a-z0-9._+-]*", re.ASCII)
 _PHONE = re.compile(r"[0-9+() ./-]{1,64}", re.ASCII)
+
+# the fields whose given value replaces the stored one
+_REPLACED_FIELDS = (
+    "sender_bcc", "recipient_bcc", "mailbox_format", "mailbox_folder", "maildir", "first_name", "last_name",
+    "telephone", "mobile",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -182,23 +188,12 @@ def applied(email: str, data: UserRoutingInput, current: UserRouting) -> UserRou
         raise Conflict(ErrorCode.ALREADY_EXISTS, "a user's own address is not its alias")
     if len(aliases) > MAX_ALIASES:
         raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
-
-    def keep(value: str | None, now: str) -> str:
-        return now if value is None else value
-
-    return UserRouting(
+    return replace(
+        current,
         forwardings=forwardings,
         aliases=aliases,
-        sender_bcc=keep(data.sender_bcc, current.sender_bcc),
-        recipient_bcc=keep(data.recipient_bcc, current.recipient_bcc),
         services=_services(data.services, current.services),
-        mailbox_format=keep(data.mailbox_format, current.mailbox_format),
-        mailbox_folder=keep(data.mailbox_folder, current.mailbox_folder),
-        maildir=keep(data.maildir, current.maildir),
-        first_name=keep(data.first_name, current.first_name),
-        last_name=keep(data.last_name, current.last_name),
-        telephone=current.telephone if data.telephone is None else data.telephone,
-        mobile=current.mobile if data.mobile is None else data.mobile,
+        **given_fields(data, _REPLACED_FIELDS),
     )
 
 
