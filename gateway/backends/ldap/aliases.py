@@ -51,33 +51,35 @@ def add_within_limits(
     tree: Tree,
     journal: Journal,
     check: DomainCheck,
-    domain: Domain,
-    address: str,
-    entry: tuple[str, Mapping[str, Values | str]],
+    group: Alias,
+    dn: str,
+    attributes: Callable[[Alias, bool], Mapping[str, Values | str]],
     uncount: Callable[[DomainUsage], DomainUsage],
-) -> None:
-    """Add the ``entry`` (dn, attributes) of a new ``address``, checking the domain's limits before and after.
+) -> Domain:
+    """Add the entry ``dn`` of a new alias or list ``group`` with the ``attributes`` for its domain's status,
+    checking the domain's limits before and after, and its addresses in the domain's alias domains: the domain.
 
     ``uncount`` takes the new entry out of the usage counted after the add, so that ``check``
     sees the same figures as before; a concurrent add of the same address is refused.
     """
-    if holders(directory, tree, address):
+    domain_entry = require_domain(directory, tree, group.domain)
+    domain = domain_from_entry(domain_entry)
+    if holders(directory, tree, group.address):
         raise Conflict(ErrorCode.ALREADY_EXISTS)
     check(domain, usage(directory, tree, [domain.name])[domain.name])
-    journal.add(directory, *entry)
+    journal.add(directory, dn, attributes(group, domain.active))
     check(domain, uncount(usage(directory, tree, [domain.name])[domain.name]))
-    if holders(directory, tree, address) > 1:
+    if holders(directory, tree, group.address) > 1:
         raise Conflict(ErrorCode.ALREADY_EXISTS)
+    add_alias_domain_addresses(directory, journal, domain_entry, dn, group.address)
+    return domain
 
 
 def create_alias(directory: Directory, tree: Tree, journal: Journal, alias: Alias, check: DomainCheck) -> None:
-    domain_entry = require_domain(directory, tree, alias.domain)
-    domain = domain_from_entry(domain_entry)
-    entry = (tree.alias_dn(alias.address), alias_attributes(alias, domain.active))
+    dn = tree.alias_dn(alias.address)
     add_within_limits(
-        directory, tree, journal, check, domain, alias.address, entry, lambda n: replace(n, aliases=n.aliases - 1)
+        directory, tree, journal, check, alias, dn, alias_attributes, lambda n: replace(n, aliases=n.aliases - 1)
     )
-    add_alias_domain_addresses(directory, journal, domain_entry, entry[0], alias.address)
 
 
 def update_alias(directory: Directory, tree: Tree, journal: Journal, address: str, apply: AliasUpdate) -> None:

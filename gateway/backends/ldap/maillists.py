@@ -16,14 +16,12 @@ from gateway.backends.ldap.admin_limits import bounded, taking_turns
 from gateway.backends.ldap.aliases import add_within_limits
 from gateway.backends.ldap.connection import Directory
 from gateway.backends.ldap.dn import EXTERNALS, Tree, all_of, any_of, eq, object_class
-from gateway.backends.ldap.domain_routing import add_alias_domain_addresses
-from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted, require_domain
+from gateway.backends.ldap.domains import ENTRY_ATTRIBUTES, counted
 from gateway.backends.ldap.entry import Entry
 from gateway.backends.ldap.journal import Journal
 from gateway.backends.ldap.mapping import (
     alias_changes,
     alias_from_entry,
-    domain_from_entry,
     domain_part,
     external_attributes,
     list_attributes,
@@ -55,13 +53,10 @@ def fetch_list(directory: Directory, tree: Tree, address: str) -> Alias | None:
 
 
 def create_list(directory: Directory, tree: Tree, journal: Journal, maillist: Alias, check: DomainCheck) -> None:
-    domain_entry = require_domain(directory, tree, maillist.domain)
-    domain = domain_from_entry(domain_entry)
-    entry = (tree.list_dn(maillist.address), list_attributes(maillist, domain.active))
-    add_within_limits(
-        directory, tree, journal, check, domain, maillist.address, entry, lambda n: replace(n, lists=n.lists - 1)
+    dn = tree.list_dn(maillist.address)
+    domain = add_within_limits(
+        directory, tree, journal, check, maillist, dn, list_attributes, lambda n: replace(n, lists=n.lists - 1)
     )
-    add_alias_domain_addresses(directory, journal, domain_entry, entry[0], maillist.address)
     add_members(directory, tree, journal, maillist.address, maillist.members, domain.active)
 
 
