@@ -11,13 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.addresses import domain_of
 from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
 from gateway.backends.sql import tables as t
-from gateway.backends.sql.admin_limits import check_admin, lock_admin
-from gateway.backends.sql.domains import locked_domain_usage
 from gateway.backends.sql.engine import retried
-from gateway.backends.sql.existence import address_taken
+from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.reads import read
 from gateway.clock import utcnow
-from gateway.errors import Conflict, ErrorCode, NotFound
+from gateway.errors import ErrorCode, NotFound
 from gateway.model import Alias
 
 
@@ -140,23 +139,16 @@ class SqlAliases(SqlPort):
     """The ``AliasStore`` over ``vmail``."""
 
     async def get_alias(self, address: str) -> Alias | None:
-        async with self.reading() as conn:
-            return await fetch_alias(conn, address)
+        return await read(self, fetch_alias, address)
 
     async def list_aliases(self, domain: str, *, active: bool | None = None) -> list[Alias]:
-        async with self.reading() as conn:
-            return await fetch_aliases(conn, domain, active=active)
+        return await read(self, fetch_aliases, domain, active=active)
 
     @retried
     async def create_alias(self, alias: Alias, check: DomainCheck, bound: AdminBound | None = None) -> None:
-        async with self.writing() as conn:
-            await lock_admin(conn, bound)
-            domain, usage = await locked_domain_usage(conn, alias.domain)
-            if await address_taken(conn, alias.address):
-                raise Conflict(ErrorCode.ALREADY_EXISTS)
+        async with self.writing() as conn, new_account(conn, bound, alias.domain, alias.address) as (domain, usage):
             check(domain, usage)
             await insert_alias(conn, alias)
-            await check_admin(conn, bound)
 
     @retried
     async def update_alias(self, address: str, apply: AliasUpdate) -> None:

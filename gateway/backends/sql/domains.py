@@ -15,6 +15,7 @@ from gateway.backends.sql.admin_limits import check_admin, lock_admin
 from gateway.backends.sql.domain_routing import destinations, read_routing, write_routing
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.reads import read
 from gateway.backends.sql.settings_column import format_settings, parse_settings, setting_int
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
@@ -293,16 +294,13 @@ class SqlDomains(SqlPort):
     """The ``DomainStore`` over ``vmail``: one transaction per operation."""
 
     async def get_domain(self, name: str) -> Domain | None:
-        async with self.reading() as conn:
-            return await fetch_domain(conn, name)
+        return await read(self, fetch_domain, name)
 
     async def list_domains(self, *, names: Collection[str] | None = None, active: bool | None = None) -> list[Domain]:
-        async with self.reading() as conn:
-            return await fetch_domains(conn, names=names, active=active)
+        return await read(self, fetch_domains, names=names, active=active)
 
     async def domain_usage(self, names: Collection[str]) -> dict[str, DomainUsage]:
-        async with self.reading() as conn:
-            return await domain_usage(conn, names)
+        return await read(self, domain_usage, names)
 
     @retried
     async def create_domain(self, name: str, changes: DomainChanges, bound: AdminBound | None = None) -> None:
@@ -333,9 +331,7 @@ class SqlDomains(SqlPort):
             await delete_domain_rows(conn, name, admin=admin, delete_date=delete_date)
 
     async def domain_routing(self, names: Collection[str]) -> dict[str, DomainRouting]:
-        async with self.reading() as conn:
-            return await read_routing(conn, names)
+        return await read(self, read_routing, names)
 
     async def destinations(self, addresses: Collection[str]) -> dict[str, Destination]:
-        async with self.reading() as conn:
-            return await destinations(conn, addresses)
+        return await read(self, destinations, addresses)

@@ -13,6 +13,7 @@ from gateway.backends.sql.aliases import alias_from_row, alias_members
 from gateway.backends.sql.domains import domain_from_row
 from gateway.backends.sql.mailboxes import user_forwardings, user_from_row
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.reads import read
 from gateway.model import Alias, Domain, Page, PageQuery, Stats, UsedQuota, User
 
 T = TypeVar("T")
@@ -173,33 +174,25 @@ class SqlListing(SqlPort):
     """The ``ListingStore`` over ``vmail``: one read per call."""
 
     async def page_domains(self, names: Collection[str] | None, query: PageQuery) -> Page[Domain]:
-        async with self.reading() as conn:
-            return await page_domains(conn, names, query)
+        return await read(self, page_domains, names, query)
 
     async def page_users(self, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
-        async with self.reading() as conn:
-            return await page_users(conn, domains, query)
+        return await read(self, page_users, domains, query)
 
     async def page_aliases(self, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
-        async with self.reading() as conn:
-            return await page_aliases(conn, domains, query)
+        return await read(self, page_aliases, domains, query)
 
     async def users_by_email(self, emails: list[str]) -> dict[str, User]:
-        async with self.reading() as conn:
-            return await users_by_email(conn, emails)
+        return await read(self, users_by_email, emails)
 
     async def used_quota(self, emails: list[str]) -> dict[str, UsedQuota]:
-        async with self.reading() as conn:
-            return await used_quota(conn, emails)
+        return await read(self, used_quota, emails)
 
     async def alias_memberships(self, emails: list[str]) -> dict[str, tuple[str, ...]]:
-        async with self.reading() as conn:
-            return await alias_memberships(conn, emails)
+        return await read(self, alias_memberships, emails)
 
     async def domain_admins(self, domains: list[str]) -> dict[str, tuple[str, ...]]:
-        async with self.reading() as conn:
-            return await domain_admins(conn, domains)
+        return await read(self, domain_admins, domains)
 
     async def stats(self, names: Collection[str] | None) -> Stats:
-        async with self.reading() as conn:
-            return await stats(conn, names)
+        return await read(self, stats, names)

@@ -18,7 +18,9 @@ from gateway.backends.sql.domains import domain_usage, locked_domain, locked_dom
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.existence import address_taken as address_taken  # re-exported
 from gateway.backends.sql.existence import addresses_taken
+from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
+from gateway.backends.sql.reads import read
 from gateway.backends.sql.user_routing import apply_routing, read_routing
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
@@ -245,12 +247,10 @@ class SqlUsers(SqlPort):
     """The ``UserStore`` over ``vmail``: writes hold the user's domain row."""
 
     async def get_user(self, email: str) -> User | None:
-        async with self.reading() as conn:
-            return await fetch_user(conn, email)
+        return await read(self, fetch_user, email)
 
     async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
-        async with self.reading() as conn:
-            return await fetch_users(conn, domain, active=active)
+        return await read(self, fetch_users, domain, active=active)
 
     async def user_emails(self, domain: str) -> list[str]:
         async with self.reading() as conn:
@@ -261,14 +261,9 @@ class SqlUsers(SqlPort):
 
     @retried
     async def create_user(self, user: NewUser, check: UserCheck, bound: AdminBound | None = None) -> None:
-        async with self.writing() as conn:
-            await lock_admin(conn, bound)
-            domain, usage = await locked_domain_usage(conn, user.domain)
-            if await address_taken(conn, user.email):
-                raise Conflict(ErrorCode.ALREADY_EXISTS)
+        async with self.writing() as conn, new_account(conn, bound, user.domain, user.email) as (domain, usage):
             check(domain, usage, None)
             await insert_user(conn, user)
-            await check_admin(conn, bound)
 
     @retried
     async def create_users(self, users: Sequence[tuple[NewUser, UserCheck]]) -> None:
@@ -323,5 +318,4 @@ class SqlUsers(SqlPort):
             await delete_user_rows(conn, email, admin=admin, delete_date=delete_date)
 
     async def user_routing(self, emails: Collection[str]) -> dict[str, UserRouting]:
-        async with self.reading() as conn:
-            return await read_routing(conn, emails)
+        return await read(self, read_routing, emails)
