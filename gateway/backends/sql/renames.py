@@ -9,6 +9,8 @@ Dovecot's used quota (storage reference 2.6).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import Column, Table, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -90,25 +92,26 @@ async def rename_alias_rows(conn: AsyncConnection, old: str, new: str) -> None:
     await conn.execute(update(t.moderators).where(t.moderators.c.address == new).values(domain=_domain(new)))
 
 
+async def hold_rename(conn: AsyncConnection, old: str, new: str, fetch: Callable[..., Awaitable[object]]) -> None:
+    """Hold the domain row of ``old``, then lock the account ``fetch`` reads at ``old``; ``new`` must be free."""
+    await locked_domain(conn, _domain(old))
+    if await fetch(conn, old, lock=True) is None:
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
+    if await address_taken(conn, new):
+        raise Conflict(ErrorCode.ALREADY_EXISTS)
+
+
 class SqlRenames(SqlPort):
     """The ``RenameStore`` over ``vmail``: holds the domain row, then checks and rewrites."""
 
     @retried
     async def rename_user(self, email: str, new_email: str) -> None:
         async with self.writing() as conn:
-            await locked_domain(conn, _domain(email))
-            if await fetch_user(conn, email, lock=True) is None:
-                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-            if await address_taken(conn, new_email):
-                raise Conflict(ErrorCode.ALREADY_EXISTS)
+            await hold_rename(conn, email, new_email, fetch_user)
             await rename_user_rows(conn, email, new_email)
 
     @retried
     async def rename_alias(self, address: str, new_address: str) -> None:
         async with self.writing() as conn:
-            await locked_domain(conn, _domain(address))
-            if await fetch_alias(conn, address, lock=True) is None:
-                raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
-            if await address_taken(conn, new_address):
-                raise Conflict(ErrorCode.ALREADY_EXISTS)
+            await hold_rename(conn, address, new_address, fetch_alias)
             await rename_alias_rows(conn, address, new_address)
