@@ -8,8 +8,9 @@ from gateway.model import Actor, ThrottleKind
 from gateway.request_context import end_session, start_session
 from gateway.resolvers import admins, aliases, auth, domains, maillists, throttles, users
 from gateway.schema import policy
+from gateway.schema.address_groups import group_mutations
 from gateway.schema.greylisting import GreylistingMutation
-from gateway.schema.inputs import AdminInput, AliasInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
+from gateway.schema.inputs import AdminInput, DomainInput, DomainUsersInput, ThrottleInput, UserInput
 from gateway.schema.loaders import Loaders
 from gateway.schema.renames import RenameMutation
 from gateway.schema.routing import DomainRoutingInput
@@ -100,39 +101,12 @@ class Mutation(GreylistingMutation, RenameMutation):
         await users.set_domain_password(ctx=info.context.resolver, domain=domain, password=password)
         return True
 
-    @strawberry.mutation
-    async def create_alias(self, info: GatewayInfo, email: str, input: AliasInput | None = None) -> Alias:
-        data = (input or AliasInput()).to_data()
-        return Alias(model=await aliases.create_alias(ctx=info.context.resolver, address=email, data=data))
-
-    @strawberry.mutation
-    async def update_alias(self, info: GatewayInfo, email: str, input: AliasInput) -> Alias:
-        return Alias(
-            model=await aliases.update_alias(ctx=info.context.resolver, address=email, data=input.to_data())
-        )
-
-    @strawberry.mutation
-    async def delete_alias(self, info: GatewayInfo, email: str) -> bool:
-        await aliases.delete_alias(ctx=info.context.resolver, address=email)
-        return True
-
-    @strawberry.mutation
-    async def create_mailing_list(
-        self, info: GatewayInfo, email: str, input: AliasInput | None = None
-    ) -> MailingList:
-        data = (input or AliasInput()).to_data()
-        return MailingList(model=await maillists.create_maillist(ctx=info.context.resolver, address=email, data=data))
-
-    @strawberry.mutation
-    async def update_mailing_list(self, info: GatewayInfo, email: str, input: AliasInput) -> MailingList:
-        return MailingList(
-            model=await maillists.update_maillist(ctx=info.context.resolver, address=email, data=input.to_data())
-        )
-
-    @strawberry.mutation
-    async def delete_mailing_list(self, info: GatewayInfo, email: str) -> bool:
-        await maillists.delete_maillist(ctx=info.context.resolver, address=email)
-        return True
+    create_alias, update_alias, delete_alias = group_mutations(
+        Alias, aliases.create_alias, aliases.update_alias, aliases.delete_alias
+    )
+    create_mailing_list, update_mailing_list, delete_mailing_list = group_mutations(
+        MailingList, maillists.create_maillist, maillists.update_maillist, maillists.delete_maillist
+    )
 
     @strawberry.mutation(description="Create or replace the throttle of `global`, a domain or an address.")
     async def set_throttle(self, info: GatewayInfo, account: str, kind: ThrottleKind, input: ThrottleInput) -> Throttle:
