@@ -195,9 +195,11 @@ async def test_readme_examples_run(domain_api: Api) -> None:
 
 
 async def _arrange_admin_examples(api: Api) -> None:
-    """The accounts the admin examples name: mailboxes john and mary (mary an admin of example.com), admin old."""
-    for email in ("john@example.com", "mary@example.com"):
+    """The accounts the examples name: mailboxes john, mary (an admin of example.com) and jane, admin old,
+    alias team."""
+    for email in ("john@example.com", "mary@example.com", "jane@example.com"):
         await data(api, f'mutation {{ createUser(email: "{email}", input: {{password: "{STRONG}"}}) {{ email }} }}')
+    await data(api, 'mutation { createAlias(email: "team@example.com") { email } }')
     await data(api, 'mutation { setDomainAdmins(domain: "example.com", add: ["mary@example.com"]) }')
     await api.storage.add_admin("old@admins.example", STRONG)
 

@@ -34,6 +34,7 @@ QUERIES = {
     "spamPolicy": '{ spamPolicy(account: "b.com") { account effective { spamScore } } }',
     "wblists": '{ wblists(account: "kim@b.com") { inboundBlacklist } }',
     "auditLog": '{ auditLog(domain: "b.com") { totalCount } }',
+    "ldif": '{ ldif(kind: USER, name: "kim@b.com") }',
 }
 MUTATIONS = {
     "createDomain": 'mutation { createDomain(name: "new.com") { name } }',
@@ -151,7 +152,7 @@ async def test_global_admin_sees_and_manages_every_domain(two_domains: Api) -> N
     assert result["stats"] == {"domains": 2, "activeDomains": 2, "users": 3, "activeUsers": 3, "aliases": 2,
                                "allocatedQuota": 300, "usedBytes": 71000, "usedMessages": 2}
     for field, query in QUERIES.items():
-        if field != "mailingList":  # a capability of the storage: see the two tests below
+        if field not in ("mailingList", "ldif"):  # capabilities of the storage: see the two tests below
             body = await gql(two_domains, query)
             assert "errors" not in body, (field, body)
     result = await data(two_domains, '{ user(email: "john@a.com") { aliases } }')
@@ -164,10 +165,12 @@ async def test_global_admin_sees_and_manages_every_domain(two_domains: Api) -> N
 
 async def test_global_admin_is_told_mailing_lists_are_not_supported_on_sql(sql_two_domains: Api) -> None:
     assert codes(await gql(sql_two_domains, QUERIES["mailingList"])) == ["NOT_SUPPORTED"]
+    assert codes(await gql(sql_two_domains, QUERIES["ldif"])) == ["NOT_SUPPORTED"]
 
 
 async def test_mailing_lists_of_another_domain_stay_hidden_on_ldap(ldap_two_domains: Api) -> None:
     assert await data(ldap_two_domains, QUERIES["mailingList"]) == {"mailingList": {"email": "list@b.com"}}
+    assert "dn: mail=kim@b.com," in (await data(ldap_two_domains, QUERIES["ldif"]))["ldif"]
     await login_boss(ldap_two_domains)
     body = await gql(ldap_two_domains, QUERIES["mailingList"])
     assert codes(body) == ["PERMISSION_DENIED"] and body["data"] is None
@@ -220,7 +223,7 @@ async def test_nested_fields_never_reach_another_domain(boss: Api) -> None:
 async def test_domain_admin_is_denied_queries_of_another_domain(boss: Api) -> None:
     for query in [
         *(QUERIES[field] for field in (
-            "domain", "user", "users", "alias", "aliases", "mailingList", "throttle", "auditLog",
+            "domain", "user", "users", "alias", "aliases", "mailingList", "throttle", "auditLog", "ldif",
         )),
         '{ throttle(account: "kim@b.com", kind: INBOUND) { period } }',
         '{ throttle(account: "global", kind: INBOUND) { period } }',
