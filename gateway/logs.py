@@ -27,6 +27,8 @@ SECRET_TEXT = (
     # a scheme-tagged password hash ({SSHA512}…, {CRYPT}$6$…) and a bare crypt hash ($2b$…, $6$…)
     (re.compile(r"\{[A-Z0-9.-]{2,20}\}\S+"), MASK),
     (re.compile(r"\$(?:2[abxy]?|1|5|6|argon2(?:id|i|d)?|y)\$\S+"), MASK),
+    # a query parameter named like a secret (uvicorn's access line carries the query string)
+    (re.compile(r"([?&][\w.-]*(?:pass|secret|hash|token)[\w.-]*=)[^&\s'\"]+", re.IGNORECASE), rf"\1{MASK}"),
     # the session cookie, wherever a header dump puts it
     (re.compile(r"(iredmail_gateway_session=)[^;\s'\"]+"), rf"\1{MASK}"),
 )

@@ -94,6 +94,10 @@ def ldap_tree(ldap_server: LdapServer) -> Iterator[LdapServer]:
     ldap_server.clear()
 
 
+# the tests' own HTTP client, which logs every URL it sends (fuzzed query strings included): not the service
+CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def secrets_log() -> Iterator[None]:
     """With ``TEST_SECRETS_LOG=FILE``, the whole run's log as the service writes it (see tests/test_secrets_log.py)."""
@@ -108,6 +112,7 @@ def secrets_log() -> Iterator[None]:
     # appended to: every pytest-xdist worker writes to the same file, which scripts/test.sh starts empty
     handler = logging.FileHandler(name, mode="a", encoding="utf-8")
     handler.setFormatter(formatter("json"))
+    handler.addFilter(lambda record: not record.name.startswith(CLIENT_LOGGERS))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)

@@ -220,6 +220,8 @@ def test_text_format() -> None:
         ("stored {CRYPT}$6$salt$hashhashhash", "hashhashhash"),
         ("stored $2b$12$abcdefghijklmnopqrstuv", "abcdefghijklmnopqrstuv"),
         (f"Cookie: {SESSION_COOKIE}=tokenvalue123; other=1", "tokenvalue123"),
+        ('"PUT /api/user/a@b.c?quota=1&password=Qu3ry-S3cret%21 HTTP/1.1" 200', "Qu3ry-S3cret"),
+        ("GET /api/x?newPassword=Qu3ry-S3cret&name=a", "Qu3ry-S3cret"),
     ],
 )
 def test_secrets_in_messages_are_masked(text: str, secret: str) -> None:
