@@ -11,7 +11,7 @@ from gateway import addresses
 from gateway.clock import localnow
 from gateway.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
 from gateway.maildir import maildir_path
-from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges
+from gateway.model import Domain, DomainUsage, NewUser, User, UserChanges, UserRouting
 from gateway.passwords import hash_password, is_prehashed, reusable_hash
 from gateway.resolvers import validation
 from gateway.resolvers.access import exceeding_users, managed_address, require_account, require_domain
@@ -82,6 +82,11 @@ async def _domain_of(ctx: Context, email: str) -> Domain:
 async def get_user(*, ctx: Context, email: str) -> User:
     """One user of a domain the actor manages."""
     return found(await ctx.users.get_user(managed_address(ctx, email)))
+
+
+async def get_routed_user(*, ctx: Context, email: str) -> tuple[User, UserRouting]:
+    """One user of a domain the actor manages, with its routing."""
+    return found(await ctx.users.get_routed_user(managed_address(ctx, email)))
 
 
 async def list_users(*, ctx: Context, domain: str, active: bool | None = None) -> list[User]:

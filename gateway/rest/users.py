@@ -51,8 +51,7 @@ def _input(values: Values) -> UserInput:
 
 
 async def _get(ctx: Context, values: Values) -> dict[str, Any]:
-    found = await users.get_user(ctx=ctx, email=values["mail"])
-    return serialize.user(found, (await get_routing(ctx=ctx, emails=[found.email])).get(found.email))
+    return serialize.user(*await users.get_routed_user(ctx=ctx, email=values["mail"]))
 
 
 async def _list(ctx: Context, values: Values) -> list[Any]:

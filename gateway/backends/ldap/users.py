@@ -28,7 +28,7 @@ from gateway.backends.ldap.mapping import (
     user_from_entry,
 )
 from gateway.backends.ldap.store import DirectoryPort, Write
-from gateway.backends.ldap.user_routing import apply_routing, read_routing
+from gateway.backends.ldap.user_routing import apply_routing, read_routing, routing_from_entry
 from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
 from gateway.model import NewUser, User, UserChanges, UserRouting
@@ -82,6 +82,11 @@ def user_entries(directory: Directory, tree: Tree, domain: str, search_filter: s
 def fetch_user(directory: Directory, tree: Tree, email: str) -> User | None:
     entry = fetch_user_entry(directory, tree, email)
     return None if entry is None else user_from_entry(entry, admin_names(directory, tree))
+
+
+def fetch_routed_user(directory: Directory, tree: Tree, email: str) -> tuple[User, UserRouting] | None:
+    entry = fetch_user_entry(directory, tree, email)
+    return None if entry is None else (user_from_entry(entry, admin_names(directory, tree)), routing_from_entry(entry))
 
 
 def fetch_users(directory: Directory, tree: Tree, domain: str, active: bool | None) -> list[User]:
@@ -201,6 +206,9 @@ class LdapUsers(DirectoryPort):
 
     async def get_user(self, email: str) -> User | None:
         return await self.store.read(partial(fetch_user, email=email))
+
+    async def get_routed_user(self, email: str) -> tuple[User, UserRouting] | None:
+        return await self.store.read(partial(fetch_routed_user, email=email))
 
     async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
         return await self.store.read(partial(fetch_users, domain=domain, active=active))

@@ -21,7 +21,7 @@ from gateway.backends.sql.existence import addresses_taken
 from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.reads import read
-from gateway.backends.sql.user_routing import apply_routing, read_routing
+from gateway.backends.sql.user_routing import apply_routing, read_routing, routing_of
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
 from gateway.maildir import maildir_variant
@@ -65,6 +65,14 @@ async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False) -
         return None
     forwardings = await user_forwardings(conn, [email])
     return user_from_row(row, forwardings.get(email, ()))
+
+
+async def fetch_routed_user(conn: AsyncConnection, email: str) -> tuple[User, UserRouting] | None:
+    row = (await conn.execute(select(t.mailbox).where(t.mailbox.c.username == email))).first()
+    if row is None:
+        return None
+    routing, forwardings = (await routing_of(conn, [row]))[row.username]
+    return user_from_row(row, forwardings), routing
 
 
 async def user_forwardings(conn: AsyncConnection, emails: list[str]) -> dict[str, tuple[str, ...]]:
@@ -248,6 +256,9 @@ class SqlUsers(SqlPort):
 
     async def get_user(self, email: str) -> User | None:
         return await read(self, fetch_user, email)
+
+    async def get_routed_user(self, email: str) -> tuple[User, UserRouting] | None:
+        return await read(self, fetch_routed_user, email)
 
     async def list_users(self, domain: str, *, active: bool | None = None) -> list[User]:
         return await read(self, fetch_users, domain, active=active)
