@@ -138,10 +138,12 @@ class SqlAuditLog(SqlPort):
         self._preparing = asyncio.Lock()
 
     async def ready(self) -> None:
-        """Create ``log`` where it is missing (once per process); otherwise check that the database answers."""
+        """Create ``log`` where it is missing (once per process); otherwise check that the database answers,
+        unless it has just answered (a request's session is read on it first)."""
         if self._ready:
-            async with self.reading() as conn:
-                await conn.execute(select(1))
+            if not self.answered_lately():
+                async with self.reading() as conn:
+                    await conn.execute(select(1))
             return
         async with self._preparing:
             if not self._ready:
