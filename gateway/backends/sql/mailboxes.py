@@ -56,15 +56,16 @@ def user_from_row(row: Row[Any], forwardings: tuple[str, ...] = ()) -> User:
     )
 
 
-async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False) -> User | None:
+async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False, forwardings: bool = True) -> User | None:
+    """The user ``email``; without ``forwardings`` its ``forwardings`` are left empty (one query less)."""
     query = select(t.mailbox).where(t.mailbox.c.username == email)
     if lock:
         query = query.with_for_update()
     row = (await conn.execute(query)).first()
     if row is None:
         return None
-    forwardings = await user_forwardings(conn, [email])
-    return user_from_row(row, forwardings.get(email, ()))
+    targets = (await user_forwardings(conn, [email])).get(email, ()) if forwardings else ()
+    return user_from_row(row, targets)
 
 
 async def fetch_routed_user(conn: AsyncConnection, email: str) -> tuple[User, UserRouting] | None:
@@ -240,9 +241,11 @@ async def set_passwords(conn: AsyncConnection, hashes: Mapping[str, str]) -> Non
 async def delete_user_rows(conn: AsyncConnection, email: str, *, admin: str, delete_date: date | None) -> None:
     """Remove a user and the rows naming it (storage reference 3.3)."""
     await conn.execute(record_deleted_mailboxes(t.mailbox.c.username == email, admin=admin, delete_date=delete_date))
-    for table in (t.mailbox, t.domain_admins, t.recipient_bcc_user, t.sender_bcc_user, t.used_quota):
+    for table in (t.mailbox, t.domain_admins, t.used_quota):
         await conn.execute(delete(table).where(table.c.username == email))
-    for table in (t.recipient_bcc_user, t.sender_bcc_user, t.recipient_bcc_domain, t.sender_bcc_domain):
+    for table in (t.recipient_bcc_user, t.sender_bcc_user):  # the user's own BCC, and others' BCC to it
+        await conn.execute(delete(table).where(or_(table.c.username == email, table.c.bcc_address == email)))
+    for table in (t.recipient_bcc_domain, t.sender_bcc_domain):
         await conn.execute(delete(table).where(table.c.bcc_address == email))
     await conn.execute(
         delete(t.forwardings).where(or_(t.forwardings.c.address == email, t.forwardings.c.forwarding == email))
@@ -298,7 +301,8 @@ class SqlUsers(SqlPort):
         async with self.writing() as conn:
             await lock_admin(conn, bound)
             domain, usage = await locked_domain_usage(conn, domain_name)
-            current = await fetch_user(conn, email, lock=True)
+            # a check weighs the stored quota; the routing change reads the forwardings itself
+            current = await fetch_user(conn, email, lock=True, forwardings=False)
             if current is None:
                 raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
             check(domain, usage, current)
