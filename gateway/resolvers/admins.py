@@ -17,20 +17,16 @@ from gateway.resolvers import validation
 from gateway.resolvers.access import require_domain, require_global
 from gateway.resolvers.auth import DECOY_HASH
 from gateway.resolvers.context import Context
-from gateway.resolvers.users import UserInput, hash_input
+from gateway.resolvers.users import AccountInput, hash_input
 
 QUOTA_UNITS = {"MB": 1, "GB": 1024, "TB": 1048576}
 LIMIT_FIELDS = ("max_domains", "max_users", "max_aliases", "max_lists")
 
 
 @dataclass(frozen=True)
-class AdminInput:
+class AdminInput(AccountInput):
     """What a client gives to create or update a standalone admin; ``None`` = not given."""
 
-    name: str | None = None
-    password: str | None = None
-    password_hash: str | None = None
-    language: str | None = None
     active: bool | None = None
     is_global: bool | None = None
     max_domains: int | None = None
@@ -63,7 +59,7 @@ def _limits(data: AdminInput, current: AdminLimits) -> AdminLimits | None:
 async def _changes(ctx: Context, data: AdminInput, current: Admin | None) -> AdminChanges:
     return AdminChanges(
         name=None if data.name is None else validation.display_name(data.name),
-        password_hash=await hash_input(ctx, UserInput(password=data.password, password_hash=data.password_hash), None),
+        password_hash=await hash_input(ctx, data, None),
         language=None if data.language is None else validation.language(data.language),
         active=data.active,
         is_global=data.is_global,

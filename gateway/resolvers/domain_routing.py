@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gateway import addresses
-from gateway.errors import ErrorCode, Forbidden, InvalidInput
+from gateway.errors import ErrorCode, Forbidden, GatewayError, InvalidInput
 from gateway.model import Actor, DomainChanges, DomainRouting, RoutingUpdate
 from gateway.resolvers.context import Context
 
@@ -54,12 +54,35 @@ class ListChange:
         result = set(current if self.given is None else self.given)
         return tuple(sorted((result | set(self.add)) - set(self.remove)))
 
+    def bounded(self, current: Iterable[str], *, own: str, refusal: GatewayError, limit: int) -> tuple[str, ...]:
+        """``applied``; refused with ``refusal`` when the result holds the account's own name ``own``, then
+        with TOO_MANY_MEMBERS when it holds more than ``limit`` values."""
+        result = self.applied(current)
+        if own in result:
+            raise refusal
+        if len(result) > limit:
+            raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
+        return result
+
+    def within(self, limit: int) -> ListChange:
+        """This change, refused with TOO_MANY_MEMBERS when it names more than ``limit`` values to hold."""
+        if len(self.given or ()) + len(self.add) > limit:
+            raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
+        return self
+
     def checked(self, each: Callable[[str], str]) -> ListChange:
         return ListChange(
             None if self.given is None else _unique(each(v) for v in self.given),
             _unique(each(v) for v in self.add),
             _unique(each(v) for v in self.remove),
         )
+
+
+def refuse_mixed(changes: Iterable[ListChange]) -> None:
+    """Refuse a change that gives a full list and also adds or removes."""
+    for change in changes:
+        if change.given is not None and (change.add or change.remove):
+            raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a full list conflicts with adding or removing")
 
 
 @dataclass(frozen=True)
@@ -155,18 +178,13 @@ def checked(data: RoutingInput) -> RoutingInput:
         data.alias_domains, data.services, data.disabled_domain_profiles, data.disabled_user_profiles,
         data.disabled_user_preferences,
     )
-    for change in lists:
-        if change.given is not None and (change.add or change.remove):
-            raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a full list conflicts with adding or removing")
+    refuse_mixed(lists)
     catchall = None if data.catchall is None else _unique(addresses.member_address(t) for t in data.catchall)
     if catchall is not None and len(catchall) > MAX_CATCHALL_TARGETS:
         raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
-    aliases = data.alias_domains.checked(alias_domain)
-    if len(aliases.given or ()) + len(aliases.add) > MAX_ALIAS_DOMAINS:
-        raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
     return replace(
         data,
-        alias_domains=aliases,
+        alias_domains=data.alias_domains.checked(alias_domain).within(MAX_ALIAS_DOMAINS),
         catchall=catchall,
         relayhost=None if data.relayhost is None else relayhost(data.relayhost),
         sender_bcc=None if data.sender_bcc is None else bcc_address(data.sender_bcc),
@@ -199,15 +217,12 @@ def routing_update(actor: Actor, name: str, data: RoutingInput) -> RoutingUpdate
 
     def apply(current: DomainRouting) -> DomainRouting:
         _refuse_disabled(actor, data, current)
-        aliases = data.alias_domains.applied(current.alias_domains)
-        if name in aliases:
-            raise InvalidInput(ErrorCode.INVALID_ALIAS_DOMAIN, "a domain cannot be its own alias domain")
-        if len(aliases) > MAX_ALIAS_DOMAINS:
-            raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
-
+        refusal = InvalidInput(ErrorCode.INVALID_ALIAS_DOMAIN, "a domain cannot be its own alias domain")
         return replace(
             current,
-            alias_domains=aliases,
+            alias_domains=data.alias_domains.bounded(
+                current.alias_domains, own=name, refusal=refusal, limit=MAX_ALIAS_DOMAINS
+            ),
             catchall=current.catchall if data.catchall is None else tuple(sorted(data.catchall)),
             services=data.services.applied(current.services),
             disabled_domain_profiles=data.disabled_domain_profiles.applied(current.disabled_domain_profiles),

@@ -16,7 +16,7 @@ from gateway.model import Actor, UserRouting, UserRoutingUpdate
 from gateway.resolvers import validation
 from gateway.resolvers.access import managed_address
 from gateway.resolvers.context import Context
-from gateway.resolvers.domain_routing import ListChange, bcc_address, given_fields
+from gateway.resolvers.domain_routing import ListChange, bcc_address, given_fields, refuse_mixed
 
 MAX_FORWARDINGS = 100
 MAX_ALIASES = 100
@@ -115,22 +115,16 @@ def _name(value: str | None) -> str | None:
 
 def checked(data: UserRoutingInput) -> UserRoutingInput:
     """``data`` with every value validated and normalised."""
-    for change in (data.forwardings, data.aliases, data.services):
-        if change.given is not None and (change.add or change.remove):
-            raise InvalidInput(ErrorCode.INVALID_PARAMETER, "a full list conflicts with adding or removing")
+    refuse_mixed((data.forwardings, data.aliases, data.services))
     forwardings = data.forwardings.checked(lambda v: addresses.member_address(v).lower())
     aliases = data.aliases.checked(lambda v: addresses.mailbox_address(v).lower())
     services = data.services.checked(service)
     if "mail" in services.remove:
         raise InvalidInput(ErrorCode.INVALID_SERVICE, "every user keeps the service mail")
-    if len(forwardings.given or ()) + len(forwardings.add) > MAX_FORWARDINGS:
-        raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
-    if len(aliases.given or ()) + len(aliases.add) > MAX_ALIASES:
-        raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
     return replace(
         data,
-        forwardings=forwardings,
-        aliases=aliases,
+        forwardings=forwardings.within(MAX_FORWARDINGS),
+        aliases=aliases.within(MAX_ALIASES),
         services=services,
         sender_bcc=None if data.sender_bcc is None else bcc_address(data.sender_bcc),
         recipient_bcc=None if data.recipient_bcc is None else bcc_address(data.recipient_bcc),
@@ -183,15 +177,11 @@ def applied(email: str, data: UserRoutingInput, current: UserRouting) -> UserRou
     forwardings = data.forwardings.applied(current.forwardings) or (email,)
     if len(forwardings) > MAX_FORWARDINGS:
         raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
-    aliases = data.aliases.applied(current.aliases)
-    if email in aliases:
-        raise Conflict(ErrorCode.ALREADY_EXISTS, "a user's own address is not its alias")
-    if len(aliases) > MAX_ALIASES:
-        raise InvalidInput(ErrorCode.TOO_MANY_MEMBERS)
+    refusal = Conflict(ErrorCode.ALREADY_EXISTS, "a user's own address is not its alias")
     return replace(
         current,
         forwardings=forwardings,
-        aliases=aliases,
+        aliases=data.aliases.bounded(current.aliases, own=email, refusal=refusal, limit=MAX_ALIASES),
         services=_services(data.services, current.services),
         **given_fields(data, _REPLACED_FIELDS),
     )

@@ -26,13 +26,19 @@ DEFAULT_LANGUAGE = "en_US"
 
 
 @dataclass(frozen=True)
-class UserInput:
-    """What a client gives to create or update a user; ``None`` = not given."""
+class AccountInput:
+    """What a client gives about any account (user or standalone admin); ``None`` = not given."""
 
     name: str | None = None
     password: str | None = None
     password_hash: str | None = None
     language: str | None = None
+
+
+@dataclass(frozen=True)
+class UserInput(AccountInput):
+    """What a client gives to create or update a user; ``None`` = not given."""
+
     quota: int | None = None
     transport: str | None = None
     active: bool | None = None
@@ -58,7 +64,8 @@ def _quota_check(quota: int | None) -> Callable[[Domain, DomainUsage, User | Non
     return check
 
 
-async def hash_input(ctx: Context, data: UserInput, domain: Domain | None) -> str | None:
+async def hash_input(ctx: Context, data: AccountInput, domain: Domain | None) -> str | None:
+    """The hash to store of the given ``password`` (checked against the policy) or ``password_hash``; None: neither."""
     if data.password is not None and data.password_hash is not None:
         raise InvalidInput(ErrorCode.INVALID_PARAMETER, "give password or password_hash, not both")
     if data.password_hash is not None:

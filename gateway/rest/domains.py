@@ -8,10 +8,19 @@ from gateway.errors import ErrorCode, InvalidInput
 from gateway.model import DomainChanges
 from gateway.resolvers import domains
 from gateway.resolvers.context import Context
-from gateway.resolvers.domain_routing import ListChange, RoutingInput
+from gateway.resolvers.domain_routing import RoutingInput
 from gateway.rest import serialize, shapes
 from gateway.rest.declare import COMMA_LIST, FLAG, INTEGER, TEXT, ApiRoute, Param, Values
-from gateway.rest.fields import DISABLED_ONLY, DISPLAY_NAME, DOMAIN, STATUS, TRANSPORT, active_filter, deletion_routes
+from gateway.rest.fields import (
+    DISABLED_ONLY,
+    DISPLAY_NAME,
+    DOMAIN,
+    STATUS,
+    TRANSPORT,
+    active_filter,
+    deletion_routes,
+    list_change,
+)
 
 LIMITS = (
     Param("quota", INTEGER, "Domain quota in MB, the sum of its users' quotas (0 = unlimited)"),
@@ -71,10 +80,6 @@ def _changes(values: Values) -> DomainChanges:
     )
 
 
-def _listed(values: Values, given: str, add: str = "", remove: str = "") -> ListChange:
-    return ListChange(values.get(given) if given else None, values.get(add) or (), values.get(remove) or ())
-
-
 def _flag(value: str | None) -> bool | None:
     if value is None:
         return None
@@ -89,17 +94,17 @@ def _routing(values: Values) -> RoutingInput | None:
     if not given:
         return None
     return RoutingInput(
-        alias_domains=_listed(values, "aliasDomains", "addAliasDomain", "removeAliasDomain"),
+        alias_domains=list_change(values, ("aliasDomains", "addAliasDomain", "removeAliasDomain")),
         catchall=values["catchall"],
         backupmx=_flag(values["is_backupmx"]),
         primary_mx=values["primarymx"],
         relayhost=values["outboundRelay"],
         sender_bcc=values["senderBcc"],
         recipient_bcc=values["recipientBcc"],
-        services=_listed(values, "services", "addService", "removeService"),
-        disabled_domain_profiles=_listed(values, "", "disableDomainProfile", "enableDomainProfile"),
-        disabled_user_profiles=_listed(values, "", "disableUserProfile", "enableUserProfile"),
-        disabled_user_preferences=_listed(values, "", "disableUserPreference", "enableUserPreference"),
+        services=list_change(values, ("services", "addService", "removeService")),
+        disabled_domain_profiles=list_change(values, ("", "disableDomainProfile", "enableDomainProfile")),
+        disabled_user_profiles=list_change(values, ("", "disableUserProfile", "enableUserProfile")),
+        disabled_user_preferences=list_change(values, ("", "disableUserPreference", "enableUserPreference")),
     )
 
 

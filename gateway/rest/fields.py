@@ -6,7 +6,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from gateway.resolvers.context import Context
-from gateway.rest.declare import ACCOUNT_STATUS, FLAG, INTEGER, TEXT, ApiRoute, Call, Param, PathValue, Values
+from gateway.resolvers.domain_routing import ListChange
+from gateway.rest.declare import (
+    ACCOUNT_STATUS,
+    COMMA_LIST,
+    FLAG,
+    INTEGER,
+    TEXT,
+    ApiRoute,
+    Call,
+    Param,
+    PathValue,
+    Values,
+)
 
 Account = TypeVar("Account")
 Listed = TypeVar("Listed", covariant=True)
@@ -24,6 +36,25 @@ PASSWORD_HASH = Param("password_hash", TEXT, "A password hash in a {SCHEME} form
 TRANSPORT = Param("transport", TEXT, "Postfix transport, like dovecot or smtp:[192.0.2.1]:25")
 DISABLED_ONLY = Param("disabled_only", FLAG, "List only disabled accounts")
 EMAIL_ONLY = Param("email_only", FLAG, "List the addresses only")
+
+ListNames = tuple[str, str, str]
+"""The parameters of one list: the whole list ("": none), values to add, values to remove."""
+
+
+def list_params(names: ListNames, texts: tuple[str, str, str], example: str | None = None) -> tuple[Param, ...]:
+    """The parameters ``names`` of one list described by ``texts``; ``example`` is of the whole list."""
+    (given, add, remove), (whole, added, removed) = names, texts
+    return (
+        Param(given, COMMA_LIST, whole, example=example),
+        Param(add, COMMA_LIST, added),
+        Param(remove, COMMA_LIST, removed),
+    )
+
+
+def list_change(values: Values, names: ListNames) -> ListChange:
+    """The change of one list its parameters ``names`` give."""
+    given, add, remove = names
+    return ListChange(values.get(given) if given else None, values.get(add) or (), values.get(remove) or ())
 
 
 def active_filter(values: Values) -> bool | None:

@@ -9,23 +9,24 @@ from gateway.model import GreylistingSetting
 from gateway.resolvers import greylisting
 from gateway.resolvers.context import Context
 from gateway.resolvers.greylisting import GreylistingState, GreylistingWhitelists
-from gateway.rest.declare import COMMA_LIST, TEXT, ApiRoute, Param, PathValue, Values
+from gateway.rest.declare import TEXT, ApiRoute, Param, PathValue, Values
+from gateway.rest.fields import list_params
 
 TARGET = PathValue("target", "global, a domain name or an e-mail address", "example.com")
 PATH = "/greylisting/{target}"
 WHITELISTS = "/greylisting/{target}/whitelists"
 SPF_DOMAINS = "/greylisting/whitelist_spf_domains"
 STATUS = Param("status", TEXT, "enable or disable", required=True)
-SENDERS = (
-    Param("senders", COMMA_LIST, "Replace the whitelist (rows of iRedAPD's SPF job are kept)"),
-    Param("addSenders", COMMA_LIST, "Senders to whitelist: IP, network, user@domain, @domain, @.domain"),
-    Param("removeSenders", COMMA_LIST, "Senders to remove from the whitelist"),
-)
-DOMAINS = (
-    Param("domains", COMMA_LIST, "Replace the domains whose SPF/MX hosts are whitelisted"),
-    Param("addDomains", COMMA_LIST, "Domains to add"),
-    Param("removeDomains", COMMA_LIST, "Domains to remove, with the hosts whitelisted for them"),
-)
+SENDERS = list_params(("senders", "addSenders", "removeSenders"), (
+    "Replace the whitelist (rows of iRedAPD's SPF job are kept)",
+    "Senders to whitelist: IP, network, user@domain, @domain, @.domain",
+    "Senders to remove from the whitelist",
+))  # fmt: skip
+DOMAINS = list_params(("domains", "addDomains", "removeDomains"), (
+    "Replace the domains whose SPF/MX hosts are whitelisted",
+    "Domains to add",
+    "Domains to remove, with the hosts whitelisted for them",
+))  # fmt: skip
 
 
 def _row(value: GreylistingSetting) -> dict[str, Any]:

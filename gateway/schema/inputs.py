@@ -43,11 +43,17 @@ class DomainInput:
 
 
 @strawberry.input
-class UserInput:
+class AccountInput:
+    """The fields every account's input starts with (a user or a standalone admin); never a field's type."""
+
     name: str | None = None
     password: str | None = None
     password_hash: str | None = None
     language: str | None = None
+
+
+@strawberry.input
+class UserInput(AccountInput):
     quota: BigInt | None = None
     transport: str | None = None
     status: AccountStatus | None = None
@@ -107,11 +113,7 @@ class ThrottleInput:
 
 
 @strawberry.input(description="A standalone admin; maxQuota is in quotaUnit (MB, GB or TB; default MB).")
-class AdminInput:
-    name: str | None = None
-    password: str | None = None
-    password_hash: str | None = None
-    language: str | None = None
+class AdminInput(AccountInput):
     status: AccountStatus | None = None
     is_global: bool | None = None
     max_domains: int | None = None

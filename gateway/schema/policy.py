@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import strawberry
 from strawberry.types import Info
 
@@ -15,18 +17,24 @@ from gateway.schema.context import GatewayContext
 Info_ = Info[GatewayContext, None]
 
 
+@dataclass
+class SpamPolicyFlags:
+    """The yes/no values of a spam policy, shared by its GraphQL type and input: null is not set."""
+
+    bypass_spam_checks: bool | None = None
+    bypass_virus_checks: bool | None = None
+    bypass_banned_checks: bool | None = None
+    bypass_header_checks: bool | None = None
+    quarantine_spam: bool | None = None
+    quarantine_virus: bool | None = None
+    quarantine_banned: bool | None = None
+    quarantine_bad_header: bool | None = None
+    prefix_spam_in_subject: bool | None = None
+    always_insert_x_spam_headers: bool | None = None
+
+
 @strawberry.type(description="Amavisd spam policy values; null is not set (inherited, or amavisd.conf's).")
-class SpamPolicy:
-    bypass_spam_checks: bool | None
-    bypass_virus_checks: bool | None
-    bypass_banned_checks: bool | None
-    bypass_header_checks: bool | None
-    quarantine_spam: bool | None
-    quarantine_virus: bool | None
-    quarantine_banned: bool | None
-    quarantine_bad_header: bool | None
-    prefix_spam_in_subject: bool | None
-    always_insert_x_spam_headers: bool | None
+class SpamPolicy(SpamPolicyFlags):
     spam_score: float | None
     banned_rulenames: list[str] | None
 
@@ -64,17 +72,7 @@ class Wblists:
 
 
 @strawberry.input(description="Spam policy values to set; null or absent leaves a value as it is.")
-class SpamPolicyInput:
-    bypass_spam_checks: bool | None = None
-    bypass_virus_checks: bool | None = None
-    bypass_banned_checks: bool | None = None
-    bypass_header_checks: bool | None = None
-    quarantine_spam: bool | None = None
-    quarantine_virus: bool | None = None
-    quarantine_banned: bool | None = None
-    quarantine_bad_header: bool | None = None
-    prefix_spam_in_subject: bool | None = None
-    always_insert_x_spam_headers: bool | None = None
+class SpamPolicyInput(SpamPolicyFlags):
     spam_score: float | None = None
     banned_rulenames: list[str] | None = None
 

@@ -57,7 +57,8 @@ class DomainRouting:
     disabled_user_preferences: list[str] = strawberry.field(resolver=_stored_list)
 
 
-def _listed(given: list[str] | None, add: list[str] | None, remove: list[str] | None) -> ListChange:
+def list_change(given: list[str] | None, add: list[str] | None, remove: list[str] | None) -> ListChange:
+    """The change of a list setting from an input's full list, additions and removals (None: not given)."""
     return ListChange(None if given is None else tuple(given), tuple(add or ()), tuple(remove or ()))
 
 
@@ -84,15 +85,15 @@ class DomainRoutingInput:
 
     def to_data(self) -> RoutingInput:
         return RoutingInput(
-            alias_domains=_listed(self.alias_domains, self.add_alias_domains, self.remove_alias_domains),
+            alias_domains=list_change(self.alias_domains, self.add_alias_domains, self.remove_alias_domains),
             catchall=None if self.catchall is None else tuple(self.catchall),
             backupmx=self.backup_mx,
             primary_mx=self.primary_mx,
             relayhost=self.outbound_relay,
             sender_bcc=self.sender_bcc,
             recipient_bcc=self.recipient_bcc,
-            services=_listed(self.services, self.add_services, self.remove_services),
-            disabled_domain_profiles=_listed(None, self.disable_domain_profiles, self.enable_domain_profiles),
-            disabled_user_profiles=_listed(None, self.disable_user_profiles, self.enable_user_profiles),
-            disabled_user_preferences=_listed(None, self.disable_user_preferences, self.enable_user_preferences),
+            services=list_change(self.services, self.add_services, self.remove_services),
+            disabled_domain_profiles=list_change(None, self.disable_domain_profiles, self.enable_domain_profiles),
+            disabled_user_profiles=list_change(None, self.disable_user_profiles, self.enable_user_profiles),
+            disabled_user_preferences=list_change(None, self.disable_user_preferences, self.enable_user_preferences),
         )

@@ -5,65 +5,35 @@ from __future__ import annotations
 import strawberry
 
 from gateway import model
-from gateway.resolvers.domain_routing import ListChange
 from gateway.resolvers.user_routing import UserRoutingInput as RoutingData
+from gateway.schema.fields import model_field
+from gateway.schema.routing import list_change
 
 
 @strawberry.type(description="Where a user's mail goes beyond its mailbox, its services and profile fields.")
 class UserRouting:
     model: strawberry.Private[model.UserRouting]
 
-    @strawberry.field(description="Forwarding targets; the user's own address keeps a copy (alone: no forwarding).")
-    def forwardings(self) -> list[str]:
-        return list(self.model.forwardings)
-
-    @strawberry.field(description="Per-user alias addresses: mail to them reaches the user.")
-    def alias_addresses(self) -> list[str]:
-        return list(self.model.aliases)
-
-    @strawberry.field
-    def sender_bcc(self) -> str:
-        return self.model.sender_bcc
-
-    @strawberry.field
-    def recipient_bcc(self) -> str:
-        return self.model.recipient_bcc
-
-    @strawberry.field(description="Enabled services (SQL: the documented enable<service> columns that are on).")
-    def services(self) -> list[str]:
-        return list(self.model.services)
-
-    @strawberry.field
-    def mailbox_format(self) -> str:
-        return self.model.mailbox_format
-
-    @strawberry.field
-    def mailbox_folder(self) -> str:
-        return self.model.mailbox_folder
-
-    @strawberry.field(description="The absolute home directory Dovecot opens.")
-    def maildir(self) -> str:
-        return self.model.maildir
-
-    @strawberry.field
-    def first_name(self) -> str:
-        return self.model.first_name
-
-    @strawberry.field
-    def last_name(self) -> str:
-        return self.model.last_name
-
-    @strawberry.field(description="LDAP only; empty on SQL.")
-    def telephone_numbers(self) -> list[str]:
-        return list(self.model.telephone)
-
-    @strawberry.field(description="LDAP only; empty on SQL.")
-    def mobile(self) -> list[str]:
-        return list(self.model.mobile)
-
-
-def _listed(given: list[str] | None, add: list[str] | None, remove: list[str] | None) -> ListChange:
-    return ListChange(None if given is None else tuple(given), tuple(add or ()), tuple(remove or ()))
+    forwardings = model_field(
+        "forwardings", list[str], convert=list,
+        description="Forwarding targets; the user's own address keeps a copy (alone: no forwarding).",
+    )
+    alias_addresses = model_field(
+        "aliases", list[str], convert=list, description="Per-user alias addresses: mail to them reaches the user."
+    )
+    sender_bcc = model_field("sender_bcc", str)
+    recipient_bcc = model_field("recipient_bcc", str)
+    services = model_field(
+        "services", list[str], convert=list,
+        description="Enabled services (SQL: the documented enable<service> columns that are on).",
+    )
+    mailbox_format = model_field("mailbox_format", str)
+    mailbox_folder = model_field("mailbox_folder", str)
+    maildir = model_field("maildir", str, description="The absolute home directory Dovecot opens.")
+    first_name = model_field("first_name", str)
+    last_name = model_field("last_name", str)
+    telephone_numbers = model_field("telephone", list[str], convert=list, description="LDAP only; empty on SQL.")
+    mobile = model_field("mobile", list[str], convert=list, description="LDAP only; empty on SQL.")
 
 
 @strawberry.input(description="Changes of a user's routing; null/absent keeps, an empty string or list removes.")
@@ -89,11 +59,11 @@ class UserRoutingInput:
 
     def to_data(self) -> RoutingData:
         return RoutingData(
-            forwardings=_listed(self.forwardings, self.add_forwardings, self.remove_forwardings),
-            aliases=_listed(self.alias_addresses, self.add_alias_addresses, self.remove_alias_addresses),
+            forwardings=list_change(self.forwardings, self.add_forwardings, self.remove_forwardings),
+            aliases=list_change(self.alias_addresses, self.add_alias_addresses, self.remove_alias_addresses),
             sender_bcc=self.sender_bcc,
             recipient_bcc=self.recipient_bcc,
-            services=_listed(self.services, self.add_services, self.remove_services),
+            services=list_change(self.services, self.add_services, self.remove_services),
             mailbox_format=self.mailbox_format,
             mailbox_folder=self.mailbox_folder,
             maildir=self.maildir,
