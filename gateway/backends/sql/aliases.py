@@ -12,6 +12,7 @@ from gateway.addresses import domain_of
 from gateway.backends.base import AdminBound, AliasUpdate, DomainCheck
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import retried
+from gateway.backends.sql.forwardings import ALIAS_MEMBERS, targets_of, with_targets
 from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.reads import read
@@ -33,35 +34,22 @@ def alias_from_row(row: Row[Any], members: tuple[str, ...]) -> Alias:
 
 
 async def alias_members(conn: AsyncConnection, addresses: list[str]) -> dict[str, tuple[str, ...]]:
-    rows = await conn.execute(
-        select(t.forwardings.c.address, t.forwardings.c.forwarding)
-        .where(t.forwardings.c.address.in_(addresses), t.forwardings.c.is_list == 1)
-        .order_by(t.forwardings.c.address, t.forwardings.c.forwarding)
-    )
-    result: dict[str, list[str]] = {}
-    for address, member in rows:
-        result.setdefault(address, []).append(member)
-    return {address: tuple(members) for address, members in result.items()}
+    return await targets_of(conn, addresses, t.forwardings.c.is_list)
 
 
 async def fetch_alias(conn: AsyncConnection, address: str, *, lock: bool = False) -> Alias | None:
     query = select(t.alias).where(t.alias.c.address == address)
     if lock:
         query = query.with_for_update()
-    row = (await conn.execute(query)).first()
-    if row is None:
-        return None
-    members = await alias_members(conn, [address])
-    return alias_from_row(row, members.get(address, ()))
+    found = await with_targets(conn, query, *ALIAS_MEMBERS)
+    return alias_from_row(*found[0]) if found else None
 
 
 async def fetch_aliases(conn: AsyncConnection, domain: str, *, active: bool | None = None) -> list[Alias]:
     query = select(t.alias).where(t.alias.c.domain == domain).order_by(t.alias.c.address)
     if active is not None:
         query = query.where(t.alias.c.active == int(active))
-    rows = (await conn.execute(query)).all()
-    members = await alias_members(conn, [row.address for row in rows]) if rows else {}
-    return [alias_from_row(row, members.get(row.address, ())) for row in rows]
+    return [alias_from_row(*found) for found in await with_targets(conn, query, *ALIAS_MEMBERS)]
 
 
 async def insert_alias(conn: AsyncConnection, alias: Alias) -> None:

@@ -1,15 +1,46 @@
-"""A user's own forwardings in ``vmail``: ``forwardings`` rows with ``is_forwarding=1``."""
+"""``forwardings`` rows in ``vmail``: a user's own targets (``is_forwarding=1``), an alias's members (``is_list=1``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Column, Row, Select, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.port import SqlPort
 from gateway.errors import ErrorCode, NotFound
+
+# an account's address column and the flag of its rows: a user's own targets, an alias's members
+USER_TARGETS = (t.mailbox.c.username, t.forwardings.c.is_forwarding)
+ALIAS_MEMBERS = (t.alias.c.address, t.forwardings.c.is_list)
+
+
+async def targets_of(conn: AsyncConnection, addresses: Sequence[str], flag: Column[Any]) -> dict[str, tuple[str, ...]]:
+    """The ``forwarding`` of each of ``addresses``' rows with ``flag`` set, in order (none: left out)."""
+    if not addresses:
+        return {}
+    f = t.forwardings
+    rows = await conn.execute(
+        select(f.c.address, f.c.forwarding)
+        .where(f.c.address.in_(addresses), flag == 1)
+        .order_by(f.c.address, f.c.forwarding)
+    )
+    result: dict[str, list[str]] = {}
+    for address, target in rows:
+        result.setdefault(address, []).append(target)
+    return {address: tuple(targets) for address, targets in result.items()}
+
+
+async def with_targets(
+    conn: AsyncConnection, query: Select[Any], address: Column[Any], flag: Column[Any]
+) -> list[tuple[Row[Any], tuple[str, ...]]]:
+    """Each row ``query`` selects, with the ``targets_of`` its ``address`` column."""
+    rows = (await conn.execute(query)).all()
+    targets = await targets_of(conn, [row._mapping[address] for row in rows], flag)
+    return [(row, targets.get(row._mapping[address], ())) for row in rows]
 
 
 class SqlForwardings(SqlPort):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.aliases import alias_from_row, alias_members
 from gateway.backends.sql.domains import domain_from_row
+from gateway.backends.sql.forwardings import USER_TARGETS, with_targets
 from gateway.backends.sql.mailboxes import user_forwardings, user_from_row
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.reads import read
@@ -87,21 +88,21 @@ def _pages(
 async def page_users(conn: AsyncConnection, domains: list[str], query: PageQuery) -> dict[str, Page[User]]:
     grouped, totals = await _grouped_pages(conn, t.mailbox, "username", ("name",), domains, query)
     emails = [row.username for rows in grouped.values() for row in rows[: query.first]]
-    forwardings = await user_forwardings(conn, emails) if emails else {}
+    forwardings = await user_forwardings(conn, emails)
     return _pages(grouped, totals, query.first, lambda row: user_from_row(row, forwardings.get(row.username, ())))
 
 
 async def page_aliases(conn: AsyncConnection, domains: list[str], query: PageQuery) -> dict[str, Page[Alias]]:
     grouped, totals = await _grouped_pages(conn, t.alias, "address", ("name",), domains, query)
     addresses = [row.address for rows in grouped.values() for row in rows[: query.first]]
-    members = await alias_members(conn, addresses) if addresses else {}
+    members = await alias_members(conn, addresses)
     return _pages(grouped, totals, query.first, lambda row: alias_from_row(row, members.get(row.address, ())))
 
 
 async def users_by_email(conn: AsyncConnection, emails: list[str]) -> dict[str, User]:
-    rows = (await conn.execute(select(t.mailbox).where(t.mailbox.c.username.in_(emails)))).all()
-    forwardings = await user_forwardings(conn, [row.username for row in rows]) if rows else {}
-    return {row.username: user_from_row(row, forwardings.get(row.username, ())) for row in rows}
+    query = select(t.mailbox).where(t.mailbox.c.username.in_(emails))
+    found = await with_targets(conn, query, *USER_TARGETS)
+    return {row.username: user_from_row(row, targets) for row, targets in found}
 
 
 async def used_quota(conn: AsyncConnection, emails: list[str]) -> dict[str, UsedQuota]:

@@ -18,6 +18,7 @@ from gateway.backends.sql.domains import domain_usage, locked_domain, locked_dom
 from gateway.backends.sql.engine import retried
 from gateway.backends.sql.existence import address_taken as address_taken  # re-exported
 from gateway.backends.sql.existence import addresses_taken
+from gateway.backends.sql.forwardings import USER_TARGETS, targets_of, with_targets
 from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.reads import read
@@ -78,24 +79,14 @@ async def fetch_routed_user(conn: AsyncConnection, email: str) -> tuple[User, Us
 
 async def user_forwardings(conn: AsyncConnection, emails: list[str]) -> dict[str, tuple[str, ...]]:
     """Forwarding targets of each user, the self row included (it keeps a local copy)."""
-    rows = await conn.execute(
-        select(t.forwardings.c.address, t.forwardings.c.forwarding)
-        .where(t.forwardings.c.address.in_(emails), t.forwardings.c.is_forwarding == 1)
-        .order_by(t.forwardings.c.address, t.forwardings.c.forwarding)
-    )
-    result: dict[str, list[str]] = {}
-    for address, target in rows:
-        result.setdefault(address, []).append(target)
-    return {address: tuple(targets) for address, targets in result.items()}
+    return await targets_of(conn, emails, t.forwardings.c.is_forwarding)
 
 
 async def fetch_users(conn: AsyncConnection, domain: str, *, active: bool | None = None) -> list[User]:
     query = select(t.mailbox).where(t.mailbox.c.domain == domain).order_by(t.mailbox.c.username)
     if active is not None:
         query = query.where(t.mailbox.c.active == int(active))
-    rows = (await conn.execute(query)).all()
-    forwardings = await user_forwardings(conn, [row.username for row in rows]) if rows else {}
-    return [user_from_row(row, forwardings.get(row.username, ())) for row in rows]
+    return [user_from_row(*found) for found in await with_targets(conn, query, *USER_TARGETS)]
 
 
 def _unused_maildir(user: NewUser, deleted: Collection[str]) -> str:
