@@ -182,7 +182,7 @@ async def test_an_internal_error_names_its_request(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(app.state.context.users, "get_user", broken)
+    monkeypatch.setattr(app.state.context.users, "get_routed_user", broken)
     response = await admin_api.client.get("/api/user/bob@example.com")
     assert response.status_code == 500, response.text
     request_id = response.headers["x-request-id"]
