@@ -229,12 +229,16 @@ def prepared(kind: str, pool: PreparedPool) -> Iterator[Setup]:
         )
 
         async def add_admin() -> None:
-            storage = LdapStorage(server, make_engine(pair.vmail, "iredadmin"), make_engine(pair.iredapd, "iredapd"))
+            storage = LdapStorage(
+                server, make_engine(pair.vmail, "iredadmin"), make_engine(pair.iredapd, "iredapd"),
+                make_engine(pair.amavisd, "amavisd"),
+            )
             try:
                 await storage.add_admin(ADMIN, PASSWORD, global_admin=True)
             finally:
                 await storage.iredadmin.dispose()
                 await storage.iredapd.dispose()
+                await storage.amavisd.dispose()
 
         asyncio.run(add_admin())
         yield Setup(kind, env, pair.vmail, pair.iredapd, server)
