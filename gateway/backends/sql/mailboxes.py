@@ -22,6 +22,7 @@ from gateway.backends.sql.forwardings import USER_TARGETS, targets_of, with_targ
 from gateway.backends.sql.new_accounts import new_account
 from gateway.backends.sql.port import SqlPort
 from gateway.backends.sql.reads import read
+from gateway.backends.sql.rows import row_by_key
 from gateway.backends.sql.user_routing import apply_routing, read_routing, routing_of
 from gateway.clock import utcnow
 from gateway.errors import Conflict, ErrorCode, NotFound
@@ -59,10 +60,7 @@ def user_from_row(row: Row[Any], forwardings: tuple[str, ...] = ()) -> User:
 
 async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False, forwardings: bool = True) -> User | None:
     """The user ``email``; without ``forwardings`` its ``forwardings`` are left empty (one query less)."""
-    query = select(t.mailbox).where(t.mailbox.c.username == email)
-    if lock:
-        query = query.with_for_update()
-    row = (await conn.execute(query)).first()
+    row = await row_by_key(conn, t.mailbox.c.username, email, lock=lock)
     if row is None:
         return None
     targets = (await user_forwardings(conn, [email])).get(email, ()) if forwardings else ()
@@ -70,7 +68,7 @@ async def fetch_user(conn: AsyncConnection, email: str, *, lock: bool = False, f
 
 
 async def fetch_routed_user(conn: AsyncConnection, email: str) -> tuple[User, UserRouting] | None:
-    row = (await conn.execute(select(t.mailbox).where(t.mailbox.c.username == email))).first()
+    row = await row_by_key(conn, t.mailbox.c.username, email)
     if row is None:
         return None
     routing, forwardings = (await routing_of(conn, [row]))[row.username]

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gateway.backends.sql import tables as t
 from gateway.backends.sql.existence import addresses_taken
+from gateway.backends.sql.rows import row_by_key
 from gateway.clock import utcnow
-from gateway.errors import Conflict, ErrorCode, NotSupported
+from gateway.errors import Conflict, ErrorCode, NotFound, NotSupported
 from gateway.model import UserRouting, UserRoutingUpdate
 
 # services iRedAdmin-Pro sets on SQL: enable<name> columns of 0/1, and SOGo's 'y'/'n' ones; others are ignored
@@ -98,25 +99,6 @@ async def routing_of(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> dict[st
         )
         for email, values in fields.items()
     }  # fmt: skip
-    present = list(fields)
-    if not present:
-        return {}
-    f = t.forwardings
-    own = select(f.c.address, f.c.forwarding).where(f.c.address.in_(present), f.c.is_forwarding == 1)
-    for row in await conn.execute(own):
-        fields[row.address]["forwardings"].append(row.forwarding)
-    aliases = select(f.c.address, f.c.forwarding).where(f.c.forwarding.in_(present), f.c.is_alias == 1)
-    for row in await conn.execute(aliases):
-        fields[row.forwarding]["aliases"].append(row.address)
-    for table, key in ((t.sender_bcc_user, "sender_bcc"), (t.recipient_bcc_user, "recipient_bcc")):
-        query = select(table.c.username, table.c.bcc_address).where(table.c.username.in_(present))
-        for row in await conn.execute(query):
-            fields[row.username][key] = row.bcc_address
-    return {
-        email: UserRouting(**{**values, "forwardings": tuple(sorted(values["forwardings"])),
-                              "aliases": tuple(sorted(values["aliases"]))})
-        for email, values in fields.items()
-    }  # fmt: skip
 
 
 async def _set_bcc(conn: AsyncConnection, table: Table, email: str, address: str) -> None:
@@ -177,12 +159,13 @@ def _service_values(current: UserRouting, wanted: UserRouting) -> dict[str, Any]
     return values
 
 
-async def write_routing(conn: AsyncConnection, email: str, current: UserRouting, wanted: UserRouting) -> None:
-    """Turn the stored ``current`` routing of mailbox ``email`` into ``wanted``."""
+async def write_routing(
+    conn: AsyncConnection, email: str, row: Row[Any], current: UserRouting, wanted: UserRouting
+) -> None:
+    """Turn the stored ``current`` routing of mailbox ``email`` (its ``mailbox`` row ``row``) into ``wanted``."""
     if wanted.telephone != current.telephone or wanted.mobile != current.mobile:
         raise NotSupported(ErrorCode.NOT_SUPPORTED, "telephoneNumber and mobile are kept on LDAP only")
     m = t.mailbox
-    row = (await conn.execute(select(m).where(m.c.username == email))).one()
     active = int(row.active)
     if wanted.forwardings != current.forwardings:
         await _set_forwardings(conn, email, wanted.forwardings, active)
@@ -207,5 +190,8 @@ async def apply_routing(conn: AsyncConnection, email: str, update_routing: UserR
     """Apply the routing update of a user's changes, if any, to what the mailbox ``email`` holds."""
     if update_routing is None:
         return
-    current = (await read_routing(conn, [email]))[email]
-    await write_routing(conn, email, current, update_routing(current))
+    row = await row_by_key(conn, t.mailbox.c.username, email)
+    if row is None:
+        raise NotFound(ErrorCode.NO_SUCH_ACCOUNT)
+    current, _ = (await routing_of(conn, [row]))[row.username]
+    await write_routing(conn, email, row, current, update_routing(current))
