@@ -48,9 +48,12 @@ COLUMNS = (
 Columns = Mapping[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass
 class PolicyFlags:
-    """The yes/no values of a policy: None = not set (inherited)."""
+    """The yes/no values of a policy: None = not set (inherited).
+
+    Not frozen, and so neither are the classes built on it: the GraphQL type and input extend it.
+    """
 
     bypass_spam_checks: bool | None = None
     bypass_virus_checks: bool | None = None
@@ -67,7 +70,7 @@ class PolicyFlags:
 FLAGS = tuple(field.name for field in fields(PolicyFlags))
 
 
-@dataclass(frozen=True)
+@dataclass
 class SpamPolicy(PolicyFlags):
     """The API's view of one account's policy row: None = not set (inherited)."""
 

@@ -76,9 +76,9 @@ class Domain:
     modified: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class DomainChanges:
-    """Values given when creating or updating a domain."""
+    """Values given when creating or updating a domain; not frozen, as GraphQL's input extends it."""
 
     description: str | None = None
     active: bool | None = None

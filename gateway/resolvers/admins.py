@@ -23,7 +23,7 @@ QUOTA_UNITS = {"MB": 1, "GB": 1024, "TB": 1048576}
 LIMIT_FIELDS = ("max_domains", "max_users", "max_aliases", "max_lists")
 
 
-@dataclass(frozen=True)
+@dataclass
 class AdminInput(AccountInput):
     """What a client gives to create or update a standalone admin; ``None`` = not given."""
 

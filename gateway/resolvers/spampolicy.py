@@ -23,7 +23,7 @@ class SpamPolicyView:
     effective: SpamPolicy
 
 
-@dataclass(frozen=True)
+@dataclass
 class SpamPolicyInput(PolicyFlags):
     """Values given by a client; None leaves a value as it is. ``spam_score`` and rule names as text."""
 

@@ -25,9 +25,12 @@ from gateway.resolvers.user_routing import UserRoutingInput, routing_update
 DEFAULT_LANGUAGE = "en_US"
 
 
-@dataclass(frozen=True)
+@dataclass
 class AccountInput:
-    """What a client gives about any account (user or standalone admin); ``None`` = not given."""
+    """What a client gives about any account (user or standalone admin); ``None`` = not given.
+
+    The account inputs are not frozen: GraphQL's inputs extend them.
+    """
 
     name: str | None = None
     password: str | None = None
@@ -35,7 +38,7 @@ class AccountInput:
     language: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class UserInput(AccountInput):
     """What a client gives to create or update a user; ``None`` = not given."""
 

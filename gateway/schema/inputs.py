@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from gateway.model import AccessPolicy, AccountStatus, DomainChanges
+from gateway.model import AccessPolicy, AccountStatus, DomainChanges, RoutingUpdate
 from gateway.resolvers.admins import AdminInput as AdminData
 from gateway.resolvers.aliases import AliasInput as AliasData
 from gateway.resolvers.throttles import ThrottleInput as ThrottleData
@@ -23,42 +23,24 @@ def _with_active(given: object) -> dict[str, Any]:
 
 
 @strawberry.input
-class DomainInput:
-    description: str | None = None
+class DomainInput(DomainChanges):
     status: AccountStatus | None = None
     active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
-    transport: str | None = None
     quota: BigInt | None = None
-    max_users: int | None = None
-    max_aliases: int | None = None
-    max_lists: int | None = None
     default_user_quota: BigInt | None = None
     max_user_quota: BigInt | None = None
-    min_password_length: int | None = None
-    max_password_length: int | None = None
-    default_language: str | None = None
+    backupmx: strawberry.Private[bool | None] = None
+    routing: strawberry.Private[RoutingUpdate | None] = None
 
     def to_changes(self) -> DomainChanges:
         return DomainChanges(**_with_active(self))
 
 
 @strawberry.input
-class AccountInput:
-    """The fields every account's input starts with (a user or a standalone admin); never a field's type."""
-
-    name: str | None = None
-    password: str | None = None
-    password_hash: str | None = None
-    language: str | None = None
-
-
-@strawberry.input
-class UserInput(AccountInput):
+class UserInput(UserData):
     quota: BigInt | None = None
-    transport: str | None = None
     status: AccountStatus | None = None
     active: bool | None = strawberry.field(default=None, deprecation_reason=ACTIVE_DEPRECATED)
-    employee_id: str | None = None
     is_global_admin: bool | None = strawberry.field(
         default=None, description="Promote (true) or demote (false) the mail user; global admins only."
     )
@@ -113,17 +95,10 @@ class ThrottleInput:
 
 
 @strawberry.input(description="A standalone admin; maxQuota is in quotaUnit (MB, GB or TB; default MB).")
-class AdminInput(AccountInput):
-    status: AccountStatus | None = None
-    is_global: bool | None = None
-    max_domains: int | None = None
+class AdminInput(AdminData):
+    active: strawberry.Private[bool | None] = None
     max_quota: BigInt | None = None
-    quota_unit: str | None = None
-    max_users: int | None = None
-    max_aliases: int | None = None
-    max_lists: int | None = None
-    disable_viewing_mail_log: bool | None = None
-    disable_managing_quarantined_mails: bool | None = None
+    status: AccountStatus | None = None
 
     def to_data(self) -> AdminData:
         values = vars(self) | {"active": account_active(self.status, None)}

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import strawberry
 from strawberry.types import Info
 
 from gateway import mailpolicy
-from gateway.mailpolicy import WblistColour, WblistDirection
+from gateway.mailpolicy import PolicyFlags, WblistColour, WblistDirection
 from gateway.resolvers import spampolicy, wblist
 from gateway.resolvers.policy_targets import scope_of
 from gateway.resolvers.spampolicy import SpamPolicyInput as SpamPolicyData
@@ -17,24 +15,8 @@ from gateway.schema.context import GatewayContext
 Info_ = Info[GatewayContext, None]
 
 
-@dataclass
-class SpamPolicyFlags:
-    """The yes/no values of a spam policy, shared by its GraphQL type and input: null is not set."""
-
-    bypass_spam_checks: bool | None = None
-    bypass_virus_checks: bool | None = None
-    bypass_banned_checks: bool | None = None
-    bypass_header_checks: bool | None = None
-    quarantine_spam: bool | None = None
-    quarantine_virus: bool | None = None
-    quarantine_banned: bool | None = None
-    quarantine_bad_header: bool | None = None
-    prefix_spam_in_subject: bool | None = None
-    always_insert_x_spam_headers: bool | None = None
-
-
 @strawberry.type(description="Amavisd spam policy values; null is not set (inherited, or amavisd.conf's).")
-class SpamPolicy(SpamPolicyFlags):
+class SpamPolicy(PolicyFlags):
     spam_score: float | None
     banned_rulenames: list[str] | None
 
@@ -72,7 +54,7 @@ class Wblists:
 
 
 @strawberry.input(description="Spam policy values to set; null or absent leaves a value as it is.")
-class SpamPolicyInput(SpamPolicyFlags):
+class SpamPolicyInput(PolicyFlags):
     spam_score: float | None = None
     banned_rulenames: list[str] | None = None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from gateway import model
@@ -62,8 +64,27 @@ def list_change(given: list[str] | None, add: list[str] | None, remove: list[str
     return ListChange(None if given is None else tuple(given), tuple(add or ()), tuple(remove or ()))
 
 
+@strawberry.input
+class BccAndServicesInput:
+    """The routing fields of domains and users alike; never a field's type."""
+
+    sender_bcc: str | None = None
+    recipient_bcc: str | None = None
+    services: list[str] | None = None
+    add_services: list[str] | None = None
+    remove_services: list[str] | None = None
+
+    def bcc_and_services(self) -> dict[str, Any]:
+        """The values of these fields, as both routing inputs' data take them."""
+        return {
+            "sender_bcc": self.sender_bcc,
+            "recipient_bcc": self.recipient_bcc,
+            "services": list_change(self.services, self.add_services, self.remove_services),
+        }
+
+
 @strawberry.input(description="Changes of a domain's routing; null/absent keeps, an empty string or list removes.")
-class DomainRoutingInput:
+class DomainRoutingInput(BccAndServicesInput):
     alias_domains: list[str] | None = None
     add_alias_domains: list[str] | None = None
     remove_alias_domains: list[str] | None = None
@@ -71,11 +92,6 @@ class DomainRoutingInput:
     backup_mx: bool | None = None
     primary_mx: str | None = None
     outbound_relay: str | None = None
-    sender_bcc: str | None = None
-    recipient_bcc: str | None = None
-    services: list[str] | None = None
-    add_services: list[str] | None = None
-    remove_services: list[str] | None = None
     disable_domain_profiles: list[str] | None = None
     enable_domain_profiles: list[str] | None = None
     disable_user_profiles: list[str] | None = None
@@ -90,9 +106,7 @@ class DomainRoutingInput:
             backupmx=self.backup_mx,
             primary_mx=self.primary_mx,
             relayhost=self.outbound_relay,
-            sender_bcc=self.sender_bcc,
-            recipient_bcc=self.recipient_bcc,
-            services=list_change(self.services, self.add_services, self.remove_services),
+            **self.bcc_and_services(),
             disabled_domain_profiles=list_change(None, self.disable_domain_profiles, self.enable_domain_profiles),
             disabled_user_profiles=list_change(None, self.disable_user_profiles, self.enable_user_profiles),
             disabled_user_preferences=list_change(None, self.disable_user_preferences, self.enable_user_preferences),

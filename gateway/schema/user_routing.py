@@ -7,7 +7,7 @@ import strawberry
 from gateway import model
 from gateway.resolvers.user_routing import UserRoutingInput as RoutingData
 from gateway.schema.fields import model_field
-from gateway.schema.routing import list_change
+from gateway.schema.routing import BccAndServicesInput, list_change
 
 
 @strawberry.type(description="Where a user's mail goes beyond its mailbox, its services and profile fields.")
@@ -37,18 +37,13 @@ class UserRouting:
 
 
 @strawberry.input(description="Changes of a user's routing; null/absent keeps, an empty string or list removes.")
-class UserRoutingInput:
+class UserRoutingInput(BccAndServicesInput):
     forwardings: list[str] | None = None
     add_forwardings: list[str] | None = None
     remove_forwardings: list[str] | None = None
     alias_addresses: list[str] | None = None
     add_alias_addresses: list[str] | None = None
     remove_alias_addresses: list[str] | None = None
-    sender_bcc: str | None = None
-    recipient_bcc: str | None = None
-    services: list[str] | None = None
-    add_services: list[str] | None = None
-    remove_services: list[str] | None = None
     mailbox_format: str | None = None
     mailbox_folder: str | None = None
     maildir: str | None = strawberry.field(default=None, description="Global admins only; the mail is not moved.")
@@ -61,9 +56,7 @@ class UserRoutingInput:
         return RoutingData(
             forwardings=list_change(self.forwardings, self.add_forwardings, self.remove_forwardings),
             aliases=list_change(self.alias_addresses, self.add_alias_addresses, self.remove_alias_addresses),
-            sender_bcc=self.sender_bcc,
-            recipient_bcc=self.recipient_bcc,
-            services=list_change(self.services, self.add_services, self.remove_services),
+            **self.bcc_and_services(),
             mailbox_format=self.mailbox_format,
             mailbox_folder=self.mailbox_folder,
             maildir=self.maildir,
