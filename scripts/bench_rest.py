@@ -66,6 +66,7 @@ DOMAIN = "bench.test"
 BULK_DOMAIN = "bulk.test"
 OPERATIONS = ("create-user", "read-user", "update-user", "alias-create", "throttle-set", "login", "delete-user")
 STORAGES = ("mariadb", "postgresql", "ldap")
+FLOOR = "http-floor"  # GET /healthz: no storage, no session; set against the raw read
 START_TIMEOUT = 60.0
 
 
@@ -315,11 +316,18 @@ async def gateway_phases(
             "login": lambda i, c: login(login_pool[c]),
             "delete-user": lambda i, c: checked(pool[c].delete(f"/api/user/{users[i]}")),
         }
-        for name in OPERATIONS:
+        steps[FLOOR] = lambda i, c: alive(pool[c])
+        for name in (*OPERATIONS, FLOOR):
             before = service_cpu(pid)
             results[name] = await timed(ops, concurrency, steps[name])
             results[name].cpu = (service_cpu(pid) - before) * 1000 / ops
     return results
+
+
+async def alive(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/healthz")
+    if answer.status_code != 200:
+        raise SystemExit(f"GET /healthz: {answer.status_code} {answer.text[:300]}")
 
 
 # The raw side: SQL
@@ -702,6 +710,7 @@ async def count_statements(setup: Setup) -> Counts:
 def print_table(title: str, gateway: dict[str, Figures], raw: dict[str, Figures], counts: Counts | None) -> None:
     print(f"\n{title}")
     print("(gw cpu ms: CPU time the service's processes spent per operation; gw/raw: ratio of the ops/s)")
+    print(f"({FLOOR}: GET /healthz, no storage and no session, against the raw read: what any request gets at most)")
     if counts:
         print("(stmts, txns, conns: SQL statements, transactions and pool checkouts of one request, in-process;"
               " LDAP operations are not counted)")
@@ -712,7 +721,7 @@ def print_table(title: str, gateway: dict[str, Figures], raw: dict[str, Figures]
         head += f"{'stmts':>7}{'txns':>6}{'conns':>7}"
     print(head)
     for name, figures in gateway.items():
-        base = raw[name]
+        base = raw[name if name != FLOOR else "read-user"]
         line = f"{name:<14}{figures.rate:>10.0f}{figures.median:>11.2f}{figures.p95:>11.2f}{figures.cpu:>11.2f}"
         line += f"{base.rate:>11.0f}"
         line += f"{base.median:>12.2f}{base.p95:>12.2f}{figures.rate / base.rate:>8.2f}"
